@@ -1,0 +1,220 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the whole configuration of one inkan server.
+type Config struct {
+	// Addr is the listen address of the one HTTP endpoint.
+	Addr string `yaml:"addr"`
+	// DataDir holds the embedded store, objects, keys and audit log.
+	DataDir string `yaml:"data_dir"`
+	// PublicURL is how clients reach this server (used for the test IdP's issuer URL and in
+	// messages). Default: http(s)://Addr.
+	PublicURL string `yaml:"public_url"`
+	// Dev enables the built-in test identity provider, http:// issuers on loopback hosts, and
+	// denial reasons in the messages callers see.
+	Dev bool `yaml:"dev"`
+	// AccountID is the 12-digit account id every ARN carries.
+	AccountID string `yaml:"account_id"`
+	// Region, when set, is the only region clients may sign for; empty accepts any.
+	Region string `yaml:"region"`
+	// Domain enables virtual-hosted-style S3 requests for <bucket>.<Domain>.
+	Domain string `yaml:"domain"`
+	TLS    TLS    `yaml:"tls"`
+	// Lint decides what a trust policy with an error-level linter finding does on write:
+	// "refuse" (MalformedPolicyDocument) or "warn" (accepted, logged).
+	Lint string `yaml:"lint"`
+	// Explain decides what callers see on a denial: "caller" (the one-sentence reason in the
+	// error message) or "operator" (AWS's text and the request id; the reason stays in the
+	// audit log). Default: "caller" with Dev, else "operator".
+	Explain string   `yaml:"explain"`
+	OIDC    OIDC     `yaml:"oidc"`
+	Audit   Audit    `yaml:"audit"`
+	Objects Objects  `yaml:"objects"`
+	Root    Root     `yaml:"-"`
+	Declare Declared `yaml:",inline"`
+}
+
+// TLS names the certificate and key files for serving HTTPS; both or neither.
+type TLS struct {
+	Cert string `yaml:"cert"`
+	Key  string `yaml:"key"`
+}
+
+// OIDC tunes token verification and the issuer key cache.
+type OIDC struct {
+	Leeway          Duration `yaml:"leeway"`
+	RefreshInterval Duration `yaml:"refresh_interval"`
+	MaxStale        Duration `yaml:"max_stale"`
+}
+
+// Audit sizes the audit log.
+type Audit struct {
+	MaxFileBytes int64 `yaml:"max_file_bytes"`
+	MaxFiles     int   `yaml:"max_files"`
+}
+
+// Objects tunes the local object backend.
+type Objects struct {
+	UploadMaxAge  Duration `yaml:"upload_max_age"`
+	SweepInterval Duration `yaml:"sweep_interval"`
+}
+
+// Root holds the administrator credentials, from the environment only.
+type Root struct {
+	AccessKeyID     string
+	SecretAccessKey string
+}
+
+// Duration is a time.Duration written as "90s", "1h" in YAML and the environment.
+type Duration time.Duration
+
+// UnmarshalYAML accepts a Go duration string.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %q is not a duration such as 90s or 1h", n.Line, n.Value)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// Default returns the embedded defaults.
+func Default() Config {
+	return Config{
+		Addr:      "127.0.0.1:8750",
+		DataDir:   "./inkan-data",
+		AccountID: "000000000000",
+		Lint:      "refuse",
+		OIDC: OIDC{
+			Leeway:          Duration(5 * time.Minute),
+			RefreshInterval: Duration(10 * time.Second),
+			MaxStale:        Duration(24 * time.Hour),
+		},
+		Audit:   Audit{MaxFileBytes: 64 << 20, MaxFiles: 20},
+		Objects: Objects{UploadMaxAge: Duration(7 * 24 * time.Hour), SweepInterval: Duration(time.Hour)},
+	}
+}
+
+// LoadFile decodes the YAML file at path over c, strictly: an unknown key is an error that
+// names it.
+func (c *Config) LoadFile(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	return nil
+}
+
+// envVars maps each INKAN_* variable to the setting it overrides.
+func (c *Config) envVars() map[string]func(string) error {
+	str := func(p *string) func(string) error { return func(v string) error { *p = v; return nil } }
+	dur := func(p *Duration) func(string) error {
+		return func(v string) error {
+			d, err := time.ParseDuration(v)
+			*p = Duration(d)
+			return err
+		}
+	}
+	return map[string]func(string) error{
+		"INKAN_ADDR":                   str(&c.Addr),
+		"INKAN_DATA_DIR":               str(&c.DataDir),
+		"INKAN_PUBLIC_URL":             str(&c.PublicURL),
+		"INKAN_ACCOUNT_ID":             str(&c.AccountID),
+		"INKAN_REGION":                 str(&c.Region),
+		"INKAN_DOMAIN":                 str(&c.Domain),
+		"INKAN_TLS_CERT":               str(&c.TLS.Cert),
+		"INKAN_TLS_KEY":                str(&c.TLS.Key),
+		"INKAN_LINT":                   str(&c.Lint),
+		"INKAN_EXPLAIN":                str(&c.Explain),
+		"INKAN_ROOT_ACCESS_KEY_ID":     str(&c.Root.AccessKeyID),
+		"INKAN_ROOT_SECRET_ACCESS_KEY": str(&c.Root.SecretAccessKey),
+		"INKAN_OIDC_LEEWAY":            dur(&c.OIDC.Leeway),
+		"INKAN_OIDC_MAX_STALE":         dur(&c.OIDC.MaxStale),
+		"INKAN_DEV": func(v string) error {
+			b, err := strconv.ParseBool(v)
+			c.Dev = b
+			return err
+		},
+	}
+}
+
+// ApplyEnv overrides settings from INKAN_* variables read through getenv.
+func (c *Config) ApplyEnv(getenv func(string) string) error {
+	for name, set := range c.envVars() {
+		if v := getenv(name); v != "" {
+			if err := set(v); err != nil {
+				return fmt.Errorf("config: %s=%q: %w", name, v, err)
+			}
+		}
+	}
+	return nil
+}
+
+// Validate checks the tree and fills derived defaults; errors name the field.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(field, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, a...)))
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		bad("addr", "%q is not host:port", c.Addr)
+	}
+	if c.DataDir == "" {
+		bad("data_dir", "must not be empty")
+	}
+	if len(c.AccountID) != 12 || strings.Trim(c.AccountID, "0123456789") != "" {
+		bad("account_id", "%q must be 12 digits", c.AccountID)
+	}
+	if (c.TLS.Cert == "") != (c.TLS.Key == "") {
+		bad("tls", "cert and key go together")
+	}
+	switch c.Lint {
+	case "refuse", "warn":
+	default:
+		bad("lint", "%q must be refuse or warn", c.Lint)
+	}
+	switch c.Explain {
+	case "":
+		c.Explain = "operator"
+		if c.Dev {
+			c.Explain = "caller"
+		}
+	case "caller", "operator":
+	default:
+		bad("explain", "%q must be caller or operator", c.Explain)
+	}
+	if (c.Root.AccessKeyID == "") != (c.Root.SecretAccessKey == "") {
+		bad("INKAN_ROOT_ACCESS_KEY_ID", "and INKAN_ROOT_SECRET_ACCESS_KEY go together")
+	}
+	if c.Root.AccessKeyID != "" && (len(c.Root.AccessKeyID) < 16 || len(c.Root.SecretAccessKey) < 16) {
+		bad("INKAN_ROOT_ACCESS_KEY_ID", "root keys must be at least 16 characters each")
+	}
+	if c.PublicURL == "" {
+		scheme := "http"
+		if c.TLS.Cert != "" {
+			scheme = "https"
+		}
+		c.PublicURL = scheme + "://" + c.Addr
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	errs = append(errs, c.Declare.validate()...)
+	return errors.Join(errs...)
+}
