@@ -1,0 +1,155 @@
+package iam
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/inkan-dev/inkan/internal/policy"
+)
+
+// AccessRequest is one request to authorize.
+type AccessRequest struct {
+	Action   string // e.g. s3:GetObject
+	Resource string // ARN
+	// Keys are the request's own condition keys (s3:prefix, aws:SourceIp, aws:SecureTransport
+	// …), lower-cased; Authorize adds the principal's global keys to them.
+	Keys policy.Keys
+	// ResourcePolicy is the bucket policy, if any.
+	ResourcePolicy *policy.Policy
+}
+
+// Authorize decides whether p may perform the request: root may do anything; a session is
+// decided by its role's policies, its session policies, its role's permissions boundary and
+// the resource policy (reference §5.4), after the revocation marker and the role's existence.
+// A denial is a *Error of KindAccessDenied carrying the trace.
+func (s *Service) Authorize(_ context.Context, p *Principal, req *AccessRequest) error {
+	if p.Root {
+		return nil
+	}
+	snap := s.snap.Load()
+	set, keys, err := s.callerSet(snap, p)
+	if err != nil {
+		s.observe(req.Action, "deny")
+		return err
+	}
+	for k, v := range req.Keys {
+		keys[k] = v
+	}
+	timeKeys(keys, s.opt.Now())
+	set.Resource = req.ResourcePolicy
+	preq := &policy.Request{Principal: callerPolicyPrincipal(p), Action: req.Action, Resource: req.Resource, Context: keys}
+	if ok, reason, tr := evaluate(preq, set); !ok {
+		s.observe(req.Action, "deny")
+		return s.callerDenied(p, req.Action, req.Resource, reason, tr)
+	}
+	s.observe(req.Action, "allow")
+	return nil
+}
+
+// allowAll is root's identity policy when root assumes a role.
+var allowAll = func() *policy.Policy {
+	p, err := policy.Parse([]byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`), policy.Identity)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}()
+
+// callerSet gathers the policies that bound a caller and the caller's global condition keys.
+func (s *Service) callerSet(snap *snapshot, p *Principal) (*policy.Set, policy.Keys, *Error) {
+	keys := policy.Keys{
+		"aws:principalarn":     {p.ARN},
+		"aws:principalaccount": {p.Account},
+		"aws:userid":           {p.UserID},
+	}
+	if p.Root {
+		keys["aws:principaltype"] = []string{"Account"}
+		return &policy.Set{Identity: []*policy.Policy{allowAll}}, keys, nil
+	}
+	c := p.Session
+	r := snap.roles[strings.ToLower(c.RoleARN[strings.LastIndexByte(c.RoleARN, '/')+1:])]
+	if r == nil || r.rec.ID != c.RoleID {
+		return nil, nil, s.callerDenied(p, "*", c.RoleARN, "role "+c.RoleARN+" of this session no longer exists", nil)
+	}
+	if r.broken != "" {
+		return nil, nil, s.callerDenied(p, "*", c.RoleARN, "role "+r.rec.Name+" is unusable: "+r.broken, nil)
+	}
+	if va := r.rec.SessionsValidAfter; !va.IsZero() && c.Issued.Before(va) {
+		return nil, nil, s.callerDenied(p, "*", c.RoleARN, "sessions of role "+r.rec.Name+" issued before "+
+			va.UTC().Format(time.RFC3339)+" are revoked (this one was issued "+c.Issued.UTC().Format(time.RFC3339)+")", nil)
+	}
+	keys["aws:principalarn"] = []string{r.rec.ARN}
+	keys["aws:principaltype"] = []string{"AssumedRole"}
+	keys["aws:tokenissuetime"] = []string{c.Issued.UTC().Format(time.RFC3339)}
+	keys["aws:multifactorauthpresent"] = []string{"false"}
+	if c.Provider != "" {
+		keys["aws:federatedprovider"] = []string{c.Provider}
+	}
+	if c.SourceIdentity != "" {
+		keys["aws:sourceidentity"] = []string{c.SourceIdentity}
+	}
+	for _, t := range r.rec.Tags {
+		keys["aws:principaltag/"+strings.ToLower(t.Key)] = []string{t.Value}
+	}
+	for _, t := range c.Tags { // session tags override role tags of the same key
+		keys["aws:principaltag/"+strings.ToLower(t.Key)] = []string{t.Value}
+	}
+	for k, v := range c.Federated {
+		keys[k] = v
+	}
+	set := &policy.Set{Identity: r.identity, Boundary: r.boundary}
+	if c.Policy != "" || len(c.PolicyARNs) > 0 {
+		set.HasSession = true
+		if c.Policy != "" {
+			sp, err := s.sessions.get(c.Policy)
+			if err != nil {
+				return nil, nil, s.callerDenied(p, "*", c.RoleARN, "the session policy no longer compiles", nil)
+			}
+			set.Session = append(set.Session, sp)
+		}
+		for _, a := range c.PolicyARNs {
+			// A managed session policy deleted since the session began grants nothing.
+			if m := snap.managed[a]; m != nil && m.doc != nil {
+				set.Session = append(set.Session, m.doc)
+			}
+		}
+	}
+	return set, keys, nil
+}
+
+// policyCache keeps compiled session policies by text, so a session's policy is compiled once
+// rather than on every request. Bounded: it is emptied when full.
+type policyCache struct {
+	mu  sync.Mutex
+	max int
+	m   map[string]*policy.Policy
+}
+
+func newPolicyCache(max int) *policyCache {
+	return &policyCache{max: max, m: map[string]*policy.Policy{}}
+}
+
+func (c *policyCache) get(doc string) (*policy.Policy, error) {
+	c.mu.Lock()
+	p, ok := c.m[doc]
+	c.mu.Unlock()
+	if ok {
+		return p, nil
+	}
+	p, err := policy.Parse([]byte(doc), policy.Session)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if len(c.m) >= c.max {
+		c.m = map[string]*policy.Policy{}
+	}
+	c.m[doc] = p
+	c.mu.Unlock()
+	return p, nil
+}
+
+var _ = strconv.Itoa

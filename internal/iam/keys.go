@@ -1,0 +1,116 @@
+package iam
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/inkan-dev/inkan/internal/session"
+	"github.com/inkan-dev/inkan/internal/store"
+)
+
+// MaxSessionLifetime is the longest session AWS issues (43,200 s); a retired sealing key stays
+// able to open tokens for this long (plus a margin) after its retirement.
+const MaxSessionLifetime = 12 * time.Hour
+
+const retiredKeyMargin = 10 * time.Minute
+
+// loadRing builds the sealing key ring from the store, creating the first key on first start.
+func (s *Service) loadRing(ctx context.Context) (*session.Ring, error) {
+	active, others, err := s.sealingKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return session.NewRing(active, others, s.opt.Rand)
+}
+
+func (s *Service) sealingKeys(ctx context.Context) (session.Key, []session.Key, error) {
+	keys, err := s.opt.Store.ListSealingKeys(ctx)
+	if err != nil {
+		return session.Key{}, nil, fmt.Errorf("iam: sealing keys: %w", err)
+	}
+	var active *store.SealingKey
+	var others []session.Key
+	now := s.opt.Now()
+	for i := range keys {
+		k := &keys[i]
+		if k.RetireDate.IsZero() {
+			if active == nil || k.CreateDate.After(active.CreateDate) {
+				active = k
+			}
+			continue
+		}
+		if now.Sub(k.RetireDate) < MaxSessionLifetime+retiredKeyMargin {
+			id, err := strconv.ParseUint(k.ID, 16, 64)
+			if err == nil {
+				others = append(others, session.Key{ID: id, Secret: k.Secret})
+			}
+		}
+	}
+	if active == nil {
+		k, err := s.newSealingKey(ctx)
+		if err != nil {
+			return session.Key{}, nil, err
+		}
+		active = k
+	}
+	id, err := strconv.ParseUint(active.ID, 16, 64)
+	if err != nil {
+		return session.Key{}, nil, fmt.Errorf("iam: sealing key id %q: %w", active.ID, err)
+	}
+	return session.Key{ID: id, Secret: active.Secret}, others, nil
+}
+
+func (s *Service) newSealingKey(ctx context.Context) (*store.SealingKey, error) {
+	buf := make([]byte, 8+32)
+	if _, err := io.ReadFull(s.opt.Rand, buf); err != nil {
+		return nil, fmt.Errorf("iam: new sealing key: %w", err)
+	}
+	k := store.SealingKey{ID: strconv.FormatUint(uint64FromBytes(buf[:8]), 16), Secret: buf[8:], CreateDate: s.opt.Now().UTC()}
+	if err := s.opt.Store.AddSealingKey(ctx, k); err != nil {
+		return nil, fmt.Errorf("iam: storing sealing key: %w", err)
+	}
+	return &k, nil
+}
+
+func uint64FromBytes(b []byte) uint64 {
+	var v uint64
+	for _, c := range b {
+		v = v<<8 | uint64(c)
+	}
+	return v
+}
+
+// RotateSealingKeys retires the active sealing key and makes a new one active. Sessions
+// sealed with the retired key stay valid for their whole life.
+func (s *Service) RotateSealingKeys(ctx context.Context) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	keys, err := s.opt.Store.ListSealingKeys(ctx)
+	if err != nil {
+		return err
+	}
+	now := s.opt.Now().UTC()
+	for _, k := range keys {
+		if k.RetireDate.IsZero() {
+			if err := s.opt.Store.RetireSealingKey(ctx, k.ID, now); err != nil {
+				return err
+			}
+		}
+	}
+	if _, err := s.newSealingKey(ctx); err != nil {
+		return err
+	}
+	return s.ReloadKeys(ctx)
+}
+
+// ReloadKeys re-reads the sealing keys (after a rotation by this or another node).
+func (s *Service) ReloadKeys(ctx context.Context) error {
+	active, others, err := s.sealingKeys(ctx)
+	if err != nil {
+		return err
+	}
+	return s.ring.Replace(active, others)
+}
