@@ -1,0 +1,103 @@
+package objstore
+
+import (
+	"context"
+	"io"
+)
+
+// Backend stores buckets, objects and multipart uploads. All methods are safe
+// for concurrent use. Writes are durable when they return nil: a process
+// crash (and, for localfs, a power loss) afterwards cannot undo them; a write
+// that returns an error has changed nothing. Methods return ErrNoSuchBucket
+// when the bucket does not exist, ErrInvalidBucketName for an empty bucket
+// name, and ErrInvalidKey or ErrKeyTooLong for a key outside 1..MaxKeyLength
+// bytes, unless their comment says otherwise. A canceled ctx may abort a call
+// with ctx.Err() before it commits.
+type Backend interface {
+	Buckets
+	Objects
+	Multipart
+}
+
+// Buckets manages the bucket namespace.
+type Buckets interface {
+	// CreateBucket creates an empty bucket; ErrBucketExists if it exists.
+	CreateBucket(ctx context.Context, bucket string) error
+	// DeleteBucket removes an empty bucket; ErrBucketNotEmpty while it holds
+	// an object. Multipart uploads in progress do not keep it alive: they are
+	// aborted with it, as S3 general-purpose buckets do.
+	DeleteBucket(ctx context.Context, bucket string) error
+	// HeadBucket describes a bucket.
+	HeadBucket(ctx context.Context, bucket string) (BucketInfo, error)
+	// ListBuckets returns every bucket, sorted by name.
+	ListBuckets(ctx context.Context) ([]BucketInfo, error)
+}
+
+// Objects reads and writes whole objects.
+type Objects interface {
+	// PutObject stores body as the object at key, replacing any current
+	// version atomically: concurrent writers of one key leave exactly one
+	// writer's bytes and metadata (the last to commit wins) and the replaced
+	// bytes are reclaimed. size is the body length, or -1 when unknown; a
+	// body of another length fails with ErrIncompleteBody. body is read until
+	// io.EOF even when size is known, so that verifying readers see the end.
+	// If body.Read returns any error other than io.EOF, nothing is stored and
+	// that error is returned unwrapped. The ETag is the hex MD5 of the bytes.
+	// opts.Precondition is checked at commit (ErrPreconditionFailed, or
+	// ErrNoSuchKey for IfMatch on a missing key).
+	PutObject(ctx context.Context, bucket, key string, body io.Reader, size int64, opts PutOptions) (ObjectInfo, error)
+	// GetObject opens the current version of key; ErrNoSuchKey if there is
+	// none, ErrInvalidRange if opts.Range cannot be satisfied (see
+	// Range.Resolve). The caller must close the returned Body.
+	GetObject(ctx context.Context, bucket, key string, opts GetOptions) (*Object, error)
+	// HeadObject describes the current version of key; ErrNoSuchKey if none.
+	HeadObject(ctx context.Context, bucket, key string) (ObjectInfo, error)
+	// DeleteObject removes key; deleting a missing key returns nil, as S3.
+	DeleteObject(ctx context.Context, bucket, key string) error
+	// CopyObject makes dstKey in dstBucket a copy of the source's current
+	// version in one atomic step, without rewriting the bytes where the
+	// backend can share them. The copy keeps the source's ETag, size,
+	// PartsCount and checksums and gets a new LastModified. Errors:
+	// ErrNoSuchBucket for either bucket, ErrNoSuchKey for the source,
+	// ErrPreconditionFailed for src.IfMatch or opts.Precondition.
+	CopyObject(ctx context.Context, src CopySource, dstBucket, dstKey string, opts CopyOptions) (ObjectInfo, error)
+	// ListObjects returns one page of the keys of a bucket, in byte order,
+	// rolling keys that contain Delimiter after Prefix up into common
+	// prefixes. Its cost grows with the page size, not with the number of
+	// keys skipped or rolled up.
+	ListObjects(ctx context.Context, bucket string, opts ListOptions) (ListResult, error)
+}
+
+// Multipart manages multipart uploads. Methods naming an upload return
+// ErrNoSuchUpload when uploadID is unknown, finished, or not an upload of
+// that bucket and key; they check the bucket first (ErrNoSuchBucket).
+type Multipart interface {
+	// CreateMultipartUpload starts an upload to key and returns its ID; meta
+	// becomes the object's metadata on completion.
+	CreateMultipartUpload(ctx context.Context, bucket, key string, meta ObjectMeta) (string, error)
+	// UploadPart stores a part under the same body rules as PutObject (the
+	// read-error rule, ErrIncompleteBody, durable before it returns).
+	// Re-uploading a part number replaces that part. number must be in
+	// 1..MaxPartNumber (ErrInvalidArgument). checksums are kept opaque.
+	UploadPart(ctx context.Context, bucket, key, uploadID string, number int, body io.Reader, size int64, checksums map[string]string) (PartInfo, error)
+	// UploadPartCopy stores as part number the bytes of src's current version,
+	// or rng of them (ErrInvalidRange if unsatisfiable). Source errors are as
+	// for CopyObject.
+	UploadPartCopy(ctx context.Context, bucket, key, uploadID string, number int, src CopySource, rng *Range) (PartInfo, error)
+	// ListParts returns a page of the upload's parts in ascending number.
+	ListParts(ctx context.Context, bucket, key, uploadID string, opts ListPartsOptions) (ListPartsResult, error)
+	// ListMultipartUploads returns a page of the bucket's uploads in progress.
+	ListMultipartUploads(ctx context.Context, bucket string, opts ListUploadsOptions) (ListUploadsResult, error)
+	// AbortMultipartUpload discards the upload and its parts.
+	AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error
+	// CompleteMultipartUpload assembles the listed parts, in order, into the
+	// object at key, replacing any current version atomically, and ends the
+	// upload; parts not listed are discarded. The ETag is
+	// hex(MD5(concatenated raw part MD5s)) + "-" + len(parts), PartsCount is
+	// len(parts). Errors, checked in this order: ErrInvalidArgument (no
+	// parts, or a number outside 1..MaxPartNumber), ErrInvalidPartOrder (not
+	// strictly ascending), ErrInvalidPart (unknown number or ETag mismatch),
+	// ErrEntityTooSmall (a part but the last below MinPartSize),
+	// ErrPreconditionFailed.
+	CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []CompletePart, opts CompleteOptions) (ObjectInfo, error)
+}

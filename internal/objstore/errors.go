@@ -1,0 +1,51 @@
+package objstore
+
+import "errors"
+
+// The sentinel errors every backend returns, wrapped with detail where useful;
+// compare with errors.Is. The S3 wire layer maps each to its S3 error code
+// (named in the comment) in one catalogue.
+var (
+	// ErrNoSuchBucket: the bucket does not exist (NoSuchBucket, 404).
+	ErrNoSuchBucket = errors.New("objstore: no such bucket")
+	// ErrBucketExists: CreateBucket of a bucket that already exists
+	// (BucketAlreadyOwnedByYou, 409: inkan has a single owner).
+	ErrBucketExists = errors.New("objstore: bucket already exists")
+	// ErrBucketNotEmpty: DeleteBucket of a bucket that still holds objects
+	// (BucketNotEmpty, 409).
+	ErrBucketNotEmpty = errors.New("objstore: bucket not empty")
+	// ErrInvalidBucketName: an empty bucket name. Full S3 naming rules are the
+	// wire layer's (InvalidBucketName, 400).
+	ErrInvalidBucketName = errors.New("objstore: invalid bucket name")
+	// ErrNoSuchKey: the object does not exist (NoSuchKey, 404).
+	ErrNoSuchKey = errors.New("objstore: no such key")
+	// ErrInvalidKey: an empty key (InvalidArgument, 400).
+	ErrInvalidKey = errors.New("objstore: invalid key")
+	// ErrKeyTooLong: a key longer than MaxKeyLength bytes (KeyTooLongError, 400).
+	ErrKeyTooLong = errors.New("objstore: key too long")
+	// ErrInvalidRange: a byte range the object cannot satisfy (InvalidRange, 416).
+	ErrInvalidRange = errors.New("objstore: invalid range")
+	// ErrPreconditionFailed: a Precondition or a copy source's IfMatch did not
+	// hold when the write was committed (PreconditionFailed, 412).
+	ErrPreconditionFailed = errors.New("objstore: precondition failed")
+	// ErrIncompleteBody: the body's length differs from the declared size
+	// (IncompleteBody, 400).
+	ErrIncompleteBody = errors.New("objstore: body length differs from declared size")
+	// ErrNoSuchUpload: the multipart upload does not exist, was completed or
+	// aborted, or belongs to another bucket or key (NoSuchUpload, 404).
+	ErrNoSuchUpload = errors.New("objstore: no such upload")
+	// ErrInvalidPart: a completion names a part that was not uploaded or whose
+	// ETag differs (InvalidPart, 400).
+	ErrInvalidPart = errors.New("objstore: invalid part")
+	// ErrInvalidPartOrder: completion part numbers are not strictly ascending
+	// (InvalidPartOrder, 400).
+	ErrInvalidPartOrder = errors.New("objstore: invalid part order")
+	// ErrEntityTooSmall: a completed part other than the last is smaller than
+	// MinPartSize (EntityTooSmall, 400).
+	ErrEntityTooSmall = errors.New("objstore: part too small")
+	// ErrInvalidArgument: any other invalid argument, such as a part number
+	// outside 1..MaxPartNumber or an empty completion list (InvalidArgument, 400).
+	ErrInvalidArgument = errors.New("objstore: invalid argument")
+	// ErrClosed: the backend was closed.
+	ErrClosed = errors.New("objstore: backend closed")
+)

@@ -1,0 +1,187 @@
+package localfs
+
+import (
+	"context"
+	"crypto/md5"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/inkan-dev/inkan/internal/objstore"
+)
+
+// Layout of a backend directory. Data files live in blobs/<2 hex>/<32 hex>,
+// named by random IDs; they are written in tmp/ and renamed into place.
+const (
+	blobsDir = "blobs"
+	tmpDir   = "tmp"
+	copyBuf  = 1 << 20
+)
+
+// blobStore writes and opens the data files.
+type blobStore struct {
+	root string
+	keep *keeper
+	ids  func() (blobID, error)
+	bufs sync.Pool
+}
+
+func newBlobStore(root string, keep *keeper, ids func() (blobID, error)) *blobStore {
+	s := &blobStore{root: root, keep: keep, ids: ids}
+	s.bufs.New = func() any { b := make([]byte, copyBuf); return &b }
+	return s
+}
+
+func (s *blobStore) path(id blobID) string {
+	h := id.String()
+	return filepath.Join(s.root, blobsDir, h[:2], h)
+}
+
+func (s *blobStore) tmpPath(id blobID) string {
+	return filepath.Join(s.root, tmpDir, id.String())
+}
+
+// makeDirs creates the directory tree, shard directories included, so that
+// writes never create directories.
+func (s *blobStore) makeDirs() error {
+	if err := os.MkdirAll(filepath.Join(s.root, tmpDir), 0o700); err != nil {
+		return err
+	}
+	for i := range 256 {
+		if err := os.MkdirAll(filepath.Join(s.root, blobsDir, fmt.Sprintf("%02x", i)), 0o700); err != nil {
+			return err
+		}
+	}
+	return syncDir(s.root)
+}
+
+// written is a durable data file the index does not reference yet. Its ID
+// is held in the keeper until the caller settles it with committed or discard.
+type written struct {
+	id   blobID
+	size int64
+	md5  [md5.Size]byte
+}
+
+// write streams body into a new data file and makes it durable: the bytes go
+// to tmp/, are fsynced, renamed into blobs/ and the directory is fsynced. On
+// any error nothing remains; a read error of body is returned unwrapped.
+func (s *blobStore) write(ctx context.Context, body io.Reader, size int64) (written, error) {
+	id, err := s.ids()
+	if err != nil {
+		return written{}, err
+	}
+	s.keep.hold(id)
+	w, err := s.writeHeld(ctx, id, body, size)
+	if err != nil {
+		s.keep.release(id)
+	}
+	return w, err
+}
+
+func (s *blobStore) writeHeld(ctx context.Context, id blobID, body io.Reader, size int64) (written, error) {
+	tmp := s.tmpPath(id)
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return written{}, fmt.Errorf("localfs: create data file: %w", err)
+	}
+	w := written{id: id}
+	w.size, w.md5, err = s.fill(ctx, f, body, size)
+	if err == nil {
+		err = syncFile(f)
+	}
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("localfs: close data file: %w", cerr)
+	}
+	if err == nil {
+		err = s.place(tmp, id)
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+		return written{}, err
+	}
+	return w, nil
+}
+
+// place renames a synced temporary file into blobs/ durably.
+func (s *blobStore) place(tmp string, id blobID) error {
+	dst := s.path(id)
+	if err := os.Rename(tmp, dst); err != nil {
+		return fmt.Errorf("localfs: place data file: %w", err)
+	}
+	if err := syncDir(filepath.Dir(dst)); err != nil {
+		_ = os.Remove(dst)
+		return err
+	}
+	return nil
+}
+
+// fill copies body into f while hashing it, reading until io.EOF (or one
+// byte past size, which is then an error).
+func (s *blobStore) fill(ctx context.Context, f *os.File, body io.Reader, size int64) (int64, [md5.Size]byte, error) {
+	var sum [md5.Size]byte
+	bp := s.bufs.Get().(*[]byte)
+	defer s.bufs.Put(bp)
+	buf := *bp
+	h := md5.New()
+	var n int64
+	for {
+		if err := ctx.Err(); err != nil {
+			return 0, sum, err
+		}
+		if size >= 0 && n > size {
+			return 0, sum, fmt.Errorf("%w: more than %d bytes", objstore.ErrIncompleteBody, size)
+		}
+		m, rerr := body.Read(buf)
+		if rerr != nil && rerr != io.EOF {
+			return 0, sum, rerr
+		}
+		if m > 0 {
+			h.Write(buf[:m])
+			if _, err := f.Write(buf[:m]); err != nil {
+				return 0, sum, fmt.Errorf("localfs: write data file: %w", err)
+			}
+			n += int64(m)
+		}
+		if rerr == io.EOF {
+			break
+		}
+	}
+	if size >= 0 && n != size {
+		return 0, sum, fmt.Errorf("%w: %d bytes, declared %d", objstore.ErrIncompleteBody, n, size)
+	}
+	h.Sum(sum[:0])
+	return n, sum, nil
+}
+
+// committed settles a written file the index now references.
+func (s *blobStore) committed(w written) { s.keep.release(w.id) }
+
+// discard settles a written file the index will not reference.
+func (s *blobStore) discard(w written) {
+	s.removeFile(w.id)
+	s.keep.release(w.id)
+}
+
+// removeFile deletes a data file; a missing file is not an error, and other
+// failures leave an orphan for the next sweep.
+func (s *blobStore) removeFile(id blobID) {
+	_ = os.Remove(s.path(id))
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("localfs: open directory: %w", err)
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("localfs: sync directory: %w", err)
+	}
+	return nil
+}

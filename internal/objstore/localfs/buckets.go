@@ -1,0 +1,98 @@
+package localfs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/inkan-dev/inkan/internal/objstore"
+)
+
+// CreateBucket implements objstore.Buckets.
+func (b *Backend) CreateBucket(ctx context.Context, bucket string) error {
+	if err := objstore.CheckBucket(bucket); err != nil {
+		return err
+	}
+	created := b.now()
+	return b.idx.write(ctx, func(w *wtx) error {
+		res, err := w.exec(`INSERT INTO buckets(name, created) VALUES(?, ?) ON CONFLICT DO NOTHING`,
+			bucket, created.UnixNano())
+		if err != nil {
+			return fmt.Errorf("localfs: create bucket: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("%w: %q", objstore.ErrBucketExists, bucket)
+		}
+		return nil
+	})
+}
+
+// DeleteBucket implements objstore.Buckets: uploads in progress are
+// aborted with the bucket.
+func (b *Backend) DeleteBucket(ctx context.Context, bucket string) error {
+	if err := objstore.CheckBucket(bucket); err != nil {
+		return err
+	}
+	return b.idx.write(ctx, func(w *wtx) error {
+		if err := requireBucket(w.ctx, w.tx, bucket); err != nil {
+			return err
+		}
+		var one int
+		err := w.queryRow(`SELECT 1 FROM objects WHERE bucket = ? LIMIT 1`, bucket).Scan(&one)
+		if err == nil {
+			return fmt.Errorf("%w: %q", objstore.ErrBucketNotEmpty, bucket)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("localfs: read objects: %w", err)
+		}
+		if err := w.abortUploads(`bucket = ?`, bucket); err != nil {
+			return err
+		}
+		if _, err := w.exec(`DELETE FROM buckets WHERE name = ?`, bucket); err != nil {
+			return fmt.Errorf("localfs: delete bucket: %w", err)
+		}
+		return nil
+	})
+}
+
+// HeadBucket implements objstore.Buckets.
+func (b *Backend) HeadBucket(ctx context.Context, bucket string) (objstore.BucketInfo, error) {
+	if err := objstore.CheckBucket(bucket); err != nil {
+		return objstore.BucketInfo{}, err
+	}
+	var created int64
+	err := b.idx.rdb.QueryRowContext(ctx, `SELECT created FROM buckets WHERE name = ?`, bucket).Scan(&created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return objstore.BucketInfo{}, fmt.Errorf("%w: %q", objstore.ErrNoSuchBucket, bucket)
+	}
+	if err != nil {
+		return objstore.BucketInfo{}, fmt.Errorf("localfs: read bucket: %w", err)
+	}
+	return objstore.BucketInfo{Name: bucket, Created: time.Unix(0, created).UTC()}, nil
+}
+
+// ListBuckets implements objstore.Buckets.
+func (b *Backend) ListBuckets(ctx context.Context) ([]objstore.BucketInfo, error) {
+	rows, err := b.idx.rdb.QueryContext(ctx, `SELECT name, created FROM buckets ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("localfs: list buckets: %w", err)
+	}
+	defer rows.Close()
+	var out []objstore.BucketInfo
+	for rows.Next() {
+		var (
+			name    string
+			created int64
+		)
+		if err := rows.Scan(&name, &created); err != nil {
+			return nil, fmt.Errorf("localfs: list buckets: %w", err)
+		}
+		out = append(out, objstore.BucketInfo{Name: name, Created: time.Unix(0, created).UTC()})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("localfs: list buckets: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,231 @@
+package localfs
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"runtime"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/inkan-dev/inkan/internal/objstore"
+)
+
+const indexFile = "index.db"
+
+// schema is the metadata index. Keys are BLOBs so that SQLite compares them
+// byte-wise whatever bytes they hold; blob IDs are 16-byte BLOBs. Every data
+// file referenced by objects.segs or parts.segs has a blobs row counting the
+// references (copies share files).
+const schema = `
+CREATE TABLE IF NOT EXISTS buckets(
+	name TEXT PRIMARY KEY, created INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS objects(
+	bucket TEXT NOT NULL, key BLOB NOT NULL, size INTEGER NOT NULL,
+	etag TEXT NOT NULL, modified INTEGER NOT NULL, parts INTEGER NOT NULL,
+	meta BLOB NOT NULL, segs BLOB NOT NULL,
+	PRIMARY KEY(bucket, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS blobs(
+	id BLOB PRIMARY KEY, refs INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS uploads(
+	bucket TEXT NOT NULL, key BLOB NOT NULL, id TEXT NOT NULL,
+	initiated INTEGER NOT NULL, meta BLOB NOT NULL,
+	PRIMARY KEY(bucket, key, id)) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS uploads_by_id ON uploads(id);
+CREATE INDEX IF NOT EXISTS uploads_by_age ON uploads(initiated);
+CREATE TABLE IF NOT EXISTS parts(
+	upload TEXT NOT NULL, number INTEGER NOT NULL, size INTEGER NOT NULL,
+	etag TEXT NOT NULL, modified INTEGER NOT NULL,
+	checksums BLOB NOT NULL, segs BLOB NOT NULL,
+	PRIMARY KEY(upload, number)) WITHOUT ROWID;
+PRAGMA user_version = 1;
+`
+
+// index is the SQLite metadata index: one write connection driven by the
+// committer goroutine (group commit) and a pool of read connections. WAL
+// lets reads run beside the writer.
+//
+// Durability: synchronous=FULL, so each group commit fsyncs the WAL before
+// any of its writers is answered. A SIGKILL alone needs less: in WAL mode
+// even synchronous=OFF keeps every committed transaction across a process
+// crash, because a commit's write() has reached the kernel's page cache,
+// which outlives the process. We pay one WAL fsync per batch anyway because
+// the data files are fsynced for power loss, and an index that forgot a
+// commit after a power loss would point at data files the forgotten commit
+// had already freed and deleted. Group commit amortizes that fsync over all
+// writers waiting at the time.
+type index struct {
+	wdb   *sql.DB
+	rdb   *sql.DB
+	keep  *keeper
+	queue chan *txReq
+	quit  chan struct{}
+	done  chan struct{}
+}
+
+func dsn(path string, pragmas ...string) string {
+	q := url.Values{"_pragma": append([]string{"busy_timeout(10000)"}, pragmas...)}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+func openIndex(ctx context.Context, dir string, keep *keeper) (*index, error) {
+	path := filepath.Join(dir, indexFile)
+	wdb, err := sql.Open("sqlite", dsn(path, "journal_mode(WAL)", "synchronous(FULL)"))
+	if err != nil {
+		return nil, fmt.Errorf("localfs: open index: %w", err)
+	}
+	wdb.SetMaxOpenConns(1)
+	wdb.SetConnMaxIdleTime(0)
+	if _, err := wdb.ExecContext(ctx, schema); err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("localfs: create index schema: %w", err)
+	}
+	rdb, err := sql.Open("sqlite", dsn(path, "query_only(1)"))
+	if err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("localfs: open index: %w", err)
+	}
+	readers := 2 * runtime.GOMAXPROCS(0)
+	rdb.SetMaxOpenConns(readers)
+	rdb.SetMaxIdleConns(readers)
+	x := &index{wdb: wdb, rdb: rdb, keep: keep,
+		queue: make(chan *txReq), quit: make(chan struct{}), done: make(chan struct{})}
+	go x.commitLoop()
+	return x, nil
+}
+
+// close stops the committer and closes the connections. Writes submitted
+// afterwards fail with objstore.ErrClosed.
+func (x *index) close() error {
+	close(x.quit)
+	<-x.done
+	err := x.rdb.Close()
+	if werr := x.wdb.Close(); err == nil {
+		err = werr
+	}
+	return err
+}
+
+// wtx is one write's view of a batch transaction.
+type wtx struct {
+	ctx   context.Context
+	tx    *sql.Tx
+	freed []blobID
+}
+
+func (w *wtx) exec(query string, args ...any) (sql.Result, error) {
+	return w.tx.ExecContext(w.ctx, query, args...)
+}
+
+func (w *wtx) queryRow(query string, args ...any) *sql.Row {
+	return w.tx.QueryRowContext(w.ctx, query, args...)
+}
+
+// txReq is a write waiting for the committer.
+type txReq struct {
+	fn   func(*wtx) error
+	err  error
+	done chan struct{}
+}
+
+const maxBatch = 128
+
+// write runs fn in a write transaction, batched with other writers', and
+// returns once the transaction is durable or fn's error once it is rolled
+// back. fn runs on the committer goroutine inside a savepoint: its error
+// undoes only its own changes. fn must not block on anything but the index.
+// ctx can abort only before the committer has taken the write.
+func (x *index) write(ctx context.Context, fn func(*wtx) error) error {
+	r := &txReq{fn: fn, done: make(chan struct{})}
+	select {
+	case x.queue <- r:
+	case <-x.quit:
+		return objstore.ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	<-r.done
+	return r.err
+}
+
+func (x *index) commitLoop() {
+	defer close(x.done)
+	batch := make([]*txReq, 0, maxBatch)
+	for {
+		select {
+		case r := <-x.queue:
+			batch = append(batch[:0], r)
+		case <-x.quit:
+			return
+		}
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-x.queue:
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		x.commit(batch)
+		for _, r := range batch {
+			close(r.done)
+		}
+	}
+}
+
+// commit runs a batch in one transaction. Freed data files are held across
+// the commit so the sweep cannot take them, then retired.
+func (x *index) commit(batch []*txReq) {
+	ctx := context.Background()
+	tx, err := x.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		failAll(batch, fmt.Errorf("localfs: begin index transaction: %w", err))
+		return
+	}
+	var freed []blobID
+	for _, r := range batch {
+		w := &wtx{ctx: ctx, tx: tx}
+		if err := x.apply(w, r); err != nil {
+			_ = tx.Rollback()
+			failAll(batch, err)
+			return
+		}
+		freed = append(freed, w.freed...)
+	}
+	x.keep.hold(freed...)
+	if err := tx.Commit(); err != nil {
+		x.keep.release(freed...)
+		failAll(batch, fmt.Errorf("localfs: commit index: %w", err))
+		return
+	}
+	x.keep.retire(freed)
+}
+
+// apply runs one write inside a savepoint. The returned error is not the
+// write's own (that goes to r.err) but a failure of the savepoint machinery,
+// which dooms the whole batch.
+func (x *index) apply(w *wtx, r *txReq) error {
+	if _, err := w.exec("SAVEPOINT w"); err != nil {
+		return fmt.Errorf("localfs: index savepoint: %w", err)
+	}
+	r.err = r.fn(w)
+	if r.err != nil {
+		w.freed = nil
+		if _, err := w.exec("ROLLBACK TO w"); err != nil {
+			return fmt.Errorf("localfs: index rollback: %w", err)
+		}
+	}
+	if _, err := w.exec("RELEASE w"); err != nil {
+		return fmt.Errorf("localfs: index savepoint: %w", err)
+	}
+	return nil
+}
+
+func failAll(batch []*txReq, err error) {
+	for _, r := range batch {
+		r.err = err
+	}
+}

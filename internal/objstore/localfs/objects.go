@@ -1,0 +1,167 @@
+package localfs
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"io"
+
+	"github.com/inkan-dev/inkan/internal/objstore"
+)
+
+// PutObject implements objstore.Objects: the body goes to a temporary file
+// (hashed on the way), which is fsynced and renamed into place before the
+// index commit that makes it the current version.
+func (b *Backend) PutObject(ctx context.Context, bucket, key string, body io.Reader, size int64, opts objstore.PutOptions) (objstore.ObjectInfo, error) {
+	if err := b.checkWritable(ctx, bucket, key); err != nil {
+		return objstore.ObjectInfo{}, err
+	}
+	wr, err := b.blobs.write(ctx, body, size)
+	if err != nil {
+		return objstore.ObjectInfo{}, err
+	}
+	r := objectRow{
+		info: objstore.ObjectInfo{Bucket: bucket, Key: key, Size: wr.size,
+			ETag: hex.EncodeToString(wr.md5[:]), LastModified: b.now(), Meta: opts.Meta},
+		segs: []segment{{blob: wr.id, length: wr.size}},
+	}
+	err = b.idx.write(ctx, func(w *wtx) error {
+		if err := w.addBlob(wr.id); err != nil {
+			return err
+		}
+		return w.replaceObject(r, opts.Precondition)
+	})
+	return r.info, b.settle(wr, err)
+}
+
+// checkWritable fails early, before a body is read, for a bad name or a
+// missing bucket; the commit checks the bucket again.
+func (b *Backend) checkWritable(ctx context.Context, bucket, key string) error {
+	if err := objstore.CheckObject(bucket, key); err != nil {
+		return err
+	}
+	return requireBucket(ctx, b.idx.rdb, bucket)
+}
+
+// settle ends the life of a written data file as the commit decided.
+func (b *Backend) settle(wr written, err error) error {
+	if err != nil {
+		b.blobs.discard(wr)
+		return err
+	}
+	b.blobs.committed(wr)
+	return nil
+}
+
+// GetObject implements objstore.Objects. The data files stay readable until
+// Body is closed, whatever happens to the key meanwhile.
+func (b *Backend) GetObject(ctx context.Context, bucket, key string, opts objstore.GetOptions) (*objstore.Object, error) {
+	if err := objstore.CheckObject(bucket, key); err != nil {
+		return nil, err
+	}
+	epoch := b.keep.enter()
+	obj, err := b.open(ctx, bucket, key, opts.Range, func() { b.keep.exit(epoch) })
+	if err != nil {
+		b.keep.exit(epoch)
+	}
+	return obj, err
+}
+
+// open reads the index and returns a body over the selected bytes; done runs
+// when the body is closed.
+func (b *Backend) open(ctx context.Context, bucket, key string, rng *objstore.Range, done func()) (*objstore.Object, error) {
+	r, err := lookupObject(ctx, b.idx.rdb, bucket, key)
+	if err != nil {
+		return nil, err
+	}
+	obj := &objstore.Object{Info: r.info, Length: r.info.Size}
+	if rng != nil {
+		obj.Ranged = true
+		if obj.Offset, obj.Length, err = rng.Resolve(r.info.Size); err != nil {
+			return nil, err
+		}
+	}
+	obj.Body = &body{store: b.blobs, segs: clip(r.segs, obj.Offset, obj.Length), done: done}
+	return obj, nil
+}
+
+// HeadObject implements objstore.Objects.
+func (b *Backend) HeadObject(ctx context.Context, bucket, key string) (objstore.ObjectInfo, error) {
+	if err := objstore.CheckObject(bucket, key); err != nil {
+		return objstore.ObjectInfo{}, err
+	}
+	r, err := lookupObject(ctx, b.idx.rdb, bucket, key)
+	return r.info, err
+}
+
+// DeleteObject implements objstore.Objects.
+func (b *Backend) DeleteObject(ctx context.Context, bucket, key string) error {
+	if err := objstore.CheckObject(bucket, key); err != nil {
+		return err
+	}
+	return b.idx.write(ctx, func(w *wtx) error {
+		if err := requireBucket(w.ctx, w.tx, bucket); err != nil {
+			return err
+		}
+		return w.deleteObject(bucket, key)
+	})
+}
+
+// CopyObject implements objstore.Objects by sharing the source's data files:
+// the copy costs one index transaction whatever the object's size.
+func (b *Backend) CopyObject(ctx context.Context, src objstore.CopySource, dstBucket, dstKey string, opts objstore.CopyOptions) (objstore.ObjectInfo, error) {
+	if err := objstore.CheckObject(src.Bucket, src.Key); err != nil {
+		return objstore.ObjectInfo{}, err
+	}
+	if err := objstore.CheckObject(dstBucket, dstKey); err != nil {
+		return objstore.ObjectInfo{}, err
+	}
+	now := b.now()
+	var info objstore.ObjectInfo
+	err := b.idx.write(ctx, func(w *wtx) error {
+		s, err := w.copySource(src)
+		if err != nil {
+			return err
+		}
+		if err := requireBucket(w.ctx, w.tx, dstBucket); err != nil {
+			return err
+		}
+		r := objectRow{info: s.info, segs: s.segs}
+		r.info.Bucket, r.info.Key, r.info.LastModified = dstBucket, dstKey, now
+		if opts.Meta != nil {
+			r.info.Meta = replacedMeta(*opts.Meta, s.info.Meta)
+		}
+		// reference first: a copy onto itself must not free its own data
+		if err := w.ref(r.segs); err != nil {
+			return err
+		}
+		info = r.info
+		return w.replaceObject(r, opts.Precondition)
+	})
+	return info, err
+}
+
+// copySource reads a copy source inside a write and checks its IfMatch.
+func (w *wtx) copySource(src objstore.CopySource) (objectRow, error) {
+	s, err := lookupObject(w.ctx, w.tx, src.Bucket, src.Key)
+	if err != nil {
+		return s, err
+	}
+	return s, checkSourceETag(src, s.info.ETag)
+}
+
+func checkSourceETag(src objstore.CopySource, etag string) error {
+	if src.IfMatch != "" && objstore.NormalizeETag(src.IfMatch) != etag {
+		return fmt.Errorf("%w: copy source if-match", objstore.ErrPreconditionFailed)
+	}
+	return nil
+}
+
+// replacedMeta is the REPLACE directive: the new metadata, keeping the
+// source's checksums unless new ones are given, since the bytes are the same.
+func replacedMeta(meta, source objstore.ObjectMeta) objstore.ObjectMeta {
+	if meta.Checksums == nil {
+		meta.Checksums, meta.ChecksumType = source.Checksums, source.ChecksumType
+	}
+	return meta
+}

@@ -1,0 +1,175 @@
+package localfs
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/inkan-dev/inkan/internal/objstore"
+)
+
+// querier is what reads need from *sql.DB and *sql.Tx.
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// objectRow is an objects row: the object's description and its bytes.
+type objectRow struct {
+	info objstore.ObjectInfo
+	segs []segment
+}
+
+const objectCols = `key, size, etag, modified, parts, meta, segs`
+
+// scanObject reads objectCols into a row of bucket.
+func scanObject(sc interface{ Scan(...any) error }, bucket string, withSegs bool) (objectRow, error) {
+	var (
+		r               objectRow
+		key, meta, segs []byte
+		modified        int64
+	)
+	err := sc.Scan(&key, &r.info.Size, &r.info.ETag, &modified, &r.info.PartsCount, &meta, &segs)
+	if err != nil {
+		return r, err
+	}
+	r.info.Bucket, r.info.Key = bucket, string(key)
+	r.info.LastModified = time.Unix(0, modified).UTC()
+	if err := json.Unmarshal(meta, &r.info.Meta); err != nil {
+		return r, fmt.Errorf("%w: object metadata: %v", errCorruptIndex, err)
+	}
+	if withSegs {
+		if r.segs, err = decodeSegments(segs); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+// lookupObject reads the current version of key; ErrNoSuchKey or
+// ErrNoSuchBucket when missing.
+func lookupObject(ctx context.Context, q querier, bucket, key string) (objectRow, error) {
+	row := q.QueryRowContext(ctx, `SELECT `+objectCols+` FROM objects WHERE bucket = ? AND key = ?`, bucket, []byte(key))
+	r, err := scanObject(row, bucket, true)
+	if errors.Is(err, sql.ErrNoRows) {
+		if err := requireBucket(ctx, q, bucket); err != nil {
+			return r, err
+		}
+		return r, fmt.Errorf("%w: %q", objstore.ErrNoSuchKey, key)
+	}
+	if err != nil {
+		return r, fmt.Errorf("localfs: read object: %w", err)
+	}
+	return r, nil
+}
+
+// requireBucket returns ErrNoSuchBucket unless bucket exists.
+func requireBucket(ctx context.Context, q querier, bucket string) error {
+	var one int
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM buckets WHERE name = ?`, bucket).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%w: %q", objstore.ErrNoSuchBucket, bucket)
+	}
+	if err != nil {
+		return fmt.Errorf("localfs: read bucket: %w", err)
+	}
+	return nil
+}
+
+// currentObject reads key's current version inside a write; ok is false
+// when there is none.
+func (w *wtx) currentObject(bucket, key string) (r objectRow, ok bool, err error) {
+	r, err = lookupObject(w.ctx, w.tx, bucket, key)
+	if errors.Is(err, objstore.ErrNoSuchKey) {
+		return r, false, nil
+	}
+	return r, err == nil, err
+}
+
+// replaceObject makes r the current version of its key, after checking pre
+// against the version it replaces, whose data it releases.
+func (w *wtx) replaceObject(r objectRow, pre objstore.Precondition) error {
+	old, exists, err := w.currentObject(r.info.Bucket, r.info.Key)
+	if err != nil {
+		return err
+	}
+	if err := pre.Check(exists, old.info.ETag); err != nil {
+		return err
+	}
+	meta, err := json.Marshal(r.info.Meta)
+	if err != nil {
+		return fmt.Errorf("localfs: encode metadata: %w", err)
+	}
+	_, err = w.exec(`INSERT INTO objects(bucket, `+objectCols+`) VALUES(?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(bucket, key) DO UPDATE SET size = excluded.size, etag = excluded.etag,
+		modified = excluded.modified, parts = excluded.parts, meta = excluded.meta, segs = excluded.segs`,
+		r.info.Bucket, []byte(r.info.Key), r.info.Size, r.info.ETag, r.info.LastModified.UnixNano(),
+		r.info.PartsCount, meta, encodeSegments(r.segs))
+	if err != nil {
+		return fmt.Errorf("localfs: write object: %w", err)
+	}
+	if exists {
+		return w.unref(old.segs)
+	}
+	return nil
+}
+
+// deleteObject removes key's current version, if any, releasing its data.
+func (w *wtx) deleteObject(bucket, key string) error {
+	old, exists, err := w.currentObject(bucket, key)
+	if err != nil || !exists {
+		return err
+	}
+	if _, err := w.exec(`DELETE FROM objects WHERE bucket = ? AND key = ?`, bucket, []byte(key)); err != nil {
+		return fmt.Errorf("localfs: delete object: %w", err)
+	}
+	return w.unref(old.segs)
+}
+
+// addBlob records a newly written data file with one reference.
+func (w *wtx) addBlob(id blobID) error {
+	if _, err := w.exec(`INSERT INTO blobs(id, refs) VALUES(?, 1)`, id[:]); err != nil {
+		return fmt.Errorf("localfs: record data file: %w", err)
+	}
+	return nil
+}
+
+// ref adds a reference to each segment's data file.
+func (w *wtx) ref(segs []segment) error {
+	for _, s := range segs {
+		res, err := w.exec(`UPDATE blobs SET refs = refs + 1 WHERE id = ?`, s.blob[:])
+		if err != nil {
+			return fmt.Errorf("localfs: reference data file: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("%w: data file %s has no record", errCorruptIndex, s.blob)
+		}
+	}
+	return nil
+}
+
+// unref drops a reference to each segment's data file and frees the files
+// nothing references any more; they are deleted after the commit.
+func (w *wtx) unref(segs []segment) error {
+	for _, s := range segs {
+		var refs int64
+		err := w.queryRow(`UPDATE blobs SET refs = refs - 1 WHERE id = ? RETURNING refs`, s.blob[:]).Scan(&refs)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // already gone: nothing to free
+		}
+		if err != nil {
+			return fmt.Errorf("localfs: release data file: %w", err)
+		}
+		if refs > 0 {
+			continue
+		}
+		if _, err := w.exec(`DELETE FROM blobs WHERE id = ?`, s.blob[:]); err != nil {
+			return fmt.Errorf("localfs: release data file: %w", err)
+		}
+		w.freed = append(w.freed, s.blob)
+	}
+	return nil
+}

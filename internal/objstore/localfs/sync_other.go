@@ -1,0 +1,16 @@
+//go:build !linux
+
+package localfs
+
+import (
+	"fmt"
+	"os"
+)
+
+// syncFile makes f's data and size durable.
+func syncFile(f *os.File) error {
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("localfs: sync data file: %w", err)
+	}
+	return nil
+}
