@@ -1,0 +1,103 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/inkan-dev/inkan/internal/store"
+)
+
+// AttachRolePolicy attaches a managed policy to a role; see
+// store.ManagedPolicies.
+func (s *Store) AttachRolePolicy(ctx context.Context, roleName, policyARN string, admit func(attached []string) error) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		ref, err := lookupRole(ctx, tx, roleName)
+		if err != nil {
+			return err
+		}
+		if err := policyExists(ctx, tx, policyARN); err != nil {
+			return err
+		}
+		attached, err := queryAll(ctx, tx, scanString, `SELECT policy_arn FROM role_policy_attachments WHERE role_id = $1 ORDER BY policy_arn`, ref.id)
+		if err != nil {
+			return wrap(err, "attach policy", policyARN)
+		}
+		for _, a := range attached {
+			if a == policyARN {
+				return nil
+			}
+		}
+		if admit != nil {
+			if err := admit(attached); err != nil {
+				return err
+			}
+		}
+		_, err = exec(ctx, tx, `INSERT INTO role_policy_attachments (role_id, policy_arn) VALUES ($1, $2)`, ref.id, policyARN)
+		return wrap(err, "attach policy", policyARN)
+	})
+}
+
+// DetachRolePolicy detaches a managed policy from a role; see
+// store.ManagedPolicies.
+func (s *Store) DetachRolePolicy(ctx context.Context, roleName, policyARN string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		ref, err := lookupRole(ctx, tx, roleName)
+		if err != nil {
+			return err
+		}
+		if err := policyExists(ctx, tx, policyARN); err != nil {
+			return err
+		}
+		n, err := exec(ctx, tx, `DELETE FROM role_policy_attachments WHERE role_id = $1 AND policy_arn = $2`, ref.id, policyARN)
+		if err != nil {
+			return wrap(err, "detach policy", policyARN)
+		}
+		if n == 0 {
+			return fmt.Errorf("managed policy %q is not attached to role %q: %w", policyARN, ref.name, store.ErrNotFound)
+		}
+		return nil
+	})
+}
+
+// ListAttachedRolePolicies returns the managed policies attached to a role;
+// see store.ManagedPolicies.
+func (s *Store) ListAttachedRolePolicies(ctx context.Context, roleName string) ([]store.ManagedPolicy, error) {
+	var ps []store.ManagedPolicy
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		ref, err := lookupRole(ctx, tx, roleName)
+		if err != nil {
+			return err
+		}
+		ps, err = queryAll(ctx, tx, scanManaged, managedSelect+`
+			JOIN role_policy_attachments x ON x.policy_arn = p.arn WHERE x.role_id = $1 ORDER BY p.name_key`, ref.id)
+		return wrap(err, "list attached role policies", ref.name)
+	})
+	return ps, err
+}
+
+// ListEntitiesForPolicy returns the names of the roles a policy is attached
+// to; see store.ManagedPolicies.
+func (s *Store) ListEntitiesForPolicy(ctx context.Context, policyARN string) ([]string, error) {
+	var names []string
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		if err := policyExists(ctx, tx, policyARN); err != nil {
+			return err
+		}
+		var err error
+		names, err = queryAll(ctx, tx, scanString, `SELECT r.name FROM role_policy_attachments a
+			JOIN roles r ON r.id = a.role_id WHERE a.policy_arn = $1 ORDER BY r.name_key`, policyARN)
+		return wrap(err, "list entities for policy", policyARN)
+	})
+	return names, err
+}
+
+func policyExists(ctx context.Context, q querier, arn string) error {
+	_, err := queryOne(ctx, q, "managed policy", arn, scanString, `SELECT arn FROM managed_policies WHERE arn = $1`, arn)
+	return err
+}
+
+func scanString(sc scanner) (string, error) {
+	var s string
+	return s, sc.Scan(&s)
+}

@@ -1,0 +1,128 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/inkan-dev/inkan/internal/store"
+)
+
+// busyTimeoutMillis bounds how long a connection waits for a lock held by
+// another process on the same file before failing.
+const busyTimeoutMillis = 10000
+
+// Store is store.Store on a SQLite database file. Create it with Open.
+type Store struct {
+	w *sql.DB // exactly one connection: every write transaction, in turn
+	r *sql.DB // read-only connections
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open opens the SQLite database at path, creating it (mode 0600) if it does
+// not exist, and applies the embedded migrations it lacks in one transaction.
+// It fails with *SchemaError if the database was written by a newer inkan.
+// The caller must Close the Store.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("sqlstore: open: empty path")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open %q: %w", path, err)
+	}
+	if err := createPrivate(abs); err != nil {
+		return nil, fmt.Errorf("sqlstore: open %q: %w", path, err)
+	}
+	s, err := openPools(ctx, abs)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open %q: %w", path, err)
+	}
+	return s, nil
+}
+
+// createPrivate creates the database file readable by its owner only, before
+// SQLite would create it with the process umask; SQLite gives the -wal and
+// -shm files the same mode as the database file.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+func openPools(ctx context.Context, path string) (*Store, error) {
+	w, err := sql.Open("sqlite", dsn(path, url.Values{
+		"_pragma": {"journal_mode(WAL)", "synchronous(FULL)"},
+		"_txlock": {"immediate"},
+	}))
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := migrate(ctx, w, sqliteMigrations); err != nil {
+		return nil, errors.Join(err, w.Close())
+	}
+	r, err := sql.Open("sqlite", dsn(path, url.Values{"_pragma": {"query_only(1)"}}))
+	if err != nil {
+		return nil, errors.Join(err, w.Close())
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	r.SetConnMaxLifetime(0)
+	if err := r.PingContext(ctx); err != nil {
+		return nil, errors.Join(err, r.Close(), w.Close())
+	}
+	return &Store{w: w, r: r}, nil
+}
+
+// dsn builds a file: URI for path, so that any character in it is escaped,
+// with the settings every connection shares plus extra.
+func dsn(path string, extra url.Values) string {
+	q := url.Values{"_pragma": {fmt.Sprintf("busy_timeout(%d)", busyTimeoutMillis), "foreign_keys(1)"}}
+	for k, vs := range extra {
+		q[k] = append(q[k], vs...)
+	}
+	u := url.URL{Scheme: "file", Path: path, RawQuery: q.Encode()}
+	return u.String()
+}
+
+// Close closes both connection pools. It is safe to call more than once.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = errors.Join(s.r.Close(), s.w.Close()) })
+	return s.closeErr
+}
+
+// classify maps a SQLite constraint violation to the store error it means,
+// keeping the driver's message (it names tables and columns, never values).
+// Other errors pass unchanged.
+func classify(err error) error {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	switch se.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return fmt.Errorf("%w (%v)", store.ErrExists, err)
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return fmt.Errorf("%w (%v)", store.ErrConflict, err)
+	}
+	return err
+}

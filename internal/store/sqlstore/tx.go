@@ -1,0 +1,142 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/inkan-dev/inkan/internal/store"
+)
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+// querier is a *sql.DB or *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// write runs fn in one write transaction and, if fn succeeds, increases the
+// generation in the same transaction before committing. fn's error is
+// returned unchanged.
+func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin write: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE generation SET value = value + 1 WHERE id = 1`); err != nil {
+		return fmt.Errorf("bump generation: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", classify(err))
+	}
+	return nil
+}
+
+// read runs fn in one read transaction: every query in it sees the database
+// as of one instant.
+func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// exec runs a statement of a write, mapping constraint violations to store
+// errors, and returns the number of rows it changed.
+func exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (int64, error) {
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, classify(err)
+	}
+	return res.RowsAffected()
+}
+
+// queryAll runs query and scans every row with scan; no rows gives nil.
+func queryAll[T any](ctx context.Context, q querier, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// queryOne runs query and scans its one row; no row gives an error wrapping
+// store.ErrNotFound that names kind and key.
+func queryOne[T any](ctx context.Context, q querier, kind, key string, scan func(scanner) (T, error), query string, args ...any) (T, error) {
+	v, err := scan(q.QueryRowContext(ctx, query, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return v, notFound(kind, key)
+	}
+	return v, err
+}
+
+func notFound(kind, key string) error {
+	return fmt.Errorf("%s %q: %w", kind, key, store.ErrNotFound)
+}
+
+// update is the read-modify-write shared by the Update* methods, inside one
+// write transaction: get reads the record, fn changes it, check refuses what
+// the store forbids (a changed identity, an unstorable record), put writes it.
+func update[T any](ctx context.Context, s *Store, get func(*sql.Tx) (T, error), fn func(*T) error, check func(before, after *T) error, put func(*sql.Tx, *T) error) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		before, err := get(tx)
+		if err != nil {
+			return err
+		}
+		after := before
+		if err := fn(&after); err != nil {
+			return err
+		}
+		if err := check(&before, &after); err != nil {
+			return err
+		}
+		return put(tx, &after)
+	})
+}
+
+// immutable reports, wrapping store.ErrInvalid, the first identity field an
+// Update* function changed; each field is {name, before, after}.
+func immutable(kind, key string, fields ...[3]string) error {
+	for _, f := range fields {
+		if f[1] != f[2] {
+			return fmt.Errorf("%s %q: %s may not change: %w", kind, key, f[0], store.ErrInvalid)
+		}
+	}
+	return nil
+}
+
+// Generation returns the write generation.
+func (s *Store) Generation(ctx context.Context) (int64, error) {
+	g, err := generation(ctx, s.r)
+	if err != nil {
+		return 0, fmt.Errorf("generation: %w", err)
+	}
+	return g, nil
+}
+
+func generation(ctx context.Context, q querier) (int64, error) {
+	var g int64
+	err := q.QueryRowContext(ctx, `SELECT value FROM generation WHERE id = 1`).Scan(&g)
+	return g, err
+}
