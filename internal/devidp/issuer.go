@@ -179,6 +179,9 @@ func (i *Issuer) sign(iss, sub, aud string, opts TokenOptions, notBefore time.Du
 	if iat.IsZero() {
 		iat = i.now()
 	}
+	if iat.Unix() < 0 {
+		return "", fieldErrorf("issued_at", "%s is before 1970", iat.Format(time.RFC3339))
+	}
 	claims := make(map[string]any, len(custom)+7)
 	for name, value := range custom {
 		claims[name] = value

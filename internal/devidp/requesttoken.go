@@ -122,11 +122,12 @@ func openRequestToken(secret []byte, token string) (requestClaims, error) {
 	if !ok || prefix != requestTokenPrefix {
 		return requestClaims{}, fmt.Errorf("%w: malformed", ErrRequestTokenInvalid)
 	}
-	mac, err := base64.RawURLEncoding.DecodeString(sig)
+	// Strict decoding: one encoding per token, no variants differing in padding bits.
+	mac, err := base64.RawURLEncoding.Strict().DecodeString(sig)
 	if err != nil || !hmac.Equal(mac, requestMAC(secret, body)) {
 		return requestClaims{}, fmt.Errorf("%w: bad signature", ErrRequestTokenInvalid)
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(payload)
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(payload)
 	if err != nil {
 		return requestClaims{}, fmt.Errorf("%w: malformed payload", ErrRequestTokenInvalid)
 	}
