@@ -1,0 +1,257 @@
+package oidc_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/inkan-dev/inkan/internal/oidc"
+	"github.com/inkan-dev/inkan/internal/oidc/oidctest"
+)
+
+func TestAfterARotationTheNewKidVerifiesAfterExactlyOneJWKSRefetch(t *testing.T) {
+	e := newEnv(t, oidctest.Config{}, nil)
+	e.mustVerify(t, e.token())
+	e.clock.Advance(oidc.DefaultRefreshInterval)
+	e.iss.Rotate("RS256", "key-2")
+
+	tok := e.mustVerify(t, e.token())
+	if got := e.iss.Requests(oidctest.JWKS); got != 2 {
+		t.Errorf("JWKS requests = %d, want 2 (the warm-up and one refetch)", got)
+	}
+	if got := e.iss.Requests(oidctest.Discovery); got != 1 {
+		t.Errorf("discovery requests = %d, want 1: discovery is cached separately", got)
+	}
+	if tok.Subject != "subject-1" {
+		t.Errorf("Subject = %q", tok.Subject)
+	}
+	e.mustVerify(t, e.token())
+	if got := e.iss.Requests(oidctest.JWKS); got != 2 {
+		t.Errorf("a second token with the new kid refetched: JWKS requests = %d", got)
+	}
+}
+
+func TestARotationWithinTheRefreshIntervalOfTheLastFetchIsRefusedUntilItPasses(t *testing.T) {
+	e := newEnv(t, oidctest.Config{}, nil)
+	e.mustVerify(t, e.token())
+	e.iss.Rotate("RS256", "key-2")
+	e.clock.Advance(oidc.DefaultRefreshInterval - time.Second)
+	_, err := e.verify(e.token())
+	wantKind(t, err, oidc.ErrSignature)
+	e.clock.Advance(time.Second)
+	e.mustVerify(t, e.token())
+	if got := e.iss.Requests(oidctest.JWKS); got != 2 {
+		t.Errorf("JWKS requests = %d, want 2", got)
+	}
+}
+
+func TestAThousandUnknownKidsRefetchAtMostOncePerRefreshInterval(t *testing.T) {
+	e := newEnv(t, oidctest.Config{}, nil)
+	e.mustVerify(t, e.token())
+	stranger := newKey(t, "RS256", "unused")
+	for i := 1; i <= 1000; i++ {
+		e.clock.Advance(50 * time.Millisecond) // 1,000 tokens over 50 s
+		kid := fmt.Sprintf("kid-%016x", rand.Uint64())
+		stranger.ID = kid
+		_, err := e.verify(stranger.Sign(e.claims(), nil))
+		wantKind(t, err, oidc.ErrSignature)
+	}
+	// Refetches are allowed at 10, 20, 30, 40 and 50 s after the warm-up.
+	if got := e.iss.Requests(oidctest.JWKS) - 1; got != 5 {
+		t.Errorf("refetches = %d, want 5 over 50 s with a 10 s interval", got)
+	}
+	if got := e.obs.lookupCount(oidc.CacheThrottled); got != 995 {
+		t.Errorf("throttled lookups = %d, want 995", got)
+	}
+}
+
+func TestAThousandConcurrentUnknownKidsShareOneRefetch(t *testing.T) {
+	e := newEnv(t, oidctest.Config{}, nil)
+	e.mustVerify(t, e.token())
+	e.clock.Advance(oidc.DefaultRefreshInterval)
+	stranger := newKey(t, "RS256", "unused")
+	tokens := make([]string, 1000)
+	for i := range tokens {
+		k := *stranger
+		k.ID = fmt.Sprintf("kid-%d", i)
+		tokens[i] = k.Sign(e.claims(), nil)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, len(tokens))
+	for _, raw := range tokens {
+		wg.Go(func() {
+			_, err := e.verify(raw)
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		wantKind(t, err, oidc.ErrSignature)
+	}
+	if got := e.iss.Requests(oidctest.JWKS); got != 2 {
+		t.Errorf("JWKS requests = %d, want 2 (warm-up and one shared refetch)", got)
+	}
+}
+
+func TestConcurrentColdMissesShareOneFetch(t *testing.T) {
+	e := newEnv(t, oidctest.Config{}, nil)
+	raw := e.token()
+	var wg sync.WaitGroup
+	for range 100 {
+		wg.Go(func() {
+			if _, err := e.verify(raw); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if d, j := e.iss.Requests(oidctest.Discovery), e.iss.Requests(oidctest.JWKS); d != 1 || j != 1 {
+		t.Errorf("requests: discovery %d, JWKS %d; want 1 and 1", d, j)
+	}
+}
+
+func TestThroughA500OutageCachedKeysServeUntilMaxStaleAndRecoveryIsAutomatic(t *testing.T) {
+	e := newEnv(t, oidctest.Config{}, nil)
+	e.mustVerify(t, e.token())
+	e.obs.drain()
+	e.iss.SetOutage(oidctest.JWKS, oidctest.Fail500)
+	e.iss.SetOutage(oidctest.Discovery, oidctest.Fail500)
+
+	e.clock.Advance(time.Hour + time.Second) // past the default TTL
+	e.mustVerify(t, e.token())                // served while a refresh starts
+	if err := e.obs.awaitFetch(t, oidc.ResourceDiscovery); err == nil {
+		t.Fatal("the refresh during the outage succeeded")
+	}
+	e.mustVerify(t, e.token())
+	if e.obs.lookupCount(oidc.CacheStale) == 0 {
+		t.Error("no lookup was reported stale during the outage")
+	}
+
+	e.clock.Advance(oidc.DefaultMaxStale - time.Hour) // now just past 24 h since the last success
+	_, err := e.verify(e.token())
+	ke := wantKind(t, err, oidc.ErrKeysUnavailable)
+	t.Logf("past max-stale: %v", ke)
+
+	e.iss.SetOutage(oidctest.JWKS, oidctest.Up)
+	e.iss.SetOutage(oidctest.Discovery, oidctest.Up)
+	_, err = e.verify(e.token())
+	wantKind(t, err, oidc.ErrKeysUnavailable) // the failure is remembered for NegativeTTL
+	e.clock.Advance(oidc.DefaultNegativeTTL)
+	e.mustVerify(t, e.token())
+}
+
+func TestThroughAHangingJWKSEndpointCachedKeysServeWithoutWaiting(t *testing.T) {
+	e := newEnv(t, oidctest.Config{}, func(o *oidc.Options) { o.FetchTimeout = 300 * time.Millisecond })
+	e.mustVerify(t, e.token())
+	e.obs.drain()
+	e.iss.SetOutage(oidctest.JWKS, oidctest.Hang)
+	e.clock.Advance(2 * time.Hour)
+
+	start := time.Now()
+	e.mustVerify(t, e.token())
+	if d := time.Since(start); d > 250*time.Millisecond {
+		t.Errorf("Verify with usable stale keys waited %v for the hanging refresh", d)
+	}
+	if err := e.obs.awaitFetch(t, oidc.ResourceJWKS); err == nil {
+		t.Fatal("the refresh against a hanging endpoint succeeded")
+	}
+	e.mustVerify(t, e.token())
+
+	e.clock.Advance(oidc.DefaultMaxStale)
+	_, err := e.verify(e.token())
+	wantKind(t, err, oidc.ErrKeysUnavailable)
+
+	e.iss.SetOutage(oidctest.JWKS, oidctest.Up)
+	e.clock.Advance(oidc.DefaultNegativeTTL)
+	e.mustVerify(t, e.token())
+}
+
+func TestACallerThatGivesUpOnAColdFetchGetsKeysUnavailable(t *testing.T) {
+	e := newEnv(t, oidctest.Config{}, func(o *oidc.Options) { o.FetchTimeout = 5 * time.Second })
+	e.iss.SetOutage(oidctest.Discovery, oidctest.Hang)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := e.v.Verify(ctx, e.token(), e.p)
+	wantKind(t, err, oidc.ErrKeysUnavailable)
+}
+
+func TestAFailedColdFetchIsRememberedForTheNegativeTTL(t *testing.T) {
+	e := newEnv(t, oidctest.Config{}, nil)
+	e.iss.SetOutage(oidctest.JWKS, oidctest.Fail500)
+	for range 3 {
+		_, err := e.verify(e.token())
+		wantKind(t, err, oidc.ErrKeysUnavailable)
+	}
+	if got := e.iss.Requests(oidctest.JWKS); got != 1 {
+		t.Errorf("JWKS requests = %d, want 1 within the negative TTL", got)
+	}
+	e.clock.Advance(oidc.DefaultNegativeTTL)
+	_, err := e.verify(e.token())
+	wantKind(t, err, oidc.ErrKeysUnavailable)
+	if got := e.iss.Requests(oidctest.JWKS); got != 2 {
+		t.Errorf("JWKS requests = %d, want 2 after the negative TTL", got)
+	}
+}
+
+func TestKeysLiveForTheCacheControlMaxAgeClampedToOneMinuteAndADay(t *testing.T) {
+	for _, c := range []struct {
+		name, header string
+		ttl          time.Duration
+	}{
+		{"max-age below a minute is raised to a minute", "public, max-age=30", time.Minute},
+		{"max-age of ten minutes is kept", "max-age=600", 10 * time.Minute},
+		{"max-age above a day is lowered to a day", "max-age=604800", 24 * time.Hour},
+		{"no-store gives the minimum", "no-store", time.Minute},
+		{"no Cache-Control gives an hour", "", time.Hour},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, oidctest.Config{}, func(o *oidc.Options) { o.MaxStale = 48 * time.Hour })
+			e.iss.SetCacheControl(c.header)
+			e.mustVerify(t, e.token())
+			e.obs.drain()
+			e.clock.Advance(c.ttl - time.Second)
+			e.mustVerify(t, e.token())
+			if got := e.iss.Requests(oidctest.JWKS); got != 1 {
+				t.Fatalf("JWKS refetched %d times before the TTL", got-1)
+			}
+			e.clock.Advance(time.Second)
+			e.mustVerify(t, e.token())
+			if err := e.obs.awaitFetch(t, oidc.ResourceJWKS); err != nil {
+				t.Fatal(err)
+			}
+			if got := e.iss.Requests(oidctest.JWKS); got != 2 {
+				t.Errorf("JWKS requests = %d after the TTL, want 2", got)
+			}
+		})
+	}
+}
+
+func TestAJWKSFailureMakesDiscoveryDueAgain(t *testing.T) {
+	e := newEnv(t, oidctest.Config{}, nil)
+	e.mustVerify(t, e.token())
+	e.clock.Advance(oidc.DefaultRefreshInterval)
+	e.iss.SetOutage(oidctest.JWKS, oidctest.Fail500)
+	e.iss.Rotate("RS256", "key-2")
+	_, err := e.verify(e.token())
+	wantKind(t, err, oidc.ErrKeysUnavailable) // the new kid may be in the JWKS we could not read
+	e.iss.SetOutage(oidctest.JWKS, oidctest.Up)
+	e.clock.Advance(oidc.DefaultRefreshInterval)
+	e.mustVerify(t, e.token())
+	if got := e.iss.Requests(oidctest.Discovery); got != 2 {
+		t.Errorf("discovery requests = %d, want 2", got)
+	}
+}
+
+func TestForgetDropsAnIssuersCache(t *testing.T) {
+	e := newEnv(t, oidctest.Config{}, nil)
+	e.mustVerify(t, e.token())
+	e.v.Forget(e.p.URL)
+	e.mustVerify(t, e.token())
+	if got := e.iss.Requests(oidctest.JWKS); got != 2 {
+		t.Errorf("JWKS requests = %d, want 2", got)
+	}
+}
