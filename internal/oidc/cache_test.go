@@ -122,7 +122,7 @@ func TestThroughA500OutageCachedKeysServeUntilMaxStaleAndRecoveryIsAutomatic(t *
 	e.iss.SetOutage(oidctest.Discovery, oidctest.Fail500)
 
 	e.clock.Advance(time.Hour + time.Second) // past the default TTL
-	e.mustVerify(t, e.token())                // served while a refresh starts
+	e.mustVerify(t, e.token())               // served while a refresh starts
 	if err := e.obs.awaitFetch(t, oidc.ResourceDiscovery); err == nil {
 		t.Fatal("the refresh during the outage succeeded")
 	}
