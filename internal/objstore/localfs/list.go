@@ -3,7 +3,6 @@ package localfs
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -209,8 +208,9 @@ func uploadScanner(q querier, bucket string) scanner[objstore.Upload] {
 				return false, fmt.Errorf("localfs: list uploads: %w", err)
 			}
 			u.Key, u.Initiated = string(key), time.Unix(0, initiated).UTC()
-			if err := json.Unmarshal(meta, &u.Meta); err != nil {
-				return false, fmt.Errorf("%w: upload metadata: %v", errCorruptIndex, err)
+			var err error
+			if u.Meta, err = decodeMeta(meta); err != nil {
+				return false, err
 			}
 			return yield(u.Key, u), nil
 		})

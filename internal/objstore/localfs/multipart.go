@@ -5,7 +5,6 @@ import (
 	"crypto/md5"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 
@@ -22,16 +21,12 @@ func (b *Backend) CreateMultipartUpload(ctx context.Context, bucket, key string,
 	if err != nil {
 		return "", err
 	}
-	enc, err := json.Marshal(meta)
-	if err != nil {
-		return "", fmt.Errorf("localfs: encode metadata: %w", err)
-	}
 	err = b.idx.write(ctx, func(w *wtx) error {
 		if err := requireBucket(w.ctx, w.tx, bucket); err != nil {
 			return err
 		}
 		_, err := w.exec(`INSERT INTO uploads(bucket, key, id, initiated, meta) VALUES(?, ?, ?, ?, ?)`,
-			bucket, []byte(key), id, now.UnixNano(), enc)
+			bucket, []byte(key), id, now.UnixNano(), encodeMeta(meta))
 		if err != nil {
 			return fmt.Errorf("localfs: create upload: %w", err)
 		}

@@ -3,7 +3,6 @@ package localfs
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -38,8 +37,8 @@ func scanObject(sc interface{ Scan(...any) error }, bucket string, withSegs bool
 	}
 	r.info.Bucket, r.info.Key = bucket, string(key)
 	r.info.LastModified = time.Unix(0, modified).UTC()
-	if err := json.Unmarshal(meta, &r.info.Meta); err != nil {
-		return r, fmt.Errorf("%w: object metadata: %v", errCorruptIndex, err)
+	if r.info.Meta, err = decodeMeta(meta); err != nil {
+		return r, err
 	}
 	if withSegs {
 		if r.segs, err = decodeSegments(segs); err != nil {
@@ -99,15 +98,11 @@ func (w *wtx) replaceObject(r objectRow, pre objstore.Precondition) error {
 	if err := pre.Check(exists, old.info.ETag); err != nil {
 		return err
 	}
-	meta, err := json.Marshal(r.info.Meta)
-	if err != nil {
-		return fmt.Errorf("localfs: encode metadata: %w", err)
-	}
 	_, err = w.exec(`INSERT INTO objects(bucket, `+objectCols+`) VALUES(?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(bucket, key) DO UPDATE SET size = excluded.size, etag = excluded.etag,
 		modified = excluded.modified, parts = excluded.parts, meta = excluded.meta, segs = excluded.segs`,
 		r.info.Bucket, []byte(r.info.Key), r.info.Size, r.info.ETag, r.info.LastModified.UnixNano(),
-		r.info.PartsCount, meta, encodeSegments(r.segs))
+		r.info.PartsCount, encodeMeta(r.info.Meta), encodeSegments(r.segs))
 	if err != nil {
 		return fmt.Errorf("localfs: write object: %w", err)
 	}

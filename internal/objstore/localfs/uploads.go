@@ -3,7 +3,6 @@ package localfs
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -31,10 +30,8 @@ func requireUpload(ctx context.Context, q querier, bucket, key, id string) (objs
 		return u, fmt.Errorf("localfs: read upload: %w", err)
 	}
 	u.Initiated = time.Unix(0, initiated).UTC()
-	if err := json.Unmarshal(meta, &u.Meta); err != nil {
-		return u, fmt.Errorf("%w: upload metadata: %v", errCorruptIndex, err)
-	}
-	return u, nil
+	u.Meta, err = decodeMeta(meta)
+	return u, err
 }
 
 // partRow is a parts row.
@@ -55,10 +52,10 @@ func scanPart(sc interface{ Scan(...any) error }) (partRow, error) {
 		return p, fmt.Errorf("localfs: read part: %w", err)
 	}
 	p.info.LastModified = time.Unix(0, modified).UTC()
-	if err := json.Unmarshal(checksums, &p.info.Checksums); err != nil {
-		return p, fmt.Errorf("%w: part checksums: %v", errCorruptIndex, err)
-	}
 	var err error
+	if p.info.Checksums, err = decodeChecksums(checksums); err != nil {
+		return p, err
+	}
 	p.segs, err = decodeSegments(segs)
 	return p, err
 }
@@ -87,12 +84,8 @@ func (w *wtx) putPart(upload string, p partRow) error {
 			return err
 		}
 	}
-	checksums, err := json.Marshal(p.info.Checksums)
-	if err != nil {
-		return fmt.Errorf("localfs: encode checksums: %w", err)
-	}
 	_, err = w.exec(`INSERT OR REPLACE INTO parts(upload, `+partCols+`) VALUES(?, ?, ?, ?, ?, ?, ?)`,
-		upload, p.info.Number, p.info.Size, p.info.ETag, p.info.LastModified.UnixNano(), checksums,
+		upload, p.info.Number, p.info.Size, p.info.ETag, p.info.LastModified.UnixNano(), encodeChecksums(p.info.Checksums),
 		encodeSegments(p.segs))
 	if err != nil {
 		return fmt.Errorf("localfs: write part: %w", err)

@@ -1,0 +1,135 @@
+package localfs
+
+import (
+	"encoding/binary"
+	"fmt"
+	"slices"
+
+	"github.com/inkan-dev/inkan/internal/objstore"
+)
+
+// The index stores metadata in a small binary form rather than JSON, which
+// would replace invalid UTF-8 in header values with U+FFFD: every string is
+// a uvarint length and its bytes, a map is a uvarint count and its pairs in
+// key order. The first byte is a format version.
+const metaVersion = 1
+
+func encodeMeta(m objstore.ObjectMeta) []byte {
+	b := []byte{metaVersion}
+	for _, s := range []string{m.ContentType, m.ContentEncoding, m.ContentDisposition,
+		m.ContentLanguage, m.CacheControl, m.Expires, m.ChecksumType} {
+		b = appendString(b, s)
+	}
+	b = appendMap(b, m.UserMeta)
+	return appendMap(b, m.Checksums)
+}
+
+func decodeMeta(b []byte) (objstore.ObjectMeta, error) {
+	var m objstore.ObjectMeta
+	if len(b) == 0 || b[0] != metaVersion {
+		return m, fmt.Errorf("%w: metadata format", errCorruptIndex)
+	}
+	d := decoder{b: b[1:]}
+	for _, s := range []*string{&m.ContentType, &m.ContentEncoding, &m.ContentDisposition,
+		&m.ContentLanguage, &m.CacheControl, &m.Expires, &m.ChecksumType} {
+		*s = d.string()
+	}
+	m.UserMeta = d.stringMap()
+	m.Checksums = d.stringMap()
+	return m, d.finish()
+}
+
+// encodeChecksums and decodeChecksums store a part's checksums.
+func encodeChecksums(m map[string]string) []byte {
+	return appendMap([]byte{metaVersion}, m)
+}
+
+func decodeChecksums(b []byte) (map[string]string, error) {
+	if len(b) == 0 || b[0] != metaVersion {
+		return nil, fmt.Errorf("%w: checksums format", errCorruptIndex)
+	}
+	d := decoder{b: b[1:]}
+	m := d.stringMap()
+	return m, d.finish()
+}
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// appendMap writes a nil map as count 0 and a non-nil one as count+1, so
+// that nil and empty maps round-trip.
+func appendMap(b []byte, m map[string]string) []byte {
+	if m == nil {
+		return binary.AppendUvarint(b, 0)
+	}
+	b = binary.AppendUvarint(b, uint64(len(m))+1)
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		b = appendString(appendString(b, k), m[k])
+	}
+	return b
+}
+
+// decoder reads what the append functions wrote; after the first error it
+// returns zero values and finish reports the error.
+type decoder struct {
+	b   []byte
+	bad bool
+}
+
+func (d *decoder) uvarint() uint64 {
+	if d.bad {
+		return 0
+	}
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.bad = true
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) string() string {
+	n := d.uvarint()
+	if d.bad || n > uint64(len(d.b)) {
+		d.bad = true
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}
+
+func (d *decoder) stringMap() map[string]string {
+	n := d.uvarint()
+	if d.bad || n == 0 {
+		return nil
+	}
+	if n-1 > uint64(len(d.b)) { // each pair takes at least two bytes
+		d.bad = true
+		return nil
+	}
+	m := make(map[string]string, n-1)
+	for range n - 1 {
+		k := d.string()
+		m[k] = d.string()
+	}
+	if d.bad {
+		return nil
+	}
+	return m
+}
+
+func (d *decoder) finish() error {
+	if d.bad || len(d.b) != 0 {
+		return fmt.Errorf("%w: metadata encoding", errCorruptIndex)
+	}
+	return nil
+}

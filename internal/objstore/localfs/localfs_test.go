@@ -1,0 +1,29 @@
+package localfs
+
+import (
+	"testing"
+
+	"github.com/inkan-dev/inkan/internal/objstore"
+	"github.com/inkan-dev/inkan/internal/objstore/objstoretest"
+)
+
+// openTest opens a backend in a fresh directory, closed at cleanup.
+func openTest(t testing.TB, dir string, opts Options) *Backend {
+	t.Helper()
+	b, err := Open(t.Context(), dir, opts)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := b.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return b
+}
+
+func TestConformance(t *testing.T) {
+	objstoretest.Run(t, func(t *testing.T) objstore.Backend {
+		return openTest(t, t.TempDir(), Options{})
+	})
+}

@@ -1,0 +1,171 @@
+package objstoretest
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/inkan-dev/inkan/internal/objstore"
+)
+
+// Run runs the conformance suite. newBackend must return a new, empty
+// backend each time it is called and arrange its cleanup with t.Cleanup.
+func Run(t *testing.T, newBackend func(t *testing.T) objstore.Backend) {
+	groups := []struct {
+		name  string
+		tests []test
+	}{
+		{"buckets", bucketTests},
+		{"objects", objectTests},
+		{"ranges", rangeTests},
+		{"copy", copyTests},
+		{"keys", keyTests},
+		{"listing", listTests},
+		{"multipart", multipartTests},
+		{"concurrency", concurrencyTests},
+	}
+	for _, g := range groups {
+		t.Run(g.name, func(t *testing.T) {
+			for _, tc := range g.tests {
+				t.Run(tc.name, func(t *testing.T) {
+					tc.run(newFixture(t, newBackend(t)))
+				})
+			}
+		})
+	}
+}
+
+// test is one case, named by the sentence it checks.
+type test struct {
+	name string
+	run  func(f *fixture)
+}
+
+// bucket is the bucket every fixture creates.
+const bucket = "conformance"
+
+// fixture is a backend with one bucket, plus helpers that fail the test on
+// unexpected errors.
+type fixture struct {
+	t   *testing.T
+	b   objstore.Backend
+	ctx context.Context
+}
+
+func newFixture(t *testing.T, b objstore.Backend) *fixture {
+	f := &fixture{t: t, b: b, ctx: t.Context()}
+	if err := b.CreateBucket(f.ctx, bucket); err != nil {
+		t.Fatalf("CreateBucket: %v", err)
+	}
+	return f
+}
+
+func (f *fixture) put(key string, data []byte) objstore.ObjectInfo {
+	f.t.Helper()
+	return f.putMeta(key, data, objstore.ObjectMeta{})
+}
+
+func (f *fixture) putMeta(key string, data []byte, meta objstore.ObjectMeta) objstore.ObjectInfo {
+	f.t.Helper()
+	info, err := f.b.PutObject(f.ctx, bucket, key, bytes.NewReader(data), int64(len(data)), objstore.PutOptions{Meta: meta})
+	if err != nil {
+		f.t.Fatalf("PutObject(%q): %v", key, err)
+	}
+	return info
+}
+
+// read returns the bytes and description of key's current version.
+func (f *fixture) read(key string) ([]byte, objstore.ObjectInfo) {
+	f.t.Helper()
+	obj, err := f.b.GetObject(f.ctx, bucket, key, objstore.GetOptions{})
+	if err != nil {
+		f.t.Fatalf("GetObject(%q): %v", key, err)
+	}
+	return f.drain(obj), obj.Info
+}
+
+// drain reads and closes an object's body, checking its length.
+func (f *fixture) drain(obj *objstore.Object) []byte {
+	f.t.Helper()
+	defer obj.Body.Close()
+	data, err := io.ReadAll(obj.Body)
+	if err != nil {
+		f.t.Fatalf("reading %q: %v", obj.Info.Key, err)
+	}
+	if int64(len(data)) != obj.Length {
+		f.t.Fatalf("%q: body has %d bytes, Length says %d", obj.Info.Key, len(data), obj.Length)
+	}
+	return data
+}
+
+// wantContent checks that key holds exactly data.
+func (f *fixture) wantContent(key string, data []byte) {
+	f.t.Helper()
+	got, info := f.read(key)
+	if !bytes.Equal(got, data) {
+		f.t.Fatalf("%q: got %d bytes (md5 %s), want %d bytes (md5 %s)", key, len(got), md5Hex(got), len(data), md5Hex(data))
+	}
+	if info.Size != int64(len(data)) {
+		f.t.Fatalf("%q: Size %d, want %d", key, info.Size, len(data))
+	}
+}
+
+// wantMissing checks that key has no object.
+func (f *fixture) wantMissing(key string) {
+	f.t.Helper()
+	_, err := f.b.HeadObject(f.ctx, bucket, key)
+	wantErr(f.t, err, objstore.ErrNoSuchKey)
+}
+
+func wantErr(t *testing.T, err, target error) {
+	t.Helper()
+	if !errors.Is(err, target) {
+		t.Fatalf("got error %v, want %v", err, target)
+	}
+}
+
+func noErr(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("unexpected error: %v", err)
+	}
+}
+
+func md5Hex(b []byte) string {
+	s := md5.Sum(b)
+	return hex.EncodeToString(s[:])
+}
+
+// randomBytes returns n bytes, the same for the same seed.
+func randomBytes(seed uint64, n int) []byte {
+	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	return b
+}
+
+// failingReader yields data, then fails with err instead of io.EOF, as a
+// verifying reader does when a checksum does not match.
+type failingReader struct {
+	data []byte
+	err  error
+}
+
+func (r *failingReader) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		return 0, r.err
+	}
+	n := copy(p, r.data)
+	r.data = r.data[n:]
+	return n, nil
+}
+
+// errBody is the error failingReader returns in tests.
+var errBody = errors.New("objstoretest: body checksum mismatch")
