@@ -9,8 +9,7 @@ import (
 // Run with: go test ./internal/devidp -run '^$' -bench . -benchmem
 
 func BenchmarkMint(b *testing.B) {
-	clock := newFakeClock()
-	issuer := newTestIssuer(b, "http://127.0.0.1:8750/idp", openTestKeys(b, b.TempDir(), clock), clock)
+	issuer, _ := newLocalIssuer(b)
 	req := TokenRequest{JobContext: JobContext{Job: Job{Repository: "acme/app", Ref: "deploy"}}, TokenOptions: TokenOptions{Audience: AudienceSTS}}
 	b.ReportAllocs()
 	for b.Loop() {
@@ -23,8 +22,7 @@ func BenchmarkMint(b *testing.B) {
 // BenchmarkRunnerTokenEndpoint measures one GET /actions/idtoken through the handler:
 // key-file stat, request-token check, job completion, sub, RS256 signature, JSON answer.
 func BenchmarkRunnerTokenEndpoint(b *testing.B) {
-	clock := newFakeClock()
-	issuer := newTestIssuer(b, "http://127.0.0.1:8750/idp", openTestKeys(b, b.TempDir(), clock), clock)
+	issuer, _ := newLocalIssuer(b)
 	env, err := issuer.RunnerEnv(JobContext{Job: Job{Repository: "acme/app", Ref: "deploy"}})
 	if err != nil {
 		b.Fatal(err)
@@ -43,8 +41,7 @@ func BenchmarkRunnerTokenEndpoint(b *testing.B) {
 }
 
 func BenchmarkJWKSEndpoint(b *testing.B) {
-	clock := newFakeClock()
-	issuer := newTestIssuer(b, "http://127.0.0.1:8750/idp", openTestKeys(b, b.TempDir(), clock), clock)
+	issuer, _ := newLocalIssuer(b)
 	handler := issuer.Handler()
 	b.ReportAllocs()
 	for b.Loop() {

@@ -8,8 +8,7 @@ import (
 // The expected shape follows the example token in GitLab's merge request adding
 // ci_config_ref_uri (gitlab-org/gitlab!122373) and GitLab's ID token documentation.
 func TestMintGitLabIssuesAGitLabShapedToken(t *testing.T) {
-	clock := newFakeClock()
-	issuer := newTestIssuer(t, "http://127.0.0.1:8750/idp", openTestKeys(t, t.TempDir(), clock), clock)
+	issuer, clock := newLocalIssuer(t)
 	token, err := issuer.MintGitLab(GitLabTokenRequest{
 		GitLabJob:    GitLabJob{ProjectPath: "gitlab-org/gitlab-shell", Ref: "memory-limit"},
 		TokenOptions: TokenOptions{Audience: AudienceSTS},
@@ -59,8 +58,7 @@ func TestGitLabSubjectsFollowRefTypeSubgroupsAndComponents(t *testing.T) {
 			IncludeClaimKeys: []string{"project_path", "environment"}},
 			"project_path:group/project:environment:production"},
 	}
-	clock := newFakeClock()
-	issuer := newTestIssuer(t, "http://127.0.0.1:8750/idp", openTestKeys(t, t.TempDir(), clock), clock)
+	issuer, _ := newLocalIssuer(t)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.req.Audience = "https://vault.example.com"
@@ -76,8 +74,7 @@ func TestGitLabSubjectsFollowRefTypeSubgroupsAndComponents(t *testing.T) {
 }
 
 func TestMintGitLabRefusesBadRequests(t *testing.T) {
-	clock := newFakeClock()
-	issuer := newTestIssuer(t, "http://127.0.0.1:8750/idp", openTestKeys(t, t.TempDir(), clock), clock)
+	issuer, _ := newLocalIssuer(t)
 	aud := TokenOptions{Audience: AudienceSTS}
 	cases := map[string]GitLabTokenRequest{
 		"no audience":                           {GitLabJob: GitLabJob{ProjectPath: "group/project"}},

@@ -33,11 +33,11 @@ func (i *Issuer) Handler() http.Handler {
 	mux.HandleFunc("GET /.well-known/openid-configuration", i.serveDiscovery)
 	mux.HandleFunc("GET /.well-known/jwks", i.serveJWKS)
 	mux.HandleFunc("GET "+RunnerTokenPath, i.serveRunnerToken)
-	mux.HandleFunc("POST /mint", i.serveMint)
-	mux.HandleFunc("POST /runner-env", i.serveRunnerEnv)
+	mux.HandleFunc("POST /mint", jsonEndpoint(i, answerToken(i.Mint)))
+	mux.HandleFunc("POST /runner-env", jsonEndpoint(i, i.RunnerEnv))
 	mux.HandleFunc("GET "+GitLabPath+"/.well-known/openid-configuration", i.serveGitLabDiscovery)
 	mux.HandleFunc("GET "+GitLabPath+gitlabJWKSPath, i.serveJWKS)
-	mux.HandleFunc("POST "+GitLabPath+"/mint", i.serveGitLabMint)
+	mux.HandleFunc("POST "+GitLabPath+"/mint", jsonEndpoint(i, answerToken(i.MintGitLab)))
 	return mux
 }
 
@@ -74,50 +74,39 @@ func (i *Issuer) serveRunnerToken(w http.ResponseWriter, r *http.Request) {
 	}
 	// The toolkit appends audience only when the action passes one; absent or
 	// empty, GitHub's default audience applies.
-	token, err := i.Mint(TokenRequest{JobContext: ctx, TokenOptions: TokenOptions{Audience: r.URL.Query().Get("audience")}})
-	i.writeToken(w, r, token, err)
+	answer, err := answerToken(i.Mint)(TokenRequest{JobContext: ctx, TokenOptions: TokenOptions{Audience: r.URL.Query().Get("audience")}})
+	i.render(w, r, answer, err)
 }
 
-func (i *Issuer) serveMint(w http.ResponseWriter, r *http.Request) {
-	var req TokenRequest
-	if err := decodeBody(w, r, &req); err != nil {
-		i.writeError(w, r, err)
-		return
+// jsonEndpoint adapts a method taking one JSON body to a handler: decode strictly, call,
+// render the answer or the error.
+func jsonEndpoint[Req, Resp any](i *Issuer, call func(Req) (Resp, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var req Req
+		if err := decodeBody(w, r, &req); err != nil {
+			i.writeError(w, r, err)
+			return
+		}
+		answer, err := call(req)
+		i.render(w, r, answer, err)
 	}
-	token, err := i.Mint(req)
-	i.writeToken(w, r, token, err)
 }
 
-func (i *Issuer) serveGitLabMint(w http.ResponseWriter, r *http.Request) {
-	var req GitLabTokenRequest
-	if err := decodeBody(w, r, &req); err != nil {
-		i.writeError(w, r, err)
-		return
+// answerToken wraps a minting method so that it answers GitHub's token response.
+func answerToken[Req any](mint func(Req) (string, error)) func(Req) (tokenResponse, error) {
+	return func(req Req) (tokenResponse, error) {
+		token, err := mint(req)
+		return tokenResponse{Count: len(token), Value: token}, err
 	}
-	token, err := i.MintGitLab(req)
-	i.writeToken(w, r, token, err)
 }
 
-func (i *Issuer) serveRunnerEnv(w http.ResponseWriter, r *http.Request) {
-	var ctx JobContext
-	if err := decodeBody(w, r, &ctx); err != nil {
-		i.writeError(w, r, err)
-		return
-	}
-	env, err := i.RunnerEnv(ctx)
+// render writes answer, which may hold a secret and so is never cached, or err.
+func (i *Issuer) render(w http.ResponseWriter, r *http.Request, answer any, err error) {
 	if err != nil {
 		i.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, "no-store", env)
-}
-
-func (i *Issuer) writeToken(w http.ResponseWriter, r *http.Request, token string, err error) {
-	if err != nil {
-		i.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, "no-store", tokenResponse{Count: len(token), Value: token})
+	writeJSON(w, http.StatusOK, "no-store", answer)
 }
 
 // bearerToken returns the credentials of an "Authorization: Bearer …" header. The scheme

@@ -15,8 +15,7 @@ import (
 )
 
 func TestDiscoveryDocumentsMatchTheGoldenFiles(t *testing.T) {
-	clock := newFakeClock()
-	issuer := newTestIssuer(t, "http://127.0.0.1:8750/idp", openTestKeys(t, t.TempDir(), clock), clock)
+	issuer, _ := newLocalIssuer(t)
 	for path, golden := range map[string]string{
 		"/.well-known/openid-configuration":        "discovery-github.json",
 		"/gitlab/.well-known/openid-configuration": "discovery-gitlab.json",
@@ -63,8 +62,7 @@ func TestDiscoveryListsEveryClaimGitHubPublishes(t *testing.T) {
 		"repository_owner", "repository_owner_id", "run_id", "run_number", "run_attempt", "actor", "actor_id",
 		"workflow", "workflow_ref", "workflow_sha", "head_ref", "base_ref", "event_name", "ref_type", "environment",
 		"environment_node_id", "job_workflow_ref", "job_workflow_sha", "repository_visibility", "runner_environment"}
-	clock := newFakeClock()
-	issuer := newTestIssuer(t, "http://127.0.0.1:8750/idp", openTestKeys(t, t.TempDir(), clock), clock)
+	issuer, _ := newLocalIssuer(t)
 	for _, name := range published {
 		if !slices.Contains(issuer.Discovery().ClaimsSupported, name) {
 			t.Errorf("claims_supported lacks %q, which GitHub publishes", name)

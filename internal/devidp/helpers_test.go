@@ -55,6 +55,14 @@ func newTestIssuer(t testing.TB, url string, keys *KeySet, clock *fakeClock) *Is
 	return issuer
 }
 
+// newLocalIssuer is an issuer at http://127.0.0.1:8750/idp (the `inkan serve --dev`
+// default) on a fresh key directory and a fake clock.
+func newLocalIssuer(t testing.TB) (*Issuer, *fakeClock) {
+	t.Helper()
+	clock := newFakeClock()
+	return newTestIssuer(t, "http://127.0.0.1:8750/idp", openTestKeys(t, t.TempDir(), clock), clock), clock
+}
+
 // testServer is an issuer mounted under /idp of a real HTTP server, as `inkan serve
 // --dev` mounts it. Requests outside /idp/ fail the test.
 type testServer struct {

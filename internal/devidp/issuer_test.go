@@ -51,8 +51,7 @@ func TestMintIssuesAGitHubShapedToken(t *testing.T) {
 }
 
 func TestMintGivesEveryTokenItsOwnJTI(t *testing.T) {
-	clock := newFakeClock()
-	issuer := newTestIssuer(t, "http://127.0.0.1:8750/idp", openTestKeys(t, t.TempDir(), clock), clock)
+	issuer, _ := newLocalIssuer(t)
 	seen := map[any]bool{}
 	for range 20 {
 		token, err := issuer.Mint(TokenRequest{JobContext: JobContext{Job: Job{Repository: "acme/app"}}})
@@ -68,8 +67,7 @@ func TestMintGivesEveryTokenItsOwnJTI(t *testing.T) {
 }
 
 func TestMintDefaultsTheAudienceToTheOwnersGitHubURL(t *testing.T) {
-	clock := newFakeClock()
-	issuer := newTestIssuer(t, "http://127.0.0.1:8750/idp", openTestKeys(t, t.TempDir(), clock), clock)
+	issuer, _ := newLocalIssuer(t)
 	token, err := issuer.Mint(TokenRequest{JobContext: JobContext{Job: Job{Repository: "octo-org/octo-repo"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -112,8 +110,7 @@ func TestMintHonoursIssuedAtLifetimeAndNotBeforeSettings(t *testing.T) {
 }
 
 func TestMintRefusesBadRequests(t *testing.T) {
-	clock := newFakeClock()
-	issuer := newTestIssuer(t, "http://127.0.0.1:8750/idp", openTestKeys(t, t.TempDir(), clock), clock)
+	issuer, _ := newLocalIssuer(t)
 	cases := map[string]TokenRequest{
 		"an audience with a newline": {JobContext: JobContext{Job: Job{Repository: "acme/app"}}, TokenOptions: TokenOptions{Audience: "sts\n"}},
 		"an audience with spaces":    {JobContext: JobContext{Job: Job{Repository: "acme/app"}}, TokenOptions: TokenOptions{Audience: " sts.amazonaws.com"}},

@@ -78,12 +78,7 @@ func TestTheRunnerEndpointAcceptsCurlAsGitHubDocumentsIt(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodGet, env.RequestURL+"&audience=sts.amazonaws.com", nil)
 	req.Header.Set("Authorization", "bearer "+env.RequestToken)
 	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var answer tokenResponse
-	decodeAnswer(t, resp, http.StatusOK, &answer)
-	if sub := tokenClaims(t, answer.Value)["sub"]; sub != "repo:acme/app:environment:prod" {
+	if sub := subOfAnswer(t, resp, err); sub != "repo:acme/app:environment:prod" {
 		t.Errorf("sub = %v", sub)
 	}
 }
@@ -94,12 +89,7 @@ func TestTheRunnerEnvEndpointBindsAJobContextFromJSON(t *testing.T) {
 	var env RunnerEnv
 	decodeAnswer(t, resp, http.StatusOK, &env)
 	tokenResp, err := getIDToken(t, env.Environ(), AudienceSTS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var answer tokenResponse
-	decodeAnswer(t, tokenResp, http.StatusOK, &answer)
-	if sub := tokenClaims(t, answer.Value)["sub"]; sub != "repo:acme/app:ref:refs/heads/deploy:actor:alice" {
+	if sub := subOfAnswer(t, tokenResp, err); sub != "repo:acme/app:ref:refs/heads/deploy:actor:alice" {
 		t.Errorf("sub = %v", sub)
 	}
 }
@@ -217,6 +207,17 @@ func assertUnauthorized(t *testing.T, req *http.Request, token string) errorBody
 		t.Error("401 without WWW-Authenticate")
 	}
 	return answer
+}
+
+// subOfAnswer reads a 200 token answer and returns the token's sub.
+func subOfAnswer(t *testing.T, resp *http.Response, err error) any {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var answer tokenResponse
+	decodeAnswer(t, resp, http.StatusOK, &answer)
+	return tokenClaims(t, answer.Value)["sub"]
 }
 
 func splitLast(token string) (body, sig string) {
