@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -223,4 +224,33 @@ func decodeAnswer(t *testing.T, resp *http.Response, status int, v any) {
 // queryEscapeLikeEncodeURIComponent is how actions/toolkit encodes the audience.
 func queryEscapeLikeEncodeURIComponent(s string) string {
 	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
+}
+
+func TestTokensMintedDuringRotationsAllVerify(t *testing.T) {
+	srv := startServer(t)
+	rotator := openTestKeys(t, srv.keys.Dir(), srv.clock)
+	tokens := make(chan string, 64)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 8 {
+				token, err := srv.issuer.Mint(TokenRequest{JobContext: JobContext{Job: Job{Repository: "acme/app"}}})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				tokens <- token
+			}
+		})
+	}
+	for range 2 {
+		if _, err := rotator.Rotate(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wg.Wait()
+	close(tokens)
+	for token := range tokens {
+		verifyToken(t, srv.issuerURL(), token, srv.clock.Now())
+	}
 }
