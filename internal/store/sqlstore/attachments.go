@@ -12,11 +12,8 @@ import (
 // store.ManagedPolicies.
 func (s *Store) AttachRolePolicy(ctx context.Context, roleName, policyARN string, admit func(attached []string) error) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		ref, err := lookupRole(ctx, tx, roleName)
+		ref, err := lookupRoleAndPolicy(ctx, tx, roleName, policyARN)
 		if err != nil {
-			return err
-		}
-		if err := policyExists(ctx, tx, policyARN); err != nil {
 			return err
 		}
 		attached, err := queryAll(ctx, tx, scanString, `SELECT policy_arn FROM role_policy_attachments WHERE role_id = $1 ORDER BY policy_arn`, ref.id)
@@ -42,11 +39,8 @@ func (s *Store) AttachRolePolicy(ctx context.Context, roleName, policyARN string
 // store.ManagedPolicies.
 func (s *Store) DetachRolePolicy(ctx context.Context, roleName, policyARN string) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		ref, err := lookupRole(ctx, tx, roleName)
+		ref, err := lookupRoleAndPolicy(ctx, tx, roleName, policyARN)
 		if err != nil {
-			return err
-		}
-		if err := policyExists(ctx, tx, policyARN); err != nil {
 			return err
 		}
 		n, err := exec(ctx, tx, `DELETE FROM role_policy_attachments WHERE role_id = $1 AND policy_arn = $2`, ref.id, policyARN)
@@ -63,17 +57,8 @@ func (s *Store) DetachRolePolicy(ctx context.Context, roleName, policyARN string
 // ListAttachedRolePolicies returns the managed policies attached to a role;
 // see store.ManagedPolicies.
 func (s *Store) ListAttachedRolePolicies(ctx context.Context, roleName string) ([]store.ManagedPolicy, error) {
-	var ps []store.ManagedPolicy
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		ref, err := lookupRole(ctx, tx, roleName)
-		if err != nil {
-			return err
-		}
-		ps, err = queryAll(ctx, tx, scanManaged, managedSelect+`
-			JOIN role_policy_attachments x ON x.policy_arn = p.arn WHERE x.role_id = $1 ORDER BY p.name_key`, ref.id)
-		return wrap(err, "list attached role policies", ref.name)
-	})
-	return ps, err
+	return listForRole(ctx, s, roleName, "list attached role policies", scanManaged, managedSelect+`
+		JOIN role_policy_attachments x ON x.policy_arn = p.arn WHERE x.role_id = $1 ORDER BY p.name_key`)
 }
 
 // ListEntitiesForPolicy returns the names of the roles a policy is attached
@@ -90,6 +75,16 @@ func (s *Store) ListEntitiesForPolicy(ctx context.Context, policyARN string) ([]
 		return wrap(err, "list entities for policy", policyARN)
 	})
 	return names, err
+}
+
+// lookupRoleAndPolicy finds the role named roleName and checks that the
+// managed policy exists, as attach and detach both need.
+func lookupRoleAndPolicy(ctx context.Context, tx *sql.Tx, roleName, policyARN string) (roleRef, error) {
+	ref, err := lookupRole(ctx, tx, roleName)
+	if err != nil {
+		return ref, err
+	}
+	return ref, policyExists(ctx, tx, policyARN)
 }
 
 func policyExists(ctx context.Context, q querier, arn string) error {

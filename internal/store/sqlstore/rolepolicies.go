@@ -57,16 +57,7 @@ func (s *Store) GetRolePolicy(ctx context.Context, roleName, policyName string) 
 // ListRolePolicies returns a role's inline policies by name; see
 // store.RolePolicies.
 func (s *Store) ListRolePolicies(ctx context.Context, roleName string) ([]store.RolePolicy, error) {
-	var ps []store.RolePolicy
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		ref, err := lookupRole(ctx, tx, roleName)
-		if err != nil {
-			return err
-		}
-		ps, err = queryAll(ctx, tx, scanRolePolicy, rolePolicySelect+` WHERE p.role_id = $1 ORDER BY p.name`, ref.id)
-		return wrap(err, "list role policies", ref.name)
-	})
-	return ps, err
+	return listForRole(ctx, s, roleName, "list role policies", scanRolePolicy, rolePolicySelect+` WHERE p.role_id = $1 ORDER BY p.name`)
 }
 
 // DeleteRolePolicy removes one inline policy; see store.RolePolicies.

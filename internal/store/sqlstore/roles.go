@@ -42,13 +42,15 @@ func (s *Store) CreateRole(ctx context.Context, r store.Role) error {
 	return wrap(err, "create role", r.Name)
 }
 
+const getRoleQuery = `SELECT ` + roleColumns + ` FROM roles WHERE name_key = $1`
+
 // GetRole returns the role named name, case-insensitively; see store.Roles.
 func (s *Store) GetRole(ctx context.Context, name string) (store.Role, error) {
-	return getRole(ctx, s.r, name)
+	return scanOne(s.prepared.getRole.QueryRowContext(ctx, store.FoldName(name)), "role", name, scanRole)
 }
 
 func getRole(ctx context.Context, q querier, name string) (store.Role, error) {
-	return queryOne(ctx, q, "role", name, scanRole, `SELECT `+roleColumns+` FROM roles WHERE name_key = $1`, store.FoldName(name))
+	return queryOne(ctx, q, "role", name, scanRole, getRoleQuery, store.FoldName(name))
 }
 
 // ListRoles returns every role by folded name; see store.Roles.
@@ -134,4 +136,19 @@ func lookupRole(ctx context.Context, q querier, name string) (roleRef, error) {
 		var r roleRef
 		return r, sc.Scan(&r.id, &r.name)
 	}, `SELECT id, name FROM roles WHERE name_key = $1`, store.FoldName(name))
+}
+
+// listForRole runs query, whose $1 is a role's ID, for the role named
+// roleName, in one read transaction; ErrNotFound if there is no such role.
+func listForRole[T any](ctx context.Context, s *Store, roleName, op string, scan func(scanner) (T, error), query string) ([]T, error) {
+	var out []T
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		ref, err := lookupRole(ctx, tx, roleName)
+		if err != nil {
+			return err
+		}
+		out, err = queryAll(ctx, tx, scan, query, ref.id)
+		return wrap(err, op, ref.name)
+	})
+	return out, err
 }

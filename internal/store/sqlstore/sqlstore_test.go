@@ -159,3 +159,35 @@ func rawDB(t *testing.T, path string) *sql.DB {
 	t.Cleanup(func() { db.Close() })
 	return db
 }
+
+func TestConnectionsRunWithTheSettingsTheDocumentationPromises(t *testing.T) {
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "inkan.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, c := range []struct {
+		pool   string
+		db     *sql.DB
+		pragma string
+		want   string
+	}{
+		{"writer", s.w, "journal_mode", "wal"},
+		{"writer", s.w, "foreign_keys", "1"},
+		{"writer", s.w, "synchronous", "2"}, // FULL
+		{"writer", s.w, "busy_timeout", "10000"},
+		{"reader", s.r, "query_only", "1"},
+		{"reader", s.r, "busy_timeout", "10000"},
+	} {
+		var got string
+		if err := c.db.QueryRow("PRAGMA " + c.pragma).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != c.want {
+			t.Errorf("%s connection: PRAGMA %s = %s, want %s", c.pool, c.pragma, got, c.want)
+		}
+	}
+	if _, err := s.r.Exec(`DELETE FROM roles`); err == nil {
+		t.Error("a reader connection accepted a write")
+	}
+}

@@ -84,7 +84,13 @@ func queryAll[T any](ctx context.Context, q querier, scan func(scanner) (T, erro
 // queryOne runs query and scans its one row; no row gives an error wrapping
 // store.ErrNotFound that names kind and key.
 func queryOne[T any](ctx context.Context, q querier, kind, key string, scan func(scanner) (T, error), query string, args ...any) (T, error) {
-	v, err := scan(q.QueryRowContext(ctx, query, args...))
+	return scanOne(q.QueryRowContext(ctx, query, args...), kind, key, scan)
+}
+
+// scanOne scans row; no row gives an error wrapping store.ErrNotFound that
+// names kind and key.
+func scanOne[T any](row *sql.Row, kind, key string, scan func(scanner) (T, error)) (T, error) {
+	v, err := scan(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return v, notFound(kind, key)
 	}
@@ -126,10 +132,12 @@ func immutable(kind, key string, fields ...[3]string) error {
 	return nil
 }
 
+const generationQuery = `SELECT value FROM generation WHERE id = 1`
+
 // Generation returns the write generation.
 func (s *Store) Generation(ctx context.Context) (int64, error) {
-	g, err := generation(ctx, s.r)
-	if err != nil {
+	var g int64
+	if err := s.prepared.generation.QueryRowContext(ctx).Scan(&g); err != nil {
 		return 0, fmt.Errorf("generation: %w", err)
 	}
 	return g, nil
@@ -137,6 +145,6 @@ func (s *Store) Generation(ctx context.Context) (int64, error) {
 
 func generation(ctx context.Context, q querier) (int64, error) {
 	var g int64
-	err := q.QueryRowContext(ctx, `SELECT value FROM generation WHERE id = 1`).Scan(&g)
+	err := q.QueryRowContext(ctx, generationQuery).Scan(&g)
 	return g, err
 }

@@ -218,3 +218,49 @@ func checkConsistent(snap *store.Snapshot) error {
 	}
 	return nil
 }
+
+// testTwoStores opens one location twice, as two processes or nodes would,
+// and races writes through both.
+func testTwoStores(t *testing.T, open Opener) {
+	ctx := context.Background()
+	loc := location(t)
+	a := open(t, loc)
+	t.Cleanup(func() { must(t, a.Close(), "Close a") })
+	b := open(t, loc)
+	t.Cleanup(func() { must(t, b.Close(), "Close b") })
+
+	errs := parallel(writers, func(i int) error {
+		s := a
+		if i%2 == 1 {
+			s = b
+		}
+		r := sampleRole(caseVariant("shared-name", i))
+		r.ID = fmt.Sprintf("AROA%04d", i)
+		return s.CreateRole(ctx, r)
+	})
+	w := oneWinner(t, "CreateRole through two stores", errs)
+	for name, s := range map[string]store.Store{"a": a, "b": b} {
+		got, err := s.GetRole(ctx, "SHARED-NAME")
+		must(t, err, "GetRole through "+name)
+		equal(t, "role ID seen through "+name, got.ID, fmt.Sprintf("AROA%04d", w))
+	}
+	errs = parallel(writers, func(i int) error {
+		s := a
+		if i%2 == 1 {
+			s = b
+		}
+		return s.UpdateRole(ctx, "shared-name", func(r *store.Role) error { r.MaxSessionDuration++; return nil })
+	})
+	for i, err := range errs {
+		must(t, err, fmt.Sprint("UpdateRole through two stores ", i))
+	}
+	got, err := a.GetRole(ctx, "shared-name")
+	must(t, err, "GetRole")
+	equal(t, "max session duration after increments through two stores", got.MaxSessionDuration, sampleRole("x").MaxSessionDuration+writers)
+
+	before := generation(t, b)
+	must(t, a.PutBucketPolicy(ctx, store.BucketPolicy{Bucket: "b", Document: "{}"}), "PutBucketPolicy through a")
+	if g := generation(t, b); g <= before {
+		t.Fatalf("generation seen through b after a write through a = %d, want more than %d", g, before)
+	}
+}

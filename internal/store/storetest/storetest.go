@@ -37,6 +37,9 @@ func Run(t *testing.T, open Opener) {
 	t.Run("a closed and reopened store holds everything it held, generation included", func(t *testing.T) {
 		testRestart(t, open)
 	})
+	t.Run("two stores open on one location see each other's writes, and parallel creates across them have one winner", func(t *testing.T) {
+		testTwoStores(t, open)
+	})
 	t.Run("closing a store twice is safe", func(t *testing.T) {
 		s := open(t, location(t))
 		if err := s.Close(); err != nil {
