@@ -21,8 +21,10 @@
 //   - Times are kept to the microsecond (truncated) and come back in UTC; the
 //     zero time comes back as the zero time.
 //   - Tags come back sorted by Key (byte order), whatever order they were
-//     written in, because AWS lists tags sorted by key. Every other list keeps
-//     the order it was written in. Empty lists come back nil.
+//     written in, because AWS lists tags sorted by key. Every other list
+//     inside a record (client IDs, thumbprints, claim tags) keeps the order it
+//     was written in. Empty lists come back nil. List* methods document their
+//     own order.
 //   - Text must be valid UTF-8 without NUL bytes, so that every backend
 //     (PostgreSQL included) stores it byte for byte; Check reports the rest.
 //   - Every method is safe for concurrent use, by goroutines and by processes

@@ -58,8 +58,10 @@ type Role struct {
 }
 
 // RolePolicy is an inline policy embedded in a role. Within a role, Name is
-// matched exactly (case-sensitively); RoleName is matched case-insensitively
-// and comes back in the role's stored spelling.
+// matched exactly (case-sensitively): AWS documents case-insensitive
+// uniqueness for IAM entities (roles, managed policies), and an inline policy
+// is not one, so inkan keeps the simpler, stricter key. RoleName is matched
+// case-insensitively and comes back in the role's stored spelling.
 type RolePolicy struct {
 	RoleName string
 	Name     string
