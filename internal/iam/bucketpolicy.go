@@ -1,0 +1,225 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/inkan-dev/inkan/internal/policy"
+	"github.com/inkan-dev/inkan/internal/store"
+)
+
+// PutBucketPolicy validates doc as the resource policy of bucket and stores it, replacing
+// any. The document must parse as a resource policy (a Principal in every statement), name
+// only S3 actions, and name only the bucket and its objects as resources; otherwise the
+// error is KindMalformedPolicy with S3's message. Whether the bucket exists is the
+// caller's to check.
+func (s *Service) PutBucketPolicy(ctx context.Context, bucket, doc string) error {
+	p, err := policy.Parse([]byte(doc), policy.Resource)
+	if err != nil {
+		return &Error{Kind: KindMalformedPolicy, Message: malformedBucketPolicyMessage(err), Reason: err.Error(), Err: err}
+	}
+	if err := checkBucketPolicy(p, bucket); err != nil {
+		return err
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if err := s.opt.Store.PutBucketPolicy(ctx, store.BucketPolicy{Bucket: bucket, Document: doc}); err != nil {
+		return fmt.Errorf("iam: storing the policy of bucket %q: %w", bucket, err)
+	}
+	return s.Reload(ctx)
+}
+
+// malformedBucketPolicyMessage words a parse failure as S3 does for the common cases.
+func malformedBucketPolicyMessage(err error) string {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "Principal"):
+		return "Missing required field Principal"
+	case strings.Contains(msg, "JSON"), strings.Contains(msg, "json"):
+		return "Policies must be valid JSON and the first byte must be '{'"
+	}
+	return "Policy has invalid element: " + msg
+}
+
+// checkBucketPolicy applies S3's rules beyond the grammar: actions are S3 actions ("*" and
+// "s3:…", NotAction included) and resources are the bucket or its objects (NotResource
+// included), so a bucket policy can never speak for another bucket.
+func checkBucketPolicy(p *policy.Policy, bucket string) error {
+	bucketARN := "arn:aws:s3:::" + bucket
+	for _, st := range p.Statements() {
+		actions, _ := st.Actions()
+		for _, a := range actions {
+			if a != "*" && !strings.HasPrefix(strings.ToLower(a), "s3:") {
+				return bucketPolicyError("Policy has invalid action", fmt.Sprintf("%s names action %q, which is not an S3 action", st.Path(), a))
+			}
+		}
+		resources, _, _ := st.Resources()
+		for _, r := range resources {
+			if r != bucketARN && !strings.HasPrefix(r, bucketARN+"/") {
+				return bucketPolicyError("Policy has invalid resource", fmt.Sprintf("%s names resource %q, which is not bucket %s or one of its objects", st.Path(), r, bucket))
+			}
+		}
+	}
+	return nil
+}
+
+func bucketPolicyError(msg, reason string) *Error {
+	return &Error{Kind: KindMalformedPolicy, Message: msg, Reason: reason}
+}
+
+// GetBucketPolicy returns the bucket's policy document as it was put; KindNoSuchEntity
+// when the bucket has none.
+func (s *Service) GetBucketPolicy(ctx context.Context, bucket string) (string, error) {
+	bp, err := s.opt.Store.GetBucketPolicy(ctx, bucket)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", noBucketPolicy(bucket)
+	}
+	if err != nil {
+		return "", fmt.Errorf("iam: reading the policy of bucket %q: %w", bucket, err)
+	}
+	return bp.Document, nil
+}
+
+func noBucketPolicy(bucket string) *Error {
+	return &Error{Kind: KindNoSuchEntity, Message: "The bucket policy does not exist", Reason: "bucket " + bucket + " has no policy"}
+}
+
+// DeleteBucketPolicy removes the bucket's policy; KindNoSuchEntity when it has none (S3
+// answers that as success; the wire layer decides).
+func (s *Service) DeleteBucketPolicy(ctx context.Context, bucket string) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	err := s.opt.Store.DeleteBucketPolicy(ctx, bucket)
+	if errors.Is(err, store.ErrNotFound) {
+		return noBucketPolicy(bucket)
+	}
+	if err != nil {
+		return fmt.Errorf("iam: deleting the policy of bucket %q: %w", bucket, err)
+	}
+	return s.Reload(ctx)
+}
+
+// AuthorizeAnonymous decides an unsigned request. Only a resource policy can allow it,
+// through a statement whose principal is "*" (or {"AWS": "*"}): there is no identity to
+// hold identity policies. A denial is a *Error of KindAccessDenied carrying the trace.
+func (s *Service) AuthorizeAnonymous(_ context.Context, req *AccessRequest) error {
+	keys := policy.Keys{}
+	for k, v := range req.Keys {
+		keys[k] = v
+	}
+	timeKeys(keys, s.opt.Now())
+	preq := &policy.Request{Principal: anonymousPrincipal(), Action: req.Action, Resource: req.Resource, Context: keys}
+	if ok, reason, tr := evaluate(preq, &policy.Set{Resource: req.ResourcePolicy}); !ok {
+		s.observe(req.Action, "deny")
+		if req.ResourcePolicy == nil {
+			reason = "anonymous requests need a bucket policy that allows them, and there is none"
+		}
+		return &Error{Kind: KindAccessDenied, Message: "Access Denied", Reason: "anonymous caller: " + reason, Trace: tr}
+	}
+	s.observe(req.Action, "allow")
+	return nil
+}
+
+// anonymousPrincipal is how resource policies see an unsigned caller: no name and no
+// account, so only "*" (or {"AWS": "*"}) matches it, and no NotPrincipal exempts it.
+func anonymousPrincipal() policy.Principal {
+	return policy.Principal{Type: "AWS"}
+}
+
+// maxCachedBucketPolicies bounds BucketPolicyCache: misses for buckets without a policy
+// are cached too, and a caller can name as many buckets as it likes.
+const maxCachedBucketPolicies = 4096
+
+// BucketPolicyCache serves compiled bucket policies to the S3 endpoint, each compiled once
+// per configuration generation: any write through the Service (or a Refresh that sees
+// another node's write) starts a new generation and empties it. Concurrent misses for one
+// bucket share one store read; read failures are not cached. Safe for concurrent use.
+type BucketPolicyCache struct {
+	svc *Service
+	mu  sync.Mutex
+	gen int64
+	m   map[string]*cachedBucketPolicy
+}
+
+type cachedBucketPolicy struct {
+	ready chan struct{}
+	p     *policy.Policy
+	err   error
+}
+
+// NewBucketPolicyCache returns an empty cache over s.
+func NewBucketPolicyCache(s *Service) *BucketPolicyCache {
+	return &BucketPolicyCache{svc: s, m: map[string]*cachedBucketPolicy{}}
+}
+
+// BucketPolicy returns the bucket's compiled policy, or nil when it has none. A stored
+// document that no longer compiles is an error (KindServiceFailure): the caller must refuse
+// rather than decide without the policy, which might deny.
+func (c *BucketPolicyCache) BucketPolicy(ctx context.Context, bucket string) (*policy.Policy, error) {
+	for {
+		e, leader := c.entry(bucket)
+		if leader {
+			e.p, e.err = c.svc.compileBucketPolicy(ctx, bucket)
+			close(e.ready)
+			if e.err != nil && KindOf(e.err) != KindMalformedPolicy {
+				c.forget(bucket, e)
+			}
+			return e.p, e.err
+		}
+		select {
+		case <-e.ready:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if e.err == nil || KindOf(e.err) == KindMalformedPolicy {
+			return e.p, e.err
+		}
+		// The leader's read failed (perhaps its own context ended): try again.
+	}
+}
+
+// entry returns the bucket's cache entry for the current generation, and whether the
+// caller must fill it.
+func (c *BucketPolicyCache) entry(bucket string) (*cachedBucketPolicy, bool) {
+	gen := c.svc.snap.Load().generation
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen || len(c.m) >= maxCachedBucketPolicies {
+		c.gen, c.m = gen, map[string]*cachedBucketPolicy{}
+	}
+	if e, ok := c.m[bucket]; ok {
+		return e, false
+	}
+	e := &cachedBucketPolicy{ready: make(chan struct{})}
+	c.m[bucket] = e
+	return e, true
+}
+
+func (c *BucketPolicyCache) forget(bucket string, e *cachedBucketPolicy) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m[bucket] == e {
+		delete(c.m, bucket)
+	}
+}
+
+// compileBucketPolicy reads and compiles the bucket's policy; nil when it has none.
+func (s *Service) compileBucketPolicy(ctx context.Context, bucket string) (*policy.Policy, error) {
+	bp, err := s.opt.Store.GetBucketPolicy(ctx, bucket)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("iam: reading the policy of bucket %q: %w", bucket, err)
+	}
+	p, err := policy.Parse([]byte(bp.Document), policy.Resource)
+	if err != nil {
+		s.opt.Logger.Error("stored bucket policy does not compile; requests to the bucket are refused", "bucket", bucket, "err", err)
+		return nil, &Error{Kind: KindMalformedPolicy, Message: "Access Denied",
+			Reason: "the stored policy of bucket " + bucket + " no longer compiles: " + err.Error(), Err: err}
+	}
+	return p, nil
+}

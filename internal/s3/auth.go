@@ -1,0 +1,295 @@
+package s3
+
+import (
+	"encoding/json"
+	"errors"
+	"maps"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/inkan-dev/inkan/internal/audit"
+	"github.com/inkan-dev/inkan/internal/iam"
+	"github.com/inkan-dev/inkan/internal/policy"
+	"github.com/inkan-dev/inkan/internal/sigv4"
+)
+
+// maxSkew is how far a header-signed request's date may be from the server's clock.
+const maxSkew = 15 * time.Minute
+
+// authenticate resolves the caller: no signature at all is an anonymous request (decided
+// later by the bucket policy alone); otherwise the access key and session token must be
+// inkan's and the signature must verify, in S3's rules.
+func (h *Handler) authenticate(c *call) error {
+	a, err := sigv4.Parse(c.r)
+	if errors.Is(err, sigv4.ErrNoAuth) {
+		return nil
+	}
+	if err != nil {
+		return sigv4Error(err)
+	}
+	p, secret, err := h.o.Auth.Authenticate(c.ctx, a.AccessKeyID, a.SecurityToken)
+	if err != nil {
+		return credentialError(err, a.SecurityToken != "")
+	}
+	v, err := sigv4.Verify(c.r, a, secret, sigv4.Options{Now: h.o.Now, MaxSkew: maxSkew, Region: h.o.Region, S3: true})
+	if err != nil {
+		return sigv4Error(err)
+	}
+	if a.Presigned {
+		if err := checkPresignedHeaders(c, a); err != nil {
+			return err
+		}
+	}
+	c.principal, c.auth, c.authInfo = p, v, a
+	return nil
+}
+
+// credentialError maps Authenticate's refusals: S3 says InvalidAccessKeyId for a key it does
+// not know, InvalidToken for a session token that does not open or belong to the key, and
+// ExpiredToken (400, unlike the query services) for an expired session (reference §6).
+func credentialError(err error, withToken bool) error {
+	switch iam.KindOf(err) {
+	case iam.KindExpiredSession:
+		return errExpiredToken.because(reasonOf(err), err)
+	case iam.KindInvalidClientTokenID:
+		if withToken {
+			return errInvalidToken.because(reasonOf(err), err)
+		}
+		return errInvalidAccessKeyID.because(reasonOf(err), err)
+	}
+	return err
+}
+
+func reasonOf(err error) string {
+	var ie *iam.Error
+	if errors.As(err, &ie) && ie.Reason != "" {
+		return ie.Reason
+	}
+	return err.Error()
+}
+
+// checkPresignedHeaders refuses a presigned request carrying unsigned x-amz-* headers that
+// change what the request does (metadata, copy sources, ACLs…): a presigned URL grants the
+// request that was signed, not another one, as S3 refuses them. Headers that only describe
+// the transfer (date, payload hash, checksums, token) are tolerated.
+func checkPresignedHeaders(c *call, a *sigv4.Auth) error {
+	var bad []string
+	for _, name := range a.UnsignedAmzHeaders(c.r) {
+		switch {
+		case name == "x-amz-date", name == "x-amz-content-sha256", name == "x-amz-security-token",
+			name == "x-amz-user-agent", name == "x-amz-decoded-content-length", name == "x-amz-trailer",
+			name == "x-amz-sdk-checksum-algorithm", strings.HasPrefix(name, "x-amz-checksum-"):
+		default:
+			bad = append(bad, name)
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return errAccessDenied.because("presigned request carries unsigned headers: "+strings.Join(bad, ", "), nil).
+		with(Field{"HeadersNotSigned", strings.Join(bad, ", ")})
+}
+
+// sigv4Error maps a verification failure to S3's codes; nil when err is not one.
+func sigv4Error(err error) *Error {
+	var se *sigv4.Error
+	if !errors.As(err, &se) {
+		return nil
+	}
+	e := func(code string, status int) *Error {
+		return &Error{Code: code, Status: status, Message: se.Message, Reason: se.Message, Err: err}
+	}
+	switch {
+	case errors.Is(err, sigv4.ErrSigV2):
+		return e("InvalidRequest", 400)
+	case errors.Is(err, sigv4.ErrUnsupportedAlgorithm):
+		return e("NotImplemented", 501)
+	case errors.Is(err, sigv4.ErrMultipleAuth), errors.Is(err, sigv4.ErrInvalidContentSHA256):
+		return e("InvalidArgument", 400)
+	case errors.Is(err, sigv4.ErrMalformedPresign):
+		return e("AuthorizationQueryParametersError", 400)
+	case errors.Is(err, sigv4.ErrIncomplete):
+		return e("AuthorizationHeaderMalformed", 400)
+	case errors.Is(err, sigv4.ErrScope):
+		out := e("AuthorizationHeaderMalformed", 400)
+		if se.Region != "" {
+			out.Extra = []Field{{"Region", se.Region}}
+		}
+		return out
+	case errors.Is(err, sigv4.ErrRequestTimeSkewed):
+		return e("RequestTimeTooSkewed", 403).with(Field{"RequestTime", se.RequestTime.UTC().Format(time.RFC3339)},
+			Field{"ServerTime", se.ServerTime.UTC().Format(time.RFC3339)},
+			Field{"MaxAllowedSkewMilliseconds", strconv.FormatInt(se.MaxSkew.Milliseconds(), 10)})
+	case errors.Is(err, sigv4.ErrPresignExpired):
+		out := e("AccessDenied", 403)
+		out.Message = "Request has expired"
+		return out.with(Field{"X-Amz-Expires", strconv.FormatInt(int64(se.Expires/time.Second), 10)},
+			Field{"Expires", se.RequestTime.Add(se.Expires).UTC().Format(time.RFC3339)},
+			Field{"ServerTime", se.ServerTime.UTC().Format(time.RFC3339)})
+	case errors.Is(err, sigv4.ErrPresignNotYetValid):
+		out := e("AccessDenied", 403)
+		out.Message = "Request is not valid yet"
+		return out
+	case errors.Is(err, sigv4.ErrSignatureMismatch):
+		out := errSignatureDoesNotMatch.because(se.Message, err)
+		if se.StringToSign != "" {
+			out = out.with(Field{"StringToSign", se.StringToSign})
+		}
+		return out
+	case errors.Is(err, sigv4.ErrMissingContentSHA256):
+		return e("InvalidRequest", 400)
+	case errors.Is(err, sigv4.ErrContentSHA256Mismatch):
+		out := e("XAmzContentSHA256Mismatch", 400)
+		out.Message = "The provided 'x-amz-content-sha256' header does not match what was computed."
+		return out
+	case errors.Is(err, sigv4.ErrMissingDecodedLength):
+		return e("MissingContentLength", 411)
+	case errors.Is(err, sigv4.ErrIncompleteBody):
+		return e("IncompleteBody", 400)
+	}
+	return e("InvalidRequest", 400)
+}
+
+// authorize decides one action of the caller on resource, with the request's global keys,
+// the operation's keys and the bucket's policy. Root skips the policy lookup: it may do
+// anything. A denial is remembered for the audit record.
+func (h *Handler) authorize(c *call, action, resource string, keys policy.Keys) error {
+	if c.principal != nil && c.principal.Root {
+		return nil
+	}
+	err := h.decide(c, action, resource, keys)
+	if err != nil {
+		c.denial = denial{action: action, resource: resource}
+	}
+	return err
+}
+
+func (h *Handler) decide(c *call, action, resource string, keys policy.Keys) error {
+	var bp *policy.Policy
+	if c.bucket != "" {
+		var err error
+		if bp, err = h.o.Policies.BucketPolicy(c.ctx, c.bucket); err != nil {
+			// Fail closed: a policy that cannot be read or compiled might deny this caller.
+			return errAccessDenied.because("the policy of bucket "+c.bucket+" cannot be used: "+err.Error(), err)
+		}
+	}
+	all := c.globalKeys()
+	maps.Copy(all, keys)
+	req := &iam.AccessRequest{Action: action, Resource: resource, Keys: all, ResourcePolicy: bp}
+	var err error
+	if c.principal == nil {
+		err = h.o.Auth.AuthorizeAnonymous(c.ctx, req)
+	} else {
+		err = h.o.Auth.Authorize(c.ctx, c.principal, req)
+	}
+	if err == nil {
+		return nil
+	}
+	var ie *iam.Error
+	if errors.As(err, &ie) && ie.Kind == iam.KindAccessDenied {
+		out := errAccessDenied.because(ie.Reason, err)
+		if ie.Message != "" {
+			out.Message = ie.Message
+		}
+		return out
+	}
+	return err
+}
+
+// allowed reports whether the caller may perform action on resource, without recording a
+// denial: the 404-or-403 rule of missing objects asks it about s3:ListBucket.
+func (h *Handler) allowed(c *call, action, resource string, keys policy.Keys) (bool, error) {
+	if c.principal != nil && c.principal.Root {
+		return true, nil
+	}
+	err := h.decide(c, action, resource, keys)
+	var e *Error
+	if errors.As(err, &e) && e.Code == errAccessDenied.Code {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// globalKeys are the condition keys every request carries (reference §5.2, S3's own
+// s3:authType, s3:signatureversion and s3:x-amz-content-sha256). iam adds the principal's
+// and the time keys.
+func (c *call) globalKeys() policy.Keys {
+	k := policy.Keys{"aws:securetransport": {strconv.FormatBool(c.r.TLS != nil)}}
+	if ip := remoteIP(c.r.RemoteAddr); ip.IsValid() {
+		k["aws:sourceip"] = []string{ip.String()}
+	}
+	if ua := c.header("User-Agent"); ua != "" {
+		k["aws:useragent"] = []string{ua}
+	}
+	if c.authInfo != nil {
+		k["s3:signatureversion"] = []string{"AWS4-HMAC-SHA256"}
+		k["s3:authtype"] = []string{"REST-HEADER"}
+		if c.authInfo.Presigned {
+			k["s3:authtype"] = []string{"REST-QUERY-STRING"}
+		}
+		if c.authInfo.PayloadHash != "" {
+			k["s3:x-amz-content-sha256"] = []string{c.authInfo.PayloadHash}
+		}
+	}
+	return k
+}
+
+func remoteIP(addr string) netip.Addr {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return a.Unmap()
+}
+
+// isDenial reports whether an error refuses the caller (authentication or authorization)
+// rather than the request: those are audited.
+func isDenial(e *Error) bool {
+	switch e.Code {
+	case "AccessDenied", "InvalidAccessKeyId", "InvalidToken", "ExpiredToken", "SignatureDoesNotMatch",
+		"RequestTimeTooSkewed", "AuthorizationHeaderMalformed", "AuthorizationQueryParametersError":
+		return true
+	}
+	return false
+}
+
+// audit records a denial with its trace.
+func (h *Handler) audit(c *call, e *Error) {
+	if h.o.Audit == nil {
+		return
+	}
+	rec := &audit.Record{Time: h.o.Now().UTC(), RequestID: c.requestID, Service: "s3", Action: c.denial.action,
+		Resource: c.denial.resource, Outcome: "deny", Code: e.Code, Reason: e.Reason}
+	if rec.Action == "" && c.op != nil {
+		rec.Action = c.op.action
+	}
+	if rec.Resource == "" && c.op != nil {
+		rec.Resource = c.resource()
+	}
+	if ip := remoteIP(c.r.RemoteAddr); ip.IsValid() {
+		rec.SourceIP = ip.String()
+	}
+	rec.Caller = "anonymous"
+	if c.principal != nil {
+		rec.Caller = c.principal.ARN
+		if c.principal.Session != nil {
+			rec.Role, rec.Provider, rec.Subject = c.principal.Session.RoleARN, c.principal.Session.Provider, c.principal.Session.Subject
+		}
+	}
+	var ie *iam.Error
+	if errors.As(e.Err, &ie) && ie.Trace != nil {
+		if tr, err := json.Marshal(ie.Trace); err == nil {
+			rec.Trace = tr
+		}
+	}
+	if err := h.o.Audit.Append(rec); err != nil {
+		h.o.Logger.Error("audit append failed", "request_id", c.requestID, "err", err)
+	}
+}

@@ -1,0 +1,73 @@
+package s3
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+
+	"github.com/inkan-dev/inkan/internal/iam"
+	"github.com/inkan-dev/inkan/internal/sigv4"
+)
+
+// call is one request as the handlers see it: addressed, authenticated and routed.
+type call struct {
+	w         http.ResponseWriter
+	r         *http.Request
+	ctx       context.Context
+	requestID string
+	hostID    string
+	query     url.Values
+
+	bucket, key string
+	op          *operation
+
+	// principal is the authenticated caller, nil for an anonymous request.
+	principal *iam.Principal
+	// auth is the verified signature, nil for an anonymous request; it decodes the body.
+	auth *sigv4.Verified
+	// authInfo is what the signature claimed (presigned or not, payload hash).
+	authInfo *sigv4.Auth
+	// denial holds the details of the last denial for the audit record.
+	denial denial
+}
+
+// denial is what the audit record of a refused request needs beyond the error.
+type denial struct {
+	action, resource string
+}
+
+// resource is the ARN the routed operation acts on: the bucket, the object, or every
+// bucket for ListBuckets.
+func (c *call) resource() string {
+	switch {
+	case c.bucket == "":
+		return "arn:aws:s3:::*"
+	case c.op != nil && c.op.scope == scopeBucket:
+		return bucketARN(c.bucket)
+	}
+	return objectARN(c.bucket, c.key)
+}
+
+func bucketARN(bucket string) string      { return "arn:aws:s3:::" + bucket }
+func objectARN(bucket, key string) string { return "arn:aws:s3:::" + bucket + "/" + key }
+
+func (c *call) opName() string {
+	if c.op == nil {
+		return ""
+	}
+	return c.op.name
+}
+
+// checkBucketName refuses a bucket name that S3 would not accept.
+func (c *call) checkBucketName() error {
+	if c.bucket == "" {
+		return nil
+	}
+	if why := bucketNameProblem(c.bucket); why != "" {
+		return errInvalidBucketName.because(why, nil).with(Field{"BucketName", c.bucket})
+	}
+	return nil
+}
+
+// header returns the request header named name.
+func (c *call) header(name string) string { return c.r.Header.Get(name) }

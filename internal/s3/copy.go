@@ -1,0 +1,166 @@
+package s3
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/inkan-dev/inkan/internal/objstore"
+	"github.com/inkan-dev/inkan/internal/policy"
+)
+
+// copySource is the object named by x-amz-copy-source.
+type copySource struct {
+	bucket, key string
+}
+
+// copySource parses x-amz-copy-source: "bucket/key" or "/bucket/key", URL-encoded, with an
+// optional "?versionId=null" (the only version there is).
+func (c *call) copySource() (copySource, error) {
+	v := c.header("x-amz-copy-source")
+	bad := func(why string) error {
+		e := errInvalidArgument.because(why, nil).with(Field{"ArgumentName", "x-amz-copy-source"}, Field{"ArgumentValue", v})
+		e.Message = "Copy Source must mention the source bucket and key: sourcebucket/sourcekey"
+		return e
+	}
+	path, query, _ := strings.Cut(v, "?")
+	if query != "" {
+		q, err := url.ParseQuery(query)
+		if err != nil || len(q) != 1 || q.Get("versionId") != "null" {
+			return copySource{}, errNotImplemented.because("copy sources other than the current version are not implemented by inkan", err)
+		}
+	}
+	dec, err := url.PathUnescape(path)
+	if err != nil {
+		return copySource{}, bad("x-amz-copy-source is not URL-encoded correctly")
+	}
+	if strings.HasPrefix(dec, "arn:") {
+		return copySource{}, errNotImplemented.because("access point copy sources are not implemented by inkan", nil)
+	}
+	bucket, key, _ := strings.Cut(strings.TrimPrefix(dec, "/"), "/")
+	if bucket == "" || key == "" {
+		return copySource{}, bad("x-amz-copy-source names no bucket and key")
+	}
+	if why := bucketNameProblem(bucket); why != "" {
+		return copySource{}, errInvalidBucketName.because(why, nil).with(Field{"BucketName", bucket})
+	}
+	return copySource{bucket: bucket, key: key}, nil
+}
+
+// copyKeys are CopyObject's and UploadPartCopy's condition keys.
+func copyKeys(c *call) (policy.Keys, error) {
+	k := policy.Keys{"s3:x-amz-copy-source": {c.header("x-amz-copy-source")}}
+	if v := c.header("x-amz-metadata-directive"); v != "" {
+		k["s3:x-amz-metadata-directive"] = []string{v}
+	}
+	return k, nil
+}
+
+// readSource authorizes reading the source (s3:GetObject on it, reference §6) and checks
+// the x-amz-copy-source-if-* conditions; it returns the source's description, whose ETag
+// the copy then requires so that a concurrent overwrite cannot slip in.
+func (h *Handler) readSource(c *call, src copySource) (objstore.ObjectInfo, error) {
+	if err := h.authorize(c, "s3:GetObject", objectARN(src.bucket, src.key), nil); err != nil {
+		return objstore.ObjectInfo{}, err
+	}
+	info, err := h.o.Backend.HeadObject(c.ctx, src.bucket, src.key)
+	if err != nil {
+		return info, h.missingSource(c, src, err)
+	}
+	return info, copyConditions(c, info)
+}
+
+// missingSource applies the 404-or-403 rule to the copy source's bucket.
+func (h *Handler) missingSource(c *call, src copySource, err error) error {
+	inner := *c
+	inner.bucket, inner.key = src.bucket, src.key
+	inner.op = &operation{name: c.op.name, action: "s3:GetObject", scope: scopeObject}
+	err = h.missingObject(&inner, bucketError(&inner, err))
+	c.denial = inner.denial
+	return err
+}
+
+// copyConditions evaluates x-amz-copy-source-if-match, -if-unmodified-since,
+// -if-none-match and -if-modified-since. Unlike GET, every failure is 412.
+func copyConditions(c *call, info objstore.ObjectInfo) error {
+	lm := info.LastModified.Truncate(time.Second)
+	fail := func(cond string) error {
+		return errPreconditionFailed.because(cond+" does not hold for the copy source", nil).with(Field{"Condition", cond})
+	}
+	if v := c.header("x-amz-copy-source-if-match"); v != "" {
+		if !etagListMatches(v, info.ETag) {
+			return fail("x-amz-copy-source-If-Match")
+		}
+	} else if t, ok := httpDate(c.header("x-amz-copy-source-if-unmodified-since")); ok && lm.After(t) {
+		return fail("x-amz-copy-source-If-Unmodified-Since")
+	}
+	if v := c.header("x-amz-copy-source-if-none-match"); v != "" {
+		if etagListMatches(v, info.ETag) {
+			return fail("x-amz-copy-source-If-None-Match")
+		}
+	} else if t, ok := httpDate(c.header("x-amz-copy-source-if-modified-since")); ok && !lm.After(t) {
+		return fail("x-amz-copy-source-If-Modified-Since")
+	}
+	return nil
+}
+
+// copyObject copies the source's current version to the target key, with its metadata
+// (COPY) or the request's (REPLACE).
+func (h *Handler) copyObject(c *call) error {
+	if err := c.refuseUnsupported(); err != nil {
+		return err
+	}
+	src, err := c.copySource()
+	if err != nil {
+		return err
+	}
+	opts := objstore.CopyOptions{Precondition: writeConditions(c)}
+	switch d := c.header("x-amz-metadata-directive"); d {
+	case "", "COPY":
+		if src.bucket == c.bucket && src.key == c.key {
+			e := errInvalidRequest.because("a copy onto itself must replace the metadata", nil)
+			e.Message = "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."
+			return e
+		}
+	case "REPLACE":
+		meta, err := c.objectMeta()
+		if err != nil {
+			return err
+		}
+		opts.Meta = &meta
+	default:
+		return errInvalidArgument.because("x-amz-metadata-directive must be COPY or REPLACE", nil).
+			with(Field{"ArgumentName", "x-amz-metadata-directive"}, Field{"ArgumentValue", d})
+	}
+	info, err := h.readSource(c, src)
+	if err != nil {
+		return err
+	}
+	if info.Size > maxObjectSize {
+		return errInvalidRequest.because("the copy source is larger than 5 GiB; copy it with UploadPartCopy", nil)
+	}
+	out, err := h.o.Backend.CopyObject(c.ctx, objstore.CopySource{Bucket: src.bucket, Key: src.key, IfMatch: info.ETag},
+		c.bucket, c.key, opts)
+	if err != nil {
+		return bucketError(c, err)
+	}
+	return writeXML(c.w, copyObjectResult{Xmlns: xmlns, ETag: quoteETag(out.ETag), LastModified: s3Time(out.LastModified),
+		checksumFields: toChecksumFields(out.Meta.Checksums)})
+}
+
+// copyRange parses x-amz-copy-source-range, which must be "bytes=first-last" within the
+// source.
+func copyRange(v string, size int64) (*objstore.Range, error) {
+	if v == "" {
+		return nil, nil
+	}
+	r := parseRange(v)
+	if r == nil || r.Suffix || r.Last < 0 || r.Last >= size {
+		e := errInvalidArgument.because("x-amz-copy-source-range "+strconv.Quote(v)+" is not bytes=first-last within a source of "+
+			strconv.FormatInt(size, 10)+" bytes", nil).with(Field{"ArgumentName", "x-amz-copy-source-range"})
+		e.Message = "Range specified is not valid for source object of size: " + strconv.FormatInt(size, 10)
+		return nil, e
+	}
+	return r, nil
+}

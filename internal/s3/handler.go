@@ -1,0 +1,188 @@
+package s3
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/inkan-dev/inkan/internal/audit"
+	"github.com/inkan-dev/inkan/internal/iam"
+	"github.com/inkan-dev/inkan/internal/objstore"
+	"github.com/inkan-dev/inkan/internal/policy"
+	"github.com/inkan-dev/inkan/internal/reqid"
+)
+
+// Authority authenticates callers and decides their requests; *iam.Service is one.
+type Authority interface {
+	// Authenticate resolves an access key (and session token) to the caller and the secret
+	// its signature must verify with. Errors are *iam.Error of KindInvalidClientTokenID or
+	// KindExpiredSession.
+	Authenticate(ctx context.Context, accessKeyID, securityToken string) (*iam.Principal, string, error)
+	// Authorize returns nil when p may perform req, else an *iam.Error of KindAccessDenied
+	// carrying the trace. Root may do anything.
+	Authorize(ctx context.Context, p *iam.Principal, req *iam.AccessRequest) error
+	// AuthorizeAnonymous decides an unsigned request: only the resource policy can allow it.
+	AuthorizeAnonymous(ctx context.Context, req *iam.AccessRequest) error
+	// PutBucketPolicy, GetBucketPolicy and DeleteBucketPolicy manage a bucket's policy
+	// document (see iam.Service). GetBucketPolicy answers KindNoSuchEntity when none is set.
+	PutBucketPolicy(ctx context.Context, bucket, document string) error
+	GetBucketPolicy(ctx context.Context, bucket string) (string, error)
+	DeleteBucketPolicy(ctx context.Context, bucket string) error
+	// Account is the account id that owns every bucket.
+	Account() string
+}
+
+// BucketPolicies serves compiled bucket policies; *iam.BucketPolicyCache is one.
+type BucketPolicies interface {
+	// BucketPolicy returns the bucket's compiled policy, nil when it has none. An error
+	// means the policy could not be read or no longer compiles: the request is refused.
+	BucketPolicy(ctx context.Context, bucket string) (*policy.Policy, error)
+}
+
+// Options configure a Handler. Backend, Auth and Policies are required.
+type Options struct {
+	Backend  objstore.Backend
+	Auth     Authority
+	Policies BucketPolicies
+	// Audit receives a record of every denial; nil = none.
+	Audit *audit.Log
+	// Region, when set, is the only region requests may be signed for, and the region of
+	// every bucket; "" accepts any region and reports us-east-1.
+	Region string
+	// Domain, when set, enables virtual-hosted addressing: a request to
+	// <bucket>.<Domain> names the bucket in its host. Path-style addressing always works.
+	Domain string
+	// Explain appends inkan's reason to error messages (--dev).
+	Explain bool
+	// Now is the clock for signature skew and expiry; nil = time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Handler is the S3 endpoint. Safe for concurrent use.
+type Handler struct {
+	o      Options
+	region string // the region reported for buckets
+	owner  owner
+}
+
+// New returns the S3 endpoint's handler.
+func New(o Options) *Handler {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	region := o.Region
+	if region == "" {
+		region = "us-east-1"
+	}
+	sum := sha256.Sum256([]byte("inkan-canonical-user:" + o.Auth.Account()))
+	return &Handler{o: o, region: region, owner: owner{ID: hex.EncodeToString(sum[:]), DisplayName: o.Auth.Account()}}
+}
+
+// ServeHTTP serves one S3 request: authenticate, route, authorize, run, render. Every
+// failure is answered with S3's error document and every denial is audited.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c := h.newCall(w, r)
+	continueEmptyBody(w, r)
+	if err := h.serve(c); err != nil {
+		h.fail(c, err)
+	}
+}
+
+func (h *Handler) serve(c *call) error {
+	if err := h.authenticate(c); err != nil {
+		return err
+	}
+	op, err := route(c)
+	if err != nil {
+		return err
+	}
+	c.op = op
+	if err := c.checkBucketName(); err != nil {
+		return err
+	}
+	if op.action != "" {
+		var keys policy.Keys
+		if op.keys != nil {
+			if keys, err = op.keys(c); err != nil {
+				return err
+			}
+		}
+		if err := h.authorize(c, op.action, c.resource(), keys); err != nil {
+			return err
+		}
+	}
+	return op.run(h, c)
+}
+
+// newCall addresses the request: request id, bucket and key, from the host
+// (virtual-hosted) or the path.
+func (h *Handler) newCall(w http.ResponseWriter, r *http.Request) *call {
+	id := reqid.From(r.Context())
+	if id == "" {
+		id = reqid.New()
+	}
+	sum := sha256.Sum256([]byte(id))
+	c := &call{w: w, r: r, ctx: r.Context(), requestID: id, hostID: base64.StdEncoding.EncodeToString(sum[:]), query: r.URL.Query()}
+	hdr := w.Header()
+	hdr.Set("x-amz-request-id", id)
+	hdr.Set("x-amz-id-2", c.hostID)
+	path := strings.TrimPrefix(r.URL.Path, "/")
+	if b, ok := h.virtualBucket(r.Host); ok {
+		c.bucket, c.key = b, path
+		return c
+	}
+	c.bucket, c.key, _ = strings.Cut(path, "/")
+	return c
+}
+
+// virtualBucket returns the bucket a virtual-hosted request names in its host.
+func (h *Handler) virtualBucket(host string) (string, bool) {
+	if h.o.Domain == "" {
+		return "", false
+	}
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
+		host = host[:i]
+	}
+	b, ok := strings.CutSuffix(strings.ToLower(host), "."+strings.ToLower(h.o.Domain))
+	return b, ok && b != ""
+}
+
+// continueEmptyBody answers "Expect: 100-continue" on a request without a body with an
+// interim 100 Continue. Go's server sends one only when a handler reads a non-empty body;
+// botocore, which sends empty files with the expectation, then reads the final response
+// as the answer to its wait and poisons the pooled connection, stalling the next upload for
+// 60 s (boto/botocore#3755, golang/go#16799).
+func continueEmptyBody(w http.ResponseWriter, r *http.Request) {
+	if r.ContentLength == 0 && r.ProtoMajor == 1 && r.ProtoMinor >= 1 &&
+		strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
+		w.WriteHeader(http.StatusContinue)
+	}
+}
+
+// fail renders err and audits it when it is a denial.
+func (h *Handler) fail(c *call, err error) {
+	e := s3Error(err)
+	if e.Status >= 500 {
+		h.o.Logger.Error("s3 request failed", "request_id", c.requestID, "op", c.opName(), "err", err)
+	}
+	if isDenial(e) {
+		h.audit(c, e)
+		hint := " (request id " + c.requestID + ")"
+		if !h.o.Explain {
+			hint = " (request id " + c.requestID + "; an operator can run 'inkan explain " + c.requestID + "' for the reason)"
+		}
+		copied := *e
+		copied.Message += hint
+		e = &copied
+	}
+	writeError(c.w, c.r, e, c.requestID, c.hostID, h.o.Explain)
+}

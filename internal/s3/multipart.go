@@ -1,0 +1,332 @@
+package s3
+
+import (
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/inkan-dev/inkan/internal/checksum"
+	"github.com/inkan-dev/inkan/internal/objstore"
+)
+
+// createMultipartUpload starts an upload. An announced checksum algorithm is kept in the
+// upload's metadata (its name with an empty value) until completion computes the value.
+func (h *Handler) createMultipartUpload(c *call) error {
+	if err := c.refuseUnsupported(); err != nil {
+		return err
+	}
+	meta, err := c.objectMeta()
+	if err != nil {
+		return err
+	}
+	alg, typ, err := c.uploadChecksum()
+	if err != nil {
+		return err
+	}
+	if alg != "" {
+		meta.Checksums, meta.ChecksumType = map[string]string{string(alg): ""}, typ
+	}
+	id, err := h.o.Backend.CreateMultipartUpload(c.ctx, c.bucket, c.key, meta)
+	if err != nil {
+		return bucketError(c, err)
+	}
+	if alg != "" {
+		c.w.Header().Set("x-amz-checksum-algorithm", string(alg))
+		c.w.Header().Set("x-amz-checksum-type", typ)
+	}
+	return writeXML(c.w, initiateMultipartUploadResult{Xmlns: xmlns, Bucket: c.bucket, Key: c.key, UploadID: id})
+}
+
+// uploadChecksum reads x-amz-checksum-algorithm and x-amz-checksum-type of
+// CreateMultipartUpload. FULL_OBJECT needs a CRC; CRC64NVME is always FULL_OBJECT; the
+// others default to COMPOSITE, as in S3.
+func (c *call) uploadChecksum() (checksum.Algorithm, string, error) {
+	name, typ := c.header("x-amz-checksum-algorithm"), strings.ToUpper(c.header("x-amz-checksum-type"))
+	if name == "" {
+		if typ != "" {
+			return "", "", errInvalidRequest.because("x-amz-checksum-type needs x-amz-checksum-algorithm", nil)
+		}
+		return "", "", nil
+	}
+	alg, err := checksum.Parse(name)
+	if err != nil || alg == checksum.MD5 {
+		return "", "", errInvalidRequest.because("x-amz-checksum-algorithm "+strconv.Quote(name)+" is not a checksum algorithm", err)
+	}
+	switch {
+	case typ == "" && alg == checksum.CRC64NVME:
+		typ = "FULL_OBJECT"
+	case typ == "":
+		typ = "COMPOSITE"
+	case typ == "FULL_OBJECT" && !alg.IsCRC(), typ == "COMPOSITE" && alg == checksum.CRC64NVME,
+		typ != "FULL_OBJECT" && typ != "COMPOSITE":
+		return "", "", errInvalidRequest.because("checksum type "+typ+" is not available for "+string(alg), nil)
+	}
+	return alg, typ, nil
+}
+
+// partNumber reads the partNumber parameter: 1 to 10,000.
+func (c *call) partNumber() (int, error) {
+	n, err := strconv.Atoi(c.query.Get("partNumber"))
+	if err != nil || n < 1 || n > objstore.MaxPartNumber {
+		e := errInvalidArgument.because("partNumber must be 1 to 10000", err).
+			with(Field{"ArgumentName", "partNumber"}, Field{"ArgumentValue", c.query.Get("partNumber")})
+		e.Message = "Part number must be an integer between 1 and 10000, inclusive"
+		return 0, e
+	}
+	return n, nil
+}
+
+// uploadPart stores one part, under the same body rules as PutObject.
+func (h *Handler) uploadPart(c *call) error {
+	n, err := c.partNumber()
+	if err != nil {
+		return err
+	}
+	p, err := c.payload()
+	if err != nil {
+		return err
+	}
+	part, err := h.o.Backend.UploadPart(c.ctx, c.bucket, c.key, c.query.Get("uploadId"), n, p, p.size, p.sums)
+	if err != nil {
+		return bucketError(c, err)
+	}
+	hdr := c.w.Header()
+	hdr.Set("ETag", quoteETag(part.ETag))
+	setChecksumHeaders(hdr, part.Checksums, "")
+	c.w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// uploadPartCopy stores as a part the source object, or x-amz-copy-source-range of it.
+func (h *Handler) uploadPartCopy(c *call) error {
+	n, err := c.partNumber()
+	if err != nil {
+		return err
+	}
+	src, err := c.copySource()
+	if err != nil {
+		return err
+	}
+	info, err := h.readSource(c, src)
+	if err != nil {
+		return err
+	}
+	rng, err := copyRange(c.header("x-amz-copy-source-range"), info.Size)
+	if err != nil {
+		return err
+	}
+	part, err := h.o.Backend.UploadPartCopy(c.ctx, c.bucket, c.key, c.query.Get("uploadId"), n,
+		objstore.CopySource{Bucket: src.bucket, Key: src.key, IfMatch: info.ETag}, rng)
+	if err != nil {
+		return bucketError(c, err)
+	}
+	return writeXML(c.w, copyPartResult{Xmlns: xmlns, ETag: quoteETag(part.ETag), LastModified: s3Time(part.LastModified),
+		checksumFields: toChecksumFields(part.Checksums)})
+}
+
+// completeMultipartUpload assembles the listed parts. Part checksums in the request must
+// match those stored; the object's checksum is computed from the parts' (composite or
+// full-object) when every listed part has one of the upload's algorithm.
+func (h *Handler) completeMultipartUpload(c *call) error {
+	p, err := c.payload()
+	if err != nil {
+		return err
+	}
+	req, err := parseCompleteRequest(p)
+	if err != nil {
+		return err
+	}
+	uploadID := c.query.Get("uploadId")
+	stored, err := h.o.Backend.ListParts(c.ctx, c.bucket, c.key, uploadID, objstore.ListPartsOptions{MaxParts: objstore.MaxPartNumber})
+	if err != nil {
+		return bucketError(c, err)
+	}
+	opts, err := c.completeChecksums(req.Parts, stored)
+	if err != nil {
+		return err
+	}
+	opts.Precondition = writeConditions(c)
+	parts := make([]objstore.CompletePart, len(req.Parts))
+	for i, rp := range req.Parts {
+		parts[i] = objstore.CompletePart{Number: rp.PartNumber, ETag: rp.ETag}
+	}
+	info, err := h.o.Backend.CompleteMultipartUpload(c.ctx, c.bucket, c.key, uploadID, parts, opts)
+	if err != nil {
+		return bucketError(c, err)
+	}
+	res := completeMultipartUploadResult{Xmlns: xmlns, Location: c.location(), Bucket: c.bucket, Key: c.key,
+		ETag: quoteETag(info.ETag), checksumFields: toChecksumFields(info.Meta.Checksums)}
+	if len(opts.Checksums) > 0 {
+		res.ChecksumType = opts.ChecksumType
+	}
+	return writeXML(c.w, res)
+}
+
+// parseCompleteRequest reads CompleteMultipartUpload's body: 1 to 10,000 parts. Part
+// numbers and ETags are the backend's to check (order, existence), so that its errors
+// (InvalidPartOrder, InvalidPart) are S3's.
+func parseCompleteRequest(body io.Reader) (*completeMultipartUpload, error) {
+	var req completeMultipartUpload
+	if err := decodeXML(body, &req); err != nil {
+		return nil, err
+	}
+	if n := len(req.Parts); n == 0 || n > objstore.MaxPartNumber {
+		return nil, errMalformedXML.because("the request lists "+strconv.Itoa(n)+" parts; 1 to 10000 are allowed", nil)
+	}
+	return &req, nil
+}
+
+// completeChecksums checks the request's part checksums against the stored ones and
+// computes the object's checksum.
+func (c *call) completeChecksums(req []completePart, stored objstore.ListPartsResult) (objstore.CompleteOptions, error) {
+	opts := objstore.CompleteOptions{Checksums: map[string]string{}}
+	byNumber := make(map[int]objstore.PartInfo, len(stored.Parts))
+	for _, p := range stored.Parts {
+		byNumber[p.Number] = p
+	}
+	for _, rp := range req {
+		sp := byNumber[rp.PartNumber]
+		for alg, v := range fromChecksumFields(rp.checksumFields) {
+			if sp.Checksums[alg] != v {
+				return opts, errInvalidPart.because("the "+alg+" of part "+strconv.Itoa(rp.PartNumber)+
+					" in the request differs from the part's", nil)
+			}
+		}
+	}
+	alg, typ := uploadAlgorithm(stored.Upload.Meta, req, byNumber)
+	if alg == "" {
+		return opts, nil
+	}
+	values, sizes := make([]string, len(req)), make([]checksum.Part, len(req))
+	for i, rp := range req {
+		sp := byNumber[rp.PartNumber]
+		values[i], sizes[i] = sp.Checksums[string(alg)], checksum.Part{Checksum: sp.Checksums[string(alg)], Size: sp.Size}
+	}
+	var sum string
+	var err error
+	if typ == "FULL_OBJECT" {
+		sum, err = checksum.FullObject(alg, sizes)
+	} else {
+		sum, err = checksum.Composite(alg, values)
+	}
+	if err != nil {
+		return opts, errInvalidPart.because("the parts' checksums do not combine: "+err.Error(), err)
+	}
+	if want := c.header(alg.Header()); want != "" && typ == "FULL_OBJECT" && want != sum {
+		return opts, &Error{Code: errBadDigest.Code, Status: 400, Message: "The " + string(alg) + " you specified did not match the calculated checksum.",
+			Reason: "the full-object " + string(alg) + " of the parts is " + sum + ", the request says " + want}
+	}
+	opts.Checksums[string(alg)], opts.ChecksumType = sum, typ
+	return opts, nil
+}
+
+// uploadAlgorithm returns the algorithm and type of the object's checksum: the one
+// announced at creation, else the one every listed part carries; "" when some listed part
+// has none.
+func uploadAlgorithm(meta objstore.ObjectMeta, req []completePart, parts map[int]objstore.PartInfo) (checksum.Algorithm, string) {
+	var alg checksum.Algorithm
+	typ := meta.ChecksumType
+	for name := range meta.Checksums {
+		alg, _ = checksum.Parse(name)
+	}
+	if alg == "" {
+		for name := range parts[req[0].PartNumber].Checksums {
+			alg, _ = checksum.Parse(name)
+		}
+		typ = "COMPOSITE"
+	}
+	if alg == "" {
+		return "", ""
+	}
+	for _, rp := range req {
+		if parts[rp.PartNumber].Checksums[string(alg)] == "" {
+			return "", ""
+		}
+	}
+	return alg, typ
+}
+
+// location is the object's URL, as CompleteMultipartUpload reports it.
+func (c *call) location() string {
+	scheme := "http"
+	if c.r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + c.r.Host + "/" + c.bucket + "/" + encodeName(c.key)
+}
+
+// abortMultipartUpload discards the upload and its parts.
+func (h *Handler) abortMultipartUpload(c *call) error {
+	if err := h.o.Backend.AbortMultipartUpload(c.ctx, c.bucket, c.key, c.query.Get("uploadId")); err != nil {
+		return bucketError(c, err)
+	}
+	c.w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// listParts lists a page of the upload's parts.
+func (h *Handler) listParts(c *call) error {
+	maxParts, err := intParam(c.query, "max-parts", 1000, 0, 1000)
+	if err != nil {
+		return err
+	}
+	marker, err := intParam(c.query, "part-number-marker", 0, 0, objstore.MaxPartNumber)
+	if err != nil {
+		return err
+	}
+	uploadID := c.query.Get("uploadId")
+	page, err := h.o.Backend.ListParts(c.ctx, c.bucket, c.key, uploadID,
+		objstore.ListPartsOptions{PartNumberMarker: marker, MaxParts: maxParts})
+	if err != nil {
+		return bucketError(c, err)
+	}
+	res := listPartsResult{Xmlns: xmlns, Bucket: c.bucket, Key: c.key, UploadID: uploadID, PartNumberMarker: marker,
+		NextPartNumberMarker: page.NextPartNumberMarker, MaxParts: maxParts, IsTruncated: page.IsTruncated,
+		Initiator: h.owner, Owner: h.owner, StorageClass: "STANDARD"}
+	for name := range page.Upload.Meta.Checksums {
+		res.ChecksumAlgorithm, res.ChecksumType = name, page.Upload.Meta.ChecksumType
+	}
+	for _, p := range page.Parts {
+		res.Parts = append(res.Parts, partEntry{PartNumber: p.Number, LastModified: s3Time(p.LastModified),
+			ETag: quoteETag(p.ETag), Size: p.Size, checksumFields: toChecksumFields(p.Checksums)})
+	}
+	return writeXML(c.w, res)
+}
+
+// listMultipartUploads lists a page of the bucket's uploads in progress.
+func (h *Handler) listMultipartUploads(c *call) error {
+	maxUploads, err := intParam(c.query, "max-uploads", 1000, 0, 1000)
+	if err != nil {
+		return err
+	}
+	encode, err := encodingType(c.query)
+	if err != nil {
+		return err
+	}
+	l := listing{prefix: c.query.Get("prefix"), delimiter: c.query.Get("delimiter"), maxKeys: maxUploads, encode: encode}
+	opts := objstore.ListUploadsOptions{Prefix: l.prefix, Delimiter: l.delimiter, KeyMarker: c.query.Get("key-marker"),
+		UploadIDMarker: c.query.Get("upload-id-marker"), MaxUploads: maxUploads}
+	page, err := h.o.Backend.ListMultipartUploads(c.ctx, c.bucket, opts)
+	if err != nil {
+		return bucketError(c, err)
+	}
+	res := listMultipartUploadsResult{Xmlns: xmlns, Bucket: c.bucket, KeyMarker: l.name(opts.KeyMarker),
+		UploadIDMarker: opts.UploadIDMarker, NextKeyMarker: l.name(page.NextKeyMarker), NextUploadIDMarker: page.NextUploadIDMarker,
+		Prefix: l.name(l.prefix), Delimiter: l.name(l.delimiter), MaxUploads: maxUploads, IsTruncated: page.IsTruncated}
+	if encode {
+		res.EncodingType = "url"
+	}
+	for _, u := range page.Uploads {
+		e := uploadEntry{Key: l.name(u.Key), UploadID: u.UploadID, Initiator: h.owner, Owner: h.owner,
+			StorageClass: "STANDARD", Initiated: s3Time(u.Initiated)}
+		for name := range u.Meta.Checksums {
+			e.ChecksumAlgorithm, e.ChecksumType = name, u.Meta.ChecksumType
+		}
+		res.Uploads = append(res.Uploads, e)
+	}
+	for _, p := range page.CommonPrefixes {
+		res.CommonPrefixes = append(res.CommonPrefixes, commonPrefix{Prefix: l.name(p)})
+	}
+	return writeXML(c.w, res)
+}

@@ -1,0 +1,313 @@
+package s3
+
+import (
+	"bytes"
+	"encoding/xml"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// xmlns is the namespace of every S3 response document.
+const xmlns = "http://s3.amazonaws.com/doc/2006-03-01/"
+
+// maxXMLBody bounds the XML request bodies (CompleteMultipartUpload lists up to 10,000
+// parts; DeleteObjects up to 1,000 keys of up to 1,024 bytes, escaped).
+const maxXMLBody = 8 << 20
+
+// writeXML renders v as an S3 response document with status 200.
+func writeXML(w http.ResponseWriter, v any) error {
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	if err := xml.NewEncoder(&buf).Encode(v); err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/xml")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(http.StatusOK)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// decodeXML reads a bounded XML request body into v: MalformedXML when it does not parse,
+// MaxMessageLengthExceeded when it is too long. Read errors of the body (a failed checksum
+// or signature) are returned as they are.
+func decodeXML(body io.Reader, v any) error {
+	data, err := io.ReadAll(io.LimitReader(body, maxXMLBody+1))
+	if err != nil {
+		return err
+	}
+	if len(data) > maxXMLBody {
+		return errMaxMessageLength
+	}
+	if err := xml.Unmarshal(data, v); err != nil {
+		return errMalformedXML.because("the XML body does not parse: "+err.Error(), err)
+	}
+	return nil
+}
+
+// s3Time is the timestamp form of S3 listings: ISO 8601 with milliseconds, UTC.
+func s3Time(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// owner is the Owner element of listings: inkan has a single owner, the account.
+type owner struct {
+	ID          string
+	DisplayName string
+}
+
+// checksumFields are the Checksum* elements of parts, uploads and copy results.
+type checksumFields struct {
+	ChecksumCRC32     string `xml:",omitempty"`
+	ChecksumCRC32C    string `xml:",omitempty"`
+	ChecksumCRC64NVME string `xml:",omitempty"`
+	ChecksumSHA1      string `xml:",omitempty"`
+	ChecksumSHA256    string `xml:",omitempty"`
+}
+
+// listAllMyBucketsResult is ListBuckets' answer.
+type listAllMyBucketsResult struct {
+	XMLName           xml.Name `xml:"ListAllMyBucketsResult"`
+	Xmlns             string   `xml:"xmlns,attr"`
+	Owner             owner
+	Buckets           []bucketEntry `xml:"Buckets>Bucket"`
+	ContinuationToken string        `xml:",omitempty"`
+	Prefix            string        `xml:",omitempty"`
+}
+
+type bucketEntry struct {
+	Name         string
+	CreationDate string
+	BucketRegion string `xml:",omitempty"`
+}
+
+// locationConstraint is GetBucketLocation's answer; empty for us-east-1, as in S3.
+type locationConstraint struct {
+	XMLName xml.Name `xml:"LocationConstraint"`
+	Xmlns   string   `xml:"xmlns,attr"`
+	Region  string   `xml:",chardata"`
+}
+
+// createBucketConfiguration is CreateBucket's optional body.
+type createBucketConfiguration struct {
+	XMLName            xml.Name `xml:"CreateBucketConfiguration"`
+	LocationConstraint string
+	Location           *struct{ Name, Type string }
+	Bucket             *struct{ DataRedundancy, Type string }
+}
+
+// versioningConfiguration is GetBucketVersioning's answer: inkan buckets are never
+// versioned, and S3 answers an empty document for a bucket that never was.
+type versioningConfiguration struct {
+	XMLName xml.Name `xml:"VersioningConfiguration"`
+	Xmlns   string   `xml:"xmlns,attr"`
+}
+
+// listBucketResult answers ListObjects (V1: Marker/NextMarker) and ListObjectsV2
+// (KeyCount, ContinuationToken, StartAfter).
+type listBucketResult struct {
+	XMLName               xml.Name `xml:"ListBucketResult"`
+	Xmlns                 string   `xml:"xmlns,attr"`
+	Name                  string
+	Prefix                string
+	Marker                *string `xml:",omitempty"`
+	NextMarker            string  `xml:",omitempty"`
+	KeyCount              *int    `xml:",omitempty"`
+	MaxKeys               int
+	Delimiter             string `xml:",omitempty"`
+	IsTruncated           bool
+	ContinuationToken     string         `xml:",omitempty"`
+	NextContinuationToken string         `xml:",omitempty"`
+	StartAfter            string         `xml:",omitempty"`
+	EncodingType          string         `xml:",omitempty"`
+	Contents              []objectEntry  `xml:"Contents"`
+	CommonPrefixes        []commonPrefix `xml:"CommonPrefixes"`
+}
+
+type objectEntry struct {
+	Key               string
+	LastModified      string
+	ETag              string
+	ChecksumAlgorithm string `xml:",omitempty"`
+	ChecksumType      string `xml:",omitempty"`
+	Size              int64
+	StorageClass      string
+	Owner             *owner `xml:",omitempty"`
+}
+
+type commonPrefix struct {
+	Prefix string
+}
+
+// deleteRequest is DeleteObjects' body.
+type deleteRequest struct {
+	XMLName xml.Name `xml:"Delete"`
+	Quiet   bool
+	Objects []struct {
+		Key       string
+		VersionID string `xml:"VersionId"`
+	} `xml:"Object"`
+}
+
+// deleteResult is DeleteObjects' answer.
+type deleteResult struct {
+	XMLName xml.Name       `xml:"DeleteResult"`
+	Xmlns   string         `xml:"xmlns,attr"`
+	Deleted []deletedEntry `xml:"Deleted"`
+	Errors  []deleteError  `xml:"Error"`
+}
+
+type deletedEntry struct {
+	Key string
+}
+
+type deleteError struct {
+	Key     string
+	Code    string
+	Message string
+}
+
+// copyObjectResult answers CopyObject; copyPartResult answers UploadPartCopy.
+type copyObjectResult struct {
+	XMLName      xml.Name `xml:"CopyObjectResult"`
+	Xmlns        string   `xml:"xmlns,attr"`
+	ETag         string
+	LastModified string
+	checksumFields
+}
+
+type copyPartResult struct {
+	XMLName      xml.Name `xml:"CopyPartResult"`
+	Xmlns        string   `xml:"xmlns,attr"`
+	ETag         string
+	LastModified string
+	checksumFields
+}
+
+// initiateMultipartUploadResult answers CreateMultipartUpload.
+type initiateMultipartUploadResult struct {
+	XMLName  xml.Name `xml:"InitiateMultipartUploadResult"`
+	Xmlns    string   `xml:"xmlns,attr"`
+	Bucket   string
+	Key      string
+	UploadID string `xml:"UploadId"`
+}
+
+// completeMultipartUpload is CompleteMultipartUpload's body.
+type completeMultipartUpload struct {
+	XMLName xml.Name       `xml:"CompleteMultipartUpload"`
+	Parts   []completePart `xml:"Part"`
+}
+
+type completePart struct {
+	PartNumber int
+	ETag       string
+	checksumFields
+}
+
+// completeMultipartUploadResult answers CompleteMultipartUpload.
+type completeMultipartUploadResult struct {
+	XMLName  xml.Name `xml:"CompleteMultipartUploadResult"`
+	Xmlns    string   `xml:"xmlns,attr"`
+	Location string
+	Bucket   string
+	Key      string
+	ETag     string
+	checksumFields
+	ChecksumType string `xml:",omitempty"`
+}
+
+// listPartsResult answers ListParts.
+type listPartsResult struct {
+	XMLName              xml.Name `xml:"ListPartsResult"`
+	Xmlns                string   `xml:"xmlns,attr"`
+	Bucket               string
+	Key                  string
+	UploadID             string `xml:"UploadId"`
+	PartNumberMarker     int
+	NextPartNumberMarker int
+	MaxParts             int
+	IsTruncated          bool
+	Initiator            owner
+	Owner                owner
+	StorageClass         string
+	ChecksumAlgorithm    string      `xml:",omitempty"`
+	ChecksumType         string      `xml:",omitempty"`
+	Parts                []partEntry `xml:"Part"`
+}
+
+type partEntry struct {
+	PartNumber   int
+	LastModified string
+	ETag         string
+	Size         int64
+	checksumFields
+}
+
+// listMultipartUploadsResult answers ListMultipartUploads.
+type listMultipartUploadsResult struct {
+	XMLName            xml.Name `xml:"ListMultipartUploadsResult"`
+	Xmlns              string   `xml:"xmlns,attr"`
+	Bucket             string
+	KeyMarker          string
+	UploadIDMarker     string `xml:"UploadIdMarker"`
+	NextKeyMarker      string
+	NextUploadIDMarker string `xml:"NextUploadIdMarker"`
+	Prefix             string
+	Delimiter          string `xml:",omitempty"`
+	MaxUploads         int
+	IsTruncated        bool
+	EncodingType       string         `xml:",omitempty"`
+	Uploads            []uploadEntry  `xml:"Upload"`
+	CommonPrefixes     []commonPrefix `xml:"CommonPrefixes"`
+}
+
+type uploadEntry struct {
+	Key               string
+	UploadID          string `xml:"UploadId"`
+	Initiator         owner
+	Owner             owner
+	StorageClass      string
+	Initiated         string
+	ChecksumAlgorithm string `xml:",omitempty"`
+	ChecksumType      string `xml:",omitempty"`
+}
+
+// toChecksumFields renders stored checksums (algorithm name → base64) as elements.
+func toChecksumFields(sums map[string]string) checksumFields {
+	var f checksumFields
+	for name, v := range sums {
+		if p := f.field(name); p != nil {
+			*p = v
+		}
+	}
+	return f
+}
+
+// fromChecksumFields returns the non-empty elements as algorithm name → base64.
+func fromChecksumFields(f checksumFields) map[string]string {
+	out := map[string]string{}
+	for _, a := range [...]string{"CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"} {
+		if v := *f.field(a); v != "" {
+			out[a] = v
+		}
+	}
+	return out
+}
+
+func (f *checksumFields) field(alg string) *string {
+	switch alg {
+	case "CRC32":
+		return &f.ChecksumCRC32
+	case "CRC32C":
+		return &f.ChecksumCRC32C
+	case "CRC64NVME":
+		return &f.ChecksumCRC64NVME
+	case "SHA1":
+		return &f.ChecksumSHA1
+	case "SHA256":
+		return &f.ChecksumSHA256
+	}
+	return nil
+}
