@@ -175,13 +175,23 @@ func cacheTTL(h http.Header) time.Duration {
 			case d == "no-store" || d == "no-cache":
 				return minCacheTTL
 			case strings.HasPrefix(d, "max-age="):
-				if secs, err := strconv.ParseInt(strings.Trim(d[len("max-age="):], `"`), 10, 64); err == nil {
+				if secs, ok := deltaSeconds(strings.Trim(d[len("max-age="):], `"`)); ok {
 					ttl = clampTTL(secs)
 				}
 			}
 		}
 	}
 	return ttl
+}
+
+// deltaSeconds parses a Cache-Control delta-seconds value; one too large to
+// represent counts as the largest (RFC 9111 §1.2.2).
+func deltaSeconds(v string) (int64, bool) {
+	secs, err := strconv.ParseInt(v, 10, 64)
+	if errors.Is(err, strconv.ErrRange) && secs > 0 {
+		return secs, true // ParseInt returned math.MaxInt64
+	}
+	return secs, err == nil
 }
 
 func clampTTL(secs int64) time.Duration {
