@@ -39,12 +39,14 @@ type Config struct {
 	// Explain decides what callers see on a denial: "caller" (the one-sentence reason in the
 	// error message) or "operator" (AWS's text and the request id; the reason stays in the
 	// audit log). Default: "caller" with Dev, else "operator".
-	Explain string   `yaml:"explain"`
-	OIDC    OIDC     `yaml:"oidc"`
-	Audit   Audit    `yaml:"audit"`
-	Objects Objects  `yaml:"objects"`
-	Root    Root     `yaml:"-"`
-	Declare Declared `yaml:",inline"`
+	Explain string  `yaml:"explain"`
+	OIDC    OIDC    `yaml:"oidc"`
+	Audit   Audit   `yaml:"audit"`
+	Objects Objects `yaml:"objects"`
+	Root    Root    `yaml:"-"`
+	// DerivedPublicURL is set by Validate when PublicURL was derived from Addr.
+	DerivedPublicURL bool     `yaml:"-"`
+	Declare          Declared `yaml:",inline"`
 }
 
 // TLS names the certificate and key files for serving HTTPS; both or neither.
@@ -213,8 +215,12 @@ func (c *Config) Validate() error {
 			scheme = "https"
 		}
 		c.PublicURL = scheme + "://" + c.Addr
+		c.DerivedPublicURL = true
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	errs = append(errs, c.Declare.validate()...)
 	return errors.Join(errs...)
 }
+
+// String prints the duration as Go does.
+func (d Duration) String() string { return time.Duration(d).String() }

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -132,18 +133,24 @@ func tokenError(err error) *Error {
 	}
 	e := &Error{Kind: KindInvalidIdentityToken, Reason: oe.Reason, Err: err}
 	switch oe.Kind {
-	case oidc.KindNotJWT:
+	case oidc.ErrNotJWT:
 		e.Message = "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)"
-	case oidc.KindAudience:
+	case oidc.ErrAudience:
 		e.Message = "Incorrect token audience"
-	case oidc.KindExpired:
+	case oidc.ErrExpired:
 		e.Kind = KindExpiredIdentityToken
 		e.Message = fmt.Sprintf("Token expired: current date/time %d must be before the expiration date/time %d", oe.Now, oe.Expiry)
-	case oidc.KindKeysUnavailable:
+	case oidc.ErrKeysUnavailable:
 		e.Kind = KindIDPCommunication
 		e.Message = idpKeysMessage
-	case oidc.KindThumbprint:
+	case oidc.ErrThumbprint:
 		e.Message = "OpenIDConnect provider's HTTPS certificate doesn't match configured thumbprint"
+	case oidc.ErrTooLong:
+		e.Kind = KindValidation
+		e.Message = "1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length less than or equal to 20000"
+	case oidc.ErrProvider:
+		e.Kind = KindServiceFailure
+		e.Message = "The registered OpenID Connect provider is invalid."
 	default:
 		e.Message = "The web identity token that was passed could not be validated by AWS. Get a new identity token from the identity provider and then retry the request."
 	}
@@ -183,6 +190,8 @@ func claimValues(v any) ([]string, bool) {
 		return []string{x}, true
 	case bool:
 		return []string{fmt.Sprint(x)}, true
+	case json.Number:
+		return []string{x.String()}, true
 	case float64, int64, int:
 		return []string{fmt.Sprint(x)}, true
 	case []any:

@@ -1,0 +1,107 @@
+// Package archtest keeps the dependency rules of docs/architecture.md true.
+package archtest
+
+import (
+	"encoding/json"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/inkan-dev/inkan/"
+
+type pkg struct {
+	ImportPath string
+	Deps       []string
+	Standard   bool
+}
+
+func listPackages(t *testing.T) map[string]pkg {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-deps=false", "-json", module+"...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	pkgs := map[string]pkg{}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for {
+		var p pkg
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		pkgs[strings.TrimPrefix(p.ImportPath, module)] = p
+	}
+	return pkgs
+}
+
+func isStd(dep string) bool { return !strings.Contains(strings.SplitN(dep, "/", 2)[0], ".") }
+
+func TestLeavesImportOnlyTheStandardLibrary(t *testing.T) {
+	pkgs := listPackages(t)
+	for _, leaf := range []string{"internal/arn", "internal/policy/condition", "internal/sigv4", "internal/checksum", "internal/session", "internal/reqid"} {
+		p, ok := pkgs[leaf]
+		if !ok {
+			t.Errorf("%s is missing", leaf)
+			continue
+		}
+		for _, d := range p.Deps {
+			if !isStd(d) {
+				t.Errorf("%s depends on %s; leaves import only the standard library", leaf, d)
+			}
+		}
+	}
+}
+
+func TestTheDomainNeverImportsWireOrServerPackages(t *testing.T) {
+	pkgs := listPackages(t)
+	forbidden := []string{module + "internal/sts", module + "internal/iamapi", module + "internal/s3", module + "internal/server", module + "internal/cli", "net/http/httptest"}
+	for _, dom := range []string{"internal/iam", "internal/policy", "internal/oidc", "internal/store", "internal/objstore", "internal/session"} {
+		for _, d := range pkgs[dom].Deps {
+			for _, f := range forbidden {
+				if d == f {
+					t.Errorf("%s depends on %s", dom, d)
+				}
+			}
+		}
+	}
+	for _, pure := range []string{"internal/iam", "internal/policy", "internal/store", "internal/session"} {
+		for _, d := range pkgs[pure].Deps {
+			if d == "net/http" {
+				t.Errorf("%s depends on net/http; it must not know about HTTP", pure)
+			}
+		}
+	}
+}
+
+func TestWirePackagesDoNotImportEachOther(t *testing.T) {
+	pkgs := listPackages(t)
+	wire := []string{"internal/sts", "internal/iamapi", "internal/s3"}
+	for _, a := range wire {
+		for _, b := range wire {
+			if a == b {
+				continue
+			}
+			for _, d := range pkgs[a].Deps {
+				if d == module+b {
+					t.Errorf("%s depends on %s", a, b)
+				}
+			}
+		}
+	}
+}
+
+func TestOnlyTheCommandImportsTheCompositionRoot(t *testing.T) {
+	for name, p := range listPackages(t) {
+		if name == "cmd/inkan" || strings.HasPrefix(name, "internal/cli") || strings.HasPrefix(name, "bench/") {
+			continue
+		}
+		for _, d := range p.Deps {
+			if d == module+"internal/cli" {
+				t.Errorf("%s imports internal/cli", name)
+			}
+		}
+	}
+}

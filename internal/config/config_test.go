@@ -1,0 +1,91 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func writeFile(t *testing.T, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "inkan.yaml")
+	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestTheFileOverridesDefaultsAndTheEnvironmentOverridesTheFile(t *testing.T) {
+	c := Default()
+	if err := c.LoadFile(writeFile(t, "addr: 127.0.0.1:9000\ndata_dir: /tmp/x\nregion: eu-west-1\n")); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"INKAN_ADDR": "127.0.0.1:9100"}
+	if err := c.ApplyEnv(func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:9100" || c.DataDir != "/tmp/x" || c.Region != "eu-west-1" || c.AccountID != "000000000000" {
+		t.Fatalf("layering went wrong: %+v", c)
+	}
+	if c.PublicURL != "http://127.0.0.1:9100" || !c.DerivedPublicURL {
+		t.Fatalf("public URL %q", c.PublicURL)
+	}
+	if c.Explain != "operator" {
+		t.Fatalf("explain defaults to operator outside --dev, got %q", c.Explain)
+	}
+}
+
+func TestUnknownKeysAreErrorsThatNameThem(t *testing.T) {
+	c := Default()
+	err := c.LoadFile(writeFile(t, "addr: 127.0.0.1:9000\nroles:\n  - name: deploy\n    trust_polcy: x\n"))
+	if err == nil || !strings.Contains(err.Error(), "trust_polcy") {
+		t.Fatalf("LoadFile = %v, want an error naming trust_polcy", err)
+	}
+}
+
+func TestValidationNamesEveryBadField(t *testing.T) {
+	c := Default()
+	c.Addr, c.AccountID, c.Lint = "nonsense", "12", "maybe"
+	c.TLS.Cert = "cert.pem"
+	c.Declare.Roles = []Role{{Name: "r"}}
+	err := c.Validate()
+	for _, want := range []string{"addr", "account_id", "lint", "tls", "roles[0].trust_policy"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate() = %v, want it to name %s", err, want)
+		}
+	}
+}
+
+func TestPolicyDocumentsMayBeWrittenAsYAML(t *testing.T) {
+	c := Default()
+	err := c.LoadFile(writeFile(t, `
+roles:
+  - name: deploy
+    max_session_duration: 2h
+    trust_policy:
+      Version: "2012-10-17"
+      Statement:
+        - Effect: Allow
+          Principal: {Federated: "arn:aws:iam::000000000000:oidc-provider/token.actions.githubusercontent.com"}
+          Action: sts:AssumeRoleWithWebIdentity
+          Condition:
+            Bool: {"aws:SecureTransport": true}
+    policies:
+      s3: '{"Version":"2012-10-17","Statement":[]}'
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.Declare.Roles[0]
+	want := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::000000000000:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}`
+	if string(r.TrustPolicy) != want {
+		t.Fatalf("trust policy JSON:\n got %s\nwant %s", r.TrustPolicy, want)
+	}
+	if r.Policies["s3"] != `{"Version":"2012-10-17","Statement":[]}` || r.MaxSessionDuration.String() != "2h0m0s" {
+		t.Fatalf("role %+v", r)
+	}
+}

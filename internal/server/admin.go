@@ -1,0 +1,82 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/inkan-dev/inkan/internal/audit"
+	"github.com/inkan-dev/inkan/internal/iam"
+	"github.com/inkan-dev/inkan/internal/sigv4"
+)
+
+// AdminService is the signing name of inkan's own API under /_inkan/.
+const AdminService = "inkan"
+
+// adminAuth is what the admin API needs of the domain; *iam.Service is one.
+type adminAuth interface {
+	Authenticator
+	Authorize(ctx context.Context, p *iam.Principal, req *iam.AccessRequest) error
+}
+
+// Admin serves inkan's own API: GET /_inkan/v1/decisions/{request-id} returns the audit
+// record of a decision (its reason and trace) as JSON. Requests are SigV4-signed for the
+// service "inkan"; the caller must be root or allowed sts:DecodeAuthorizationMessage.
+type Admin struct {
+	auth   adminAuth
+	log    *audit.Log
+	region string
+	mux    *http.ServeMux
+}
+
+// NewAdmin returns the admin API handler.
+func NewAdmin(auth adminAuth, log *audit.Log, region string) *Admin {
+	a := &Admin{auth: auth, log: log, region: region, mux: http.NewServeMux()}
+	a.mux.HandleFunc("GET /_inkan/v1/decisions/{id}", a.decision)
+	return a
+}
+
+func (a *Admin) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
+
+type adminError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func writeAdminJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+func (a *Admin) decision(w http.ResponseWriter, r *http.Request) {
+	auth, err := sigv4.Parse(r)
+	if err != nil {
+		writeAdminJSON(w, http.StatusForbidden, adminError{"AccessDenied", "sign the request with SigV4 for service " + AdminService})
+		return
+	}
+	p, secret, err := a.auth.Authenticate(r.Context(), auth.AccessKeyID, auth.SecurityToken)
+	if err == nil {
+		_, err = sigv4.Verify(r, auth, secret, sigv4.Options{Region: a.region, Service: AdminService, PayloadHash: sigv4.PayloadHash(nil)})
+	}
+	if err == nil {
+		err = a.auth.Authorize(r.Context(), p, &iam.AccessRequest{Action: "sts:DecodeAuthorizationMessage", Resource: "*"})
+	}
+	if err != nil {
+		writeAdminJSON(w, http.StatusForbidden, adminError{"AccessDenied", err.Error()})
+		return
+	}
+	rec, err := a.log.Find(r.PathValue("id"))
+	if errors.Is(err, audit.ErrNotFound) {
+		writeAdminJSON(w, http.StatusNotFound, adminError{"NotFound", "no decision was recorded with request id " + r.PathValue("id")})
+		return
+	}
+	if err != nil {
+		writeAdminJSON(w, http.StatusInternalServerError, adminError{"InternalError", "reading the audit log failed"})
+		return
+	}
+	writeAdminJSON(w, http.StatusOK, rec)
+}

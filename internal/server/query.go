@@ -1,0 +1,147 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"net/netip"
+
+	"github.com/inkan-dev/inkan/internal/audit"
+	"github.com/inkan-dev/inkan/internal/awsquery"
+	"github.com/inkan-dev/inkan/internal/iam"
+	"github.com/inkan-dev/inkan/internal/reqid"
+)
+
+// auditable results fill the audit record of a successful call.
+type auditable interface{ Audit(*audit.Record) }
+
+// serveQuery is the one dispatcher of the query protocol: decode, pick the operation,
+// authenticate signed operations, run, render, audit.
+func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id := reqid.From(ctx)
+	q, err := awsquery.Decode(r)
+	if err != nil {
+		status, code := http.StatusBadRequest, "MalformedQueryString"
+		if errors.Is(err, awsquery.ErrTooLarge) {
+			status, code = http.StatusRequestEntityTooLarge, "RequestEntityTooLarge"
+		}
+		awsquery.WriteError(w, s.defaultNamespace(), &awsquery.Error{Code: code, Message: err.Error(), Status: status}, id)
+		return
+	}
+	action := q.Action()
+	svc := s.query[action]
+	if svc == nil {
+		svc = s.defaultService()
+		msg := "Could not find operation " + action + " for version " + q.Params.Get("Version")
+		if action == "" {
+			msg = "The request must contain the parameter Action."
+		}
+		awsquery.WriteError(w, svc.Namespace, &awsquery.Error{Code: "InvalidAction", Message: msg, Status: http.StatusBadRequest}, id)
+		return
+	}
+	op := svc.Operations[action]
+	call := &awsquery.Call{Request: q, RequestID: id, SourceIP: remoteIP(r), Secure: r.TLS != nil}
+	rec := &audit.Record{Time: s.o.Now().UTC(), RequestID: id, Service: svc.Name, Action: svc.Name + ":" + action,
+		Role: firstNonEmpty(q.Params.Get("RoleArn"), q.Params.Get("RoleName")), SourceIP: call.SourceIP.String()}
+	if !op.Unsigned {
+		p, qerr := s.authenticate(ctx, r, q, svc)
+		if qerr != nil {
+			s.fail(w, svc, qerr, rec, nil)
+			return
+		}
+		call.Caller, rec.Caller = p, p.ARN
+	}
+	res, err := op.Run(ctx, call)
+	if err != nil {
+		s.fail(w, svc, svc.Error(err), rec, err)
+		return
+	}
+	rec.Outcome = "allow"
+	if a, ok := res.(auditable); ok {
+		a.Audit(rec)
+	}
+	s.record(rec)
+	awsquery.WriteResult(w, svc.Namespace, action, res, id)
+}
+
+// fail renders a query error and audits it. Denials carry their request id in the message so
+// that the operator can explain them.
+func (s *Server) fail(w http.ResponseWriter, svc *awsquery.Service, qe *awsquery.Error, rec *audit.Record, cause error) {
+	rec.Outcome, rec.Code = "error", qe.Code
+	var de *iam.Error
+	if errors.As(cause, &de) {
+		rec.Reason, rec.Claims = de.Reason, de.Claims
+		if de.Trace != nil {
+			if tr, err := json.Marshal(de.Trace); err == nil {
+				rec.Trace = tr
+			}
+		}
+		if de.Kind == iam.KindAccessDenied {
+			rec.Outcome = "deny"
+		}
+	}
+	if rec.Reason == "" {
+		rec.Reason = qe.Message
+	}
+	if qe.Status == http.StatusForbidden || rec.Outcome == "deny" {
+		hint := " (request id " + rec.RequestID + ")"
+		if !s.o.ReasonToCaller {
+			hint = " (request id " + rec.RequestID + "; an operator can run 'inkan explain " + rec.RequestID + "' for the reason)"
+		}
+		copyErr := *qe
+		copyErr.Message += hint
+		qe = &copyErr
+	}
+	if cause != nil && qe.Receiver {
+		s.o.Logger.Error("query operation failed", "request_id", rec.RequestID, "action", rec.Action, "err", cause)
+	}
+	s.record(rec)
+	awsquery.WriteError(w, svc.Namespace, qe, rec.RequestID)
+}
+
+func (s *Server) record(rec *audit.Record) {
+	if s.o.Audit == nil {
+		return
+	}
+	if err := s.o.Audit.Append(rec); err != nil {
+		s.o.Logger.Error("audit append failed", "request_id", rec.RequestID, "err", err)
+	}
+}
+
+func (s *Server) defaultService() *awsquery.Service {
+	if svc := s.byName["sts"]; svc != nil {
+		return svc
+	}
+	for _, svc := range s.byName {
+		return svc
+	}
+	return &awsquery.Service{Name: "sts", Namespace: "https://sts.amazonaws.com/doc/2011-06-15/"}
+}
+
+func (s *Server) defaultNamespace() string { return s.defaultService().Namespace }
+
+func remoteIP(r *http.Request) netip.Addr {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return a.Unmap()
+}
+
+func firstNonEmpty(a ...string) string {
+	for _, s := range a {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+var _ context.Context

@@ -1,0 +1,174 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/inkan-dev/inkan/internal/audit"
+	"github.com/inkan-dev/inkan/internal/awsquery"
+	"github.com/inkan-dev/inkan/internal/iam"
+	"github.com/inkan-dev/inkan/internal/reqid"
+)
+
+// Authenticator resolves the credentials of a signed request; *iam.Service is one.
+type Authenticator interface {
+	// Authenticate returns the caller and the secret its signature must verify with.
+	Authenticate(ctx context.Context, accessKeyID, securityToken string) (*iam.Principal, string, error)
+}
+
+// Options are the parts the server routes to.
+type Options struct {
+	// Query holds the query-protocol services (STS, IAM).
+	Query []awsquery.Service
+	Auth  Authenticator
+	// S3 serves every request that is not a query-protocol request or one of inkan's own.
+	S3 http.Handler
+	// IDP is the test identity provider mounted at /idp (--dev only); nil = none.
+	IDP http.Handler
+	// Admin serves inkan's own API under /_inkan/ (explain); nil = none.
+	Admin   http.Handler
+	Audit   *audit.Log
+	Metrics *Metrics
+	Logger  *slog.Logger
+	// Region, when set, is the only region callers may sign for.
+	Region string
+	Now    func() time.Time
+	// ReasonToCaller appends the request id hint differently: with --dev the reason is
+	// already in the message.
+	ReasonToCaller bool
+}
+
+// Server is inkan's HTTP handler.
+type Server struct {
+	o      Options
+	mux    *http.ServeMux
+	query  map[string]*awsquery.Service // by action name
+	byName map[string]*awsquery.Service
+}
+
+// New builds the handler with every route.
+func New(o Options) *Server {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{o: o, mux: http.NewServeMux(), query: map[string]*awsquery.Service{}, byName: map[string]*awsquery.Service{}}
+	for i := range o.Query {
+		svc := &o.Query[i]
+		s.byName[svc.Name] = svc
+		for action := range svc.Operations {
+			if prev, dup := s.query[action]; dup {
+				panic(fmt.Sprintf("server: action %s served by both %s and %s", action, prev.Name, svc.Name))
+			}
+			s.query[action] = svc
+		}
+	}
+	s.routes()
+	return s
+}
+
+// routes lists every route of the endpoint. Bucket names cannot contain "_", so inkan's own
+// API lives under /_inkan/; /healthz, /metrics and /idp are reserved bucket names.
+func (s *Server) routes() {
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("ok\n"))
+	})
+	if s.o.Metrics != nil {
+		s.mux.Handle("GET /metrics", s.o.Metrics.Handler())
+	}
+	if s.o.IDP != nil {
+		s.mux.Handle("/idp/", http.StripPrefix("/idp", s.o.IDP))
+	}
+	if s.o.Admin != nil {
+		s.mux.Handle("/_inkan/", s.o.Admin)
+	}
+	s.mux.HandleFunc("/", s.serveAWS)
+}
+
+// ServeHTTP gives the request its id, then logs, measures and recovers around the route.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := s.o.Now()
+	id := reqid.New()
+	r = r.WithContext(reqid.With(r.Context(), id))
+	rw := &statusWriter{ResponseWriter: w}
+	rw.Header().Set("x-amz-request-id", id)
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.o.Logger.Error("panic serving request", "request_id", id, "panic", fmt.Sprint(v))
+			if !rw.wrote {
+				http.Error(rw, "internal error; request id "+id, http.StatusInternalServerError)
+			}
+		}
+		elapsed := s.o.Now().Sub(start)
+		service := serviceLabel(r)
+		if s.o.Metrics != nil {
+			s.o.Metrics.observeRequest(service, rw.status, elapsed)
+		}
+		// Never log the query string: presigned URLs carry signatures and session tokens.
+		s.o.Logger.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path,
+			"status", rw.status, "bytes", rw.bytes, "duration_ms", strconv.FormatFloat(float64(elapsed.Microseconds())/1000, 'f', 3, 64),
+			"service", service, "remote", r.RemoteAddr)
+	}()
+	s.mux.ServeHTTP(rw, r)
+}
+
+func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
+	if awsquery.IsQuery(r) {
+		s.serveQuery(w, r)
+		return
+	}
+	if s.o.S3 == nil {
+		http.NotFound(w, r)
+		return
+	}
+	s.o.S3.ServeHTTP(w, r)
+}
+
+func serviceLabel(r *http.Request) string {
+	switch {
+	case r.URL.Path == "/healthz", r.URL.Path == "/metrics":
+		return "internal"
+	case len(r.URL.Path) >= 5 && r.URL.Path[:5] == "/idp/":
+		return "idp"
+	case awsquery.IsQuery(r):
+		return "query"
+	}
+	return "s3"
+}
+
+// statusWriter remembers the status and size of a response.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+	wrote  bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.status, w.wrote = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.status, w.wrote = http.StatusOK, true
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection (flushes, deadlines).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

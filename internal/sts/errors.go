@@ -1,0 +1,44 @@
+package sts
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/inkan-dev/inkan/internal/awsquery"
+	"github.com/inkan-dev/inkan/internal/iam"
+)
+
+// codes is STS's error catalogue: domain kind → AWS code and HTTP status (reference §1.4).
+var codes = map[iam.Kind]struct {
+	code   string
+	status int
+}{
+	iam.KindAccessDenied:         {"AccessDenied", http.StatusForbidden},
+	iam.KindValidation:           {"ValidationError", http.StatusBadRequest},
+	iam.KindMalformedPolicy:      {"MalformedPolicyDocument", http.StatusBadRequest},
+	iam.KindPackedPolicyTooLarge: {"PackedPolicyTooLarge", http.StatusBadRequest},
+	iam.KindInvalidIdentityToken: {"InvalidIdentityToken", http.StatusBadRequest},
+	iam.KindExpiredIdentityToken: {"ExpiredTokenException", http.StatusBadRequest},
+	iam.KindIDPCommunication:     {"IDPCommunicationError", http.StatusBadRequest},
+	iam.KindInvalidClientTokenID: {"InvalidClientTokenId", http.StatusForbidden},
+	iam.KindExpiredSession:       {"ExpiredToken", http.StatusForbidden},
+	iam.KindNoSuchEntity:         {"ValidationError", http.StatusBadRequest},
+}
+
+// errorFor maps an operation's error to STS's catalogue. Unknown errors are our fault:
+// InternalFailure, with no detail for the caller.
+func errorFor(err error, o Options) *awsquery.Error {
+	var e *iam.Error
+	if !errors.As(err, &e) {
+		return &awsquery.Error{Code: "InternalFailure", Message: "The request processing has failed because of an unknown error.", Status: http.StatusInternalServerError, Receiver: true}
+	}
+	c, ok := codes[e.Kind]
+	if !ok {
+		return &awsquery.Error{Code: "InternalFailure", Message: "The request processing has failed because of an unknown error.", Status: http.StatusInternalServerError, Receiver: true}
+	}
+	msg := e.Message
+	if o.ReasonToCaller && e.Reason != "" && e.Reason != e.Message {
+		msg += ". inkan: " + e.Reason
+	}
+	return &awsquery.Error{Code: c.code, Message: msg, Status: c.status}
+}
