@@ -206,3 +206,15 @@ func (s *Service) ListAttachedRolePolicies(ctx context.Context, roleName, pathPr
 	}
 	return slices.DeleteFunc(all, func(p store.ManagedPolicy) bool { return !strings.HasPrefix(p.Path, pathPrefix) }), nil
 }
+
+// BoundaryUsage counts the roles whose permissions boundary is the policy arn, in the
+// configuration last loaded (IAM's PermissionsBoundaryUsageCount).
+func (s *Service) BoundaryUsage(arn string) int {
+	n := 0
+	for _, r := range s.snap.Load().roles {
+		if r.rec.PermissionsBoundary == arn {
+			n++
+		}
+	}
+	return n
+}

@@ -50,10 +50,11 @@ func (s *Service) RoleARN(name string) string {
 	if r := s.snap.Load().roles[strings.ToLower(name)]; r != nil {
 		return r.rec.ARN
 	}
-	return s.roleARN("/", name)
+	return s.RoleARNAt("/", name)
 }
 
-func (s *Service) roleARN(path, name string) string {
+// RoleARNAt is the ARN of a role named name at path: arn:aws:iam::<acct>:role<path><name>.
+func (s *Service) RoleARNAt(path, name string) string {
 	return "arn:aws:iam::" + s.opt.Account + ":role" + defaultPath(path) + name
 }
 
@@ -78,7 +79,7 @@ func (s *Service) CreateRole(ctx context.Context, in *CreateRoleInput) (store.Ro
 	if maxSession == 0 {
 		maxSession = minRoleSession
 	}
-	r := store.Role{ID: id, Name: in.Name, Path: defaultPath(in.Path), ARN: s.roleARN(in.Path, in.Name),
+	r := store.Role{ID: id, Name: in.Name, Path: defaultPath(in.Path), ARN: s.RoleARNAt(in.Path, in.Name),
 		TrustPolicy: in.TrustPolicy, Description: in.Description, MaxSessionDuration: maxSession,
 		PermissionsBoundary: in.PermissionsBoundary, Tags: store.SortedTags(in.Tags), CreateDate: s.opt.Now().UTC()}
 	err = s.write(ctx, func() error {
@@ -342,7 +343,7 @@ func (s *Service) RevokeRoleSessions(ctx context.Context, name string) (time.Tim
 // with KindMalformedPolicy carrying the finding and its fix, unless Options.LintWarnOnly,
 // in which case it is logged as a warning and the document accepted.
 func (s *Service) checkTrustPolicy(role, doc, field string) *Error {
-	p, err := parseDocument(doc, field, policy.Resource)
+	p, err := parseDocument(doc, field, policy.Trust)
 	if err != nil {
 		return err
 	}
