@@ -1,8 +1,10 @@
 package oidc_test
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -200,3 +202,32 @@ func TestIssuerReturnsTheUnverifiedIssOrATypedError(t *testing.T) {
 		})
 	}
 }
+
+func TestVerifyWithChoosesTheProviderByTheUnverifiedIss(t *testing.T) {
+	e := newEnv(t, oidctest.Config{}, nil)
+	var asked []string
+	lookup := func(iss string) (*oidc.Provider, error) {
+		asked = append(asked, iss)
+		if iss != e.p.URL {
+			return nil, errNoProvider
+		}
+		return e.p, nil
+	}
+	tok, err := e.v.VerifyWith(context.Background(), e.token(), lookup)
+	if err != nil || tok.Issuer != e.p.URL {
+		t.Fatalf("VerifyWith = %v, %v", tok, err)
+	}
+	claims := e.claims()
+	claims["iss"] = "https://unknown.example"
+	if _, err := e.v.VerifyWith(context.Background(), e.iss.Sign(claims), lookup); err != errNoProvider {
+		t.Errorf("the lookup's error came back as %v", err)
+	}
+	if _, err := e.v.VerifyWith(context.Background(), "not.a.jwt", lookup); !errors.Is(err, oidc.ErrNotJWT) {
+		t.Errorf("a malformed token: %v", err)
+	}
+	if len(asked) != 2 || asked[1] != "https://unknown.example" {
+		t.Errorf("lookup was asked %q; a malformed token must not reach it", asked)
+	}
+}
+
+var errNoProvider = errors.New("no provider")

@@ -244,9 +244,7 @@ func (p *jsonParser) str() (string, error) {
 	p.i++ // opening quote
 	start := p.i
 	for p.i < len(p.s) {
-		for p.i < len(p.s) && plainByte[p.s[p.i]] {
-			p.i++
-		}
+		p.i = skipPlain(p.s, p.i)
 		if p.i >= len(p.s) {
 			break
 		}
@@ -270,14 +268,30 @@ func (p *jsonParser) str() (string, error) {
 	return "", p.errorf("unterminated string")
 }
 
-// plainByte marks the bytes a string may contain as they are: printable
-// ASCII other than '"' and '\\'. A read-only table.
-var plainByte = func() (t [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\'
+// skipPlain returns the index of the first byte at or after i that a
+// string may not contain as it is: '"', '\\', a control character or a
+// non-ASCII byte (which needs UTF-8 validation). It looks at eight bytes at a
+// time, which matters because claims are mostly string bytes.
+func skipPlain(s string, i int) int {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	for ; i+8 <= len(s); i += 8 {
+		v := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		quote := v ^ (ones * '"')
+		backslash := v ^ (ones * '\\')
+		special := (quote - ones) & ^quote | (backslash - ones) & ^backslash | (v - ones*0x20) | v
+		if special&highs != 0 {
+			break
+		}
 	}
-	return t
-}()
+	for i < len(s) && s[i] >= 0x20 && s[i] < utf8.RuneSelf && s[i] != '"' && s[i] != '\\' {
+		i++
+	}
+	return i
+}
 
 func (p *jsonParser) utf8Rune() error {
 	r, n := utf8.DecodeRuneInString(p.s[p.i:])

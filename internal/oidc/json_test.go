@@ -163,3 +163,36 @@ func hasDuplicate(s string) bool {
 		}
 	}
 }
+
+// TestSkipPlainStopsAtTheFirstSpecialByte checks the eight-bytes-at-a-time
+// scan against a byte loop, for every special byte at every position (and none) of
+// strings up to 24 bytes, starting at every offset.
+func TestSkipPlainStopsAtTheFirstSpecialByte(t *testing.T) {
+	naive := func(s string, i int) int {
+		for i < len(s) && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\' {
+			i++
+		}
+		return i
+	}
+	specials := []byte{'"', '\\', 0x00, 0x1f, 0x80, 0xff, 0xc3}
+	plain := []byte{' ', 'a', '~', 0x7f, '!', '#', '[', ']'}
+	for n := 0; n <= 24; n++ {
+		for pos := -1; pos < n; pos++ { // -1: no special byte at all
+			for _, sp := range specials {
+				b := make([]byte, n)
+				for i := range b {
+					b[i] = plain[i%len(plain)]
+				}
+				if pos >= 0 {
+					b[pos] = sp
+				}
+				s := string(b)
+				for start := 0; start <= n; start++ {
+					if got, want := skipPlain(s, start), naive(s, start); got != want {
+						t.Fatalf("skipPlain(%q, %d) = %d, want %d", s, start, got, want)
+					}
+				}
+			}
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"encoding/base64"
 	"strings"
+	"sync"
 )
 
 // MaxTokenLength is the longest token accepted, in bytes: the maximum length
@@ -71,14 +72,14 @@ type jws struct {
 }
 
 // parseJWS splits and decodes a compact JWS (RFC 7515 §7.1) and parses its
-// header and claims. It checks syntax and the header only; nothing here
-// depends on any issuer.
-func parseJWS(raw string) (*jws, error) {
+// header (through hc when not nil) and claims. It checks syntax and the header
+// only; nothing here depends on any issuer.
+func parseJWS(raw string, hc *headerCache) (*jws, error) {
 	h, c, s, err := splitCompact(raw)
 	if err != nil {
 		return nil, err
 	}
-	hdr, err := parseHeader(h)
+	hdr, err := hc.parse(h)
 	if err != nil {
 		return nil, err
 	}
@@ -117,23 +118,18 @@ func splitCompact(raw string) (h, c, s string, err error) {
 // every byte string has exactly one accepted encoding.
 var strictB64 = base64.RawURLEncoding.Strict()
 
-// decodeSegment decodes one segment. encoding/base64 skips CR and LF even in
-// strict mode, so the alphabet is checked first.
+// decodeSegment decodes one segment. The strict decoder refuses padding,
+// bytes outside the base64url alphabet and non-zero trailing bits, but skips
+// CR and LF even in strict mode, so those are refused first.
 func decodeSegment(seg string) ([]byte, error) {
-	for i := 0; i < len(seg); i++ {
-		if !isB64URL(seg[i]) {
-			return nil, &jsonError{offset: i, msg: "byte outside the base64url alphabet"}
-		}
+	if strings.ContainsAny(seg, "\r\n") {
+		return nil, &jsonError{offset: strings.IndexAny(seg, "\r\n"), msg: "line break in base64url"}
 	}
 	b, err := strictB64.DecodeString(seg)
 	if err != nil {
-		return nil, &jsonError{msg: "non-canonical or truncated base64url"}
+		return nil, &jsonError{msg: "not canonical unpadded base64url"}
 	}
 	return b, nil
-}
-
-func isB64URL(c byte) bool {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
 }
 
 // decodeObject decodes a base64url segment holding one strict JSON object.
@@ -211,6 +207,43 @@ func checkHeaderExtensions(m map[string]any) error {
 	return nil
 }
 
+// maxCachedHeaders bounds headerCache. Real traffic has a handful of
+// distinct headers per issuer (one per kid); when hostile traffic fills the
+// cache it is emptied, which costs only re-parsing.
+const maxCachedHeaders = 256
+
+// headerCache remembers parsed headers by their encoded segment: parsing is
+// a pure function of those bytes, and every token from one issuer key
+// carries the same header. Only successfully parsed headers are kept. A nil
+// *headerCache parses every time.
+type headerCache struct {
+	mu sync.RWMutex
+	m  map[string]header
+}
+
+func (hc *headerCache) parse(seg string) (header, error) {
+	if hc == nil {
+		return parseHeader(seg)
+	}
+	hc.mu.RLock()
+	h, ok := hc.m[seg]
+	hc.mu.RUnlock()
+	if ok {
+		return h, nil
+	}
+	h, err := parseHeader(seg)
+	if err != nil {
+		return h, err
+	}
+	hc.mu.Lock()
+	if len(hc.m) >= maxCachedHeaders || hc.m == nil {
+		hc.m = make(map[string]header)
+	}
+	hc.m[strings.Clone(seg)] = h // the segment would pin the whole token
+	hc.mu.Unlock()
+	return h, nil
+}
+
 // Issuer returns the unverified iss claim of raw so that the caller can choose
 // the Provider to verify it with. It applies the same length limit and the
 // same strict syntax as Verify (so it refuses what Verify would refuse as
@@ -218,7 +251,7 @@ func checkHeaderExtensions(m map[string]any) error {
 // the result beyond choosing a provider. A missing or non-string iss is
 // ErrIssuer.
 func Issuer(raw string) (string, error) {
-	t, err := parseJWS(raw)
+	t, err := parseJWS(raw, nil)
 	if err != nil {
 		return "", err
 	}

@@ -88,7 +88,7 @@ func FuzzParseJWS(f *testing.F) {
 	f.Add("a.b.c.d.e")
 	f.Add(`{"payload":"x"}`)
 	f.Fuzz(func(t *testing.T, raw string) {
-		j, err := parseJWS(raw)
+		j, err := parseJWS(raw, nil)
 		if err != nil {
 			var e *Error
 			if !errors.As(err, &e) {

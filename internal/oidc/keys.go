@@ -9,6 +9,7 @@ import (
 	"crypto/sha512"
 	"encoding/json"
 	"fmt"
+	"hash"
 	"math/big"
 	"slices"
 
@@ -175,16 +176,24 @@ func verifyECDSA(pub *ecdsa.PublicKey, hashed, sig []byte) bool {
 	return ecdsa.Verify(pub, hashed, r, s)
 }
 
+// digest hashes the signing input. It streams the string through a small
+// stack buffer rather than converting it to a []byte, which would copy the
+// whole token to the heap.
 func digest(h crypto.Hash, input string) []byte {
+	var d hash.Hash
 	switch h {
 	case crypto.SHA256:
-		d := sha256.Sum256([]byte(input))
-		return d[:]
+		d = sha256.New()
 	case crypto.SHA384:
-		d := sha512.Sum384([]byte(input))
-		return d[:]
+		d = sha512.New384()
 	default:
-		d := sha512.Sum512([]byte(input))
-		return d[:]
+		d = sha512.New()
 	}
+	var buf [512]byte
+	for len(input) > 0 {
+		n := copy(buf[:], input)
+		d.Write(buf[:n])
+		input = input[n:]
+	}
+	return d.Sum(nil)
 }

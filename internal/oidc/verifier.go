@@ -8,7 +8,8 @@ import (
 // Verifier verifies web identity tokens against registered providers. It
 // keeps one key cache per provider URL. It is safe for concurrent use.
 type Verifier struct {
-	o Options
+	o       Options
+	headers headerCache
 
 	mu      sync.RWMutex
 	issuers map[string]*issuerCache
@@ -32,9 +33,34 @@ func NewVerifier(o Options) *Verifier {
 // constants. p is validated (Provider.Validate) the first time its URL and TLS
 // settings are seen; a change to Thumbprints or CABundle starts a fresh cache.
 func (v *Verifier) Verify(ctx context.Context, raw string, p *Provider) (*Token, error) {
-	t, err := parseJWS(raw)
+	t, err := parseJWS(raw, &v.headers)
 	if err != nil {
 		return nil, err
+	}
+	return v.verifyParsed(ctx, t, p)
+}
+
+// VerifyWith is Verify for a caller that chooses the provider by iss: it
+// parses raw once, passes its unverified iss ("" when absent or not a string)
+// to lookup, and verifies raw against the provider lookup returns. An error
+// from lookup (such as "no provider for this issuer") is returned unchanged.
+// It saves the second parse that Issuer followed by Verify costs.
+func (v *Verifier) VerifyWith(ctx context.Context, raw string, lookup func(iss string) (*Provider, error)) (*Token, error) {
+	t, err := parseJWS(raw, &v.headers)
+	if err != nil {
+		return nil, err
+	}
+	iss, _ := t.claims["iss"].(string)
+	p, err := lookup(iss)
+	if err != nil {
+		return nil, err
+	}
+	return v.verifyParsed(ctx, t, p)
+}
+
+func (v *Verifier) verifyParsed(ctx context.Context, t *jws, p *Provider) (*Token, error) {
+	if p == nil {
+		return nil, fail(ErrProvider, "no provider")
 	}
 	if iss, _ := t.claims["iss"].(string); iss != p.URL {
 		return nil, fail(ErrIssuer, "iss %s is not the provider URL %q", excerpt(iss), p.URL)
