@@ -282,7 +282,7 @@ func skipPlain(s string, i int) int {
 			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
 		quote := v ^ (ones * '"')
 		backslash := v ^ (ones * '\\')
-		special := (quote - ones) & ^quote | (backslash - ones) & ^backslash | (v - ones*0x20) | v
+		special := (quote-ones) & ^quote | (backslash-ones) & ^backslash | (v - ones*0x20) | v
 		if special&highs != 0 {
 			break
 		}
