@@ -84,7 +84,7 @@ func malformed(msg string) *Error { return fail(ErrChunkEncoding, msg) }
 func (c *chunkReader) nextChunk() error {
 	line, err := c.readLine(maxChunkLine)
 	if err != nil {
-		return err
+		return bodyError(err)
 	}
 	size, sig, err := parseChunkHeader(line, c.signedChunks)
 	if err != nil {
@@ -186,7 +186,7 @@ func (c *chunkReader) finish() error {
 	} else {
 		line, err := c.readLine(maxChunkLine)
 		if err != nil {
-			return err
+			return bodyError(err)
 		}
 		if line != "" {
 			return malformed("The final chunk is not followed by an empty line.")

@@ -262,6 +262,8 @@ func TestAlteredStreamsNeverReachEOF(t *testing.T) {
 		{"a body cut inside a line", StreamingPayload, nil, func(b []byte) []byte {
 			return b[:bytes.LastIndex(b, []byte("0;chunk"))+5]
 		}, ErrIncompleteBody},
+		{"an empty body", StreamingPayload, nil, func([]byte) []byte { return nil }, ErrIncompleteBody},
+		{"no empty line after the final chunk", StreamingPayload, nil, func(b []byte) []byte { return b[:len(b)-2] }, ErrIncompleteBody},
 		{"data after the final chunk", StreamingPayload, nil, func(b []byte) []byte { return append(b, 'z') }, ErrChunkEncoding},
 		{"an undeclared trailer", StreamingUnsignedPayloadTrail, crc, replace("x-amz-checksum-crc32:", "x-amz-checksum-sha256:"), ErrChunkEncoding},
 		{"a missing declared trailer", StreamingUnsignedPayloadTrail, crc, func(b []byte) []byte {

@@ -37,7 +37,7 @@ func sha256New() hash.Hash { return sha256.New() }
 
 // sdkSign builds a client request and signs its headers with aws-sdk-go-v2, with S3's
 // path rule when service is "s3".
-func sdkSign(t *testing.T, method, target string, hdr http.Header, payload, service string,
+func sdkSign(t testing.TB, method, target string, hdr http.Header, payload, service string,
 	creds aws.Credentials, at time.Time) *http.Request {
 	t.Helper()
 	r, err := http.NewRequest(method, target, nil)
