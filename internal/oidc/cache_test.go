@@ -19,19 +19,13 @@ func TestAfterARotationTheNewKidVerifiesAfterExactlyOneJWKSRefetch(t *testing.T)
 	e.iss.Rotate("RS256", "key-2")
 
 	tok := e.mustVerify(t, e.token())
-	if got := e.iss.Requests(oidctest.JWKS); got != 2 {
-		t.Errorf("JWKS requests = %d, want 2 (the warm-up and one refetch)", got)
-	}
-	if got := e.iss.Requests(oidctest.Discovery); got != 1 {
-		t.Errorf("discovery requests = %d, want 1: discovery is cached separately", got)
-	}
+	e.wantRequests(t, oidctest.JWKS, 2, "the warm-up and one refetch")
+	e.wantRequests(t, oidctest.Discovery, 1, "discovery is cached separately")
 	if tok.Subject != "subject-1" {
 		t.Errorf("Subject = %q", tok.Subject)
 	}
 	e.mustVerify(t, e.token())
-	if got := e.iss.Requests(oidctest.JWKS); got != 2 {
-		t.Errorf("a second token with the new kid refetched: JWKS requests = %d", got)
-	}
+	e.wantRequests(t, oidctest.JWKS, 2, "a second token with the new kid must not refetch")
 }
 
 func TestARotationWithinTheRefreshIntervalOfTheLastFetchIsRefusedUntilItPasses(t *testing.T) {
@@ -43,9 +37,7 @@ func TestARotationWithinTheRefreshIntervalOfTheLastFetchIsRefusedUntilItPasses(t
 	wantKind(t, err, oidc.ErrSignature)
 	e.clock.Advance(time.Second)
 	e.mustVerify(t, e.token())
-	if got := e.iss.Requests(oidctest.JWKS); got != 2 {
-		t.Errorf("JWKS requests = %d, want 2", got)
-	}
+	e.wantRequests(t, oidctest.JWKS, 2, "the warm-up and one refetch once the interval passed")
 }
 
 func TestAThousandUnknownKidsRefetchAtMostOncePerRefreshInterval(t *testing.T) {
@@ -92,9 +84,7 @@ func TestAThousandConcurrentUnknownKidsShareOneRefetch(t *testing.T) {
 	for err := range errs {
 		wantKind(t, err, oidc.ErrSignature)
 	}
-	if got := e.iss.Requests(oidctest.JWKS); got != 2 {
-		t.Errorf("JWKS requests = %d, want 2 (warm-up and one shared refetch)", got)
-	}
+	e.wantRequests(t, oidctest.JWKS, 2, "the warm-up and one shared refetch")
 }
 
 func TestConcurrentColdMissesShareOneFetch(t *testing.T) {
@@ -109,9 +99,8 @@ func TestConcurrentColdMissesShareOneFetch(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if d, j := e.iss.Requests(oidctest.Discovery), e.iss.Requests(oidctest.JWKS); d != 1 || j != 1 {
-		t.Errorf("requests: discovery %d, JWKS %d; want 1 and 1", d, j)
-	}
+	e.wantRequests(t, oidctest.Discovery, 1, "100 cold misses share one fetch")
+	e.wantRequests(t, oidctest.JWKS, 1, "100 cold misses share one fetch")
 }
 
 func TestThroughA500OutageCachedKeysServeUntilMaxStaleAndRecoveryIsAutomatic(t *testing.T) {
@@ -186,15 +175,11 @@ func TestAFailedColdFetchIsRememberedForTheNegativeTTL(t *testing.T) {
 		_, err := e.verify(e.token())
 		wantKind(t, err, oidc.ErrKeysUnavailable)
 	}
-	if got := e.iss.Requests(oidctest.JWKS); got != 1 {
-		t.Errorf("JWKS requests = %d, want 1 within the negative TTL", got)
-	}
+	e.wantRequests(t, oidctest.JWKS, 1, "one attempt within the negative TTL")
 	e.clock.Advance(oidc.DefaultNegativeTTL)
 	_, err := e.verify(e.token())
 	wantKind(t, err, oidc.ErrKeysUnavailable)
-	if got := e.iss.Requests(oidctest.JWKS); got != 2 {
-		t.Errorf("JWKS requests = %d, want 2 after the negative TTL", got)
-	}
+	e.wantRequests(t, oidctest.JWKS, 2, "a second attempt after the negative TTL")
 }
 
 func TestKeysLiveForTheCacheControlMaxAgeClampedToOneMinuteAndADay(t *testing.T) {
@@ -223,9 +208,7 @@ func TestKeysLiveForTheCacheControlMaxAgeClampedToOneMinuteAndADay(t *testing.T)
 			if err := e.obs.awaitFetch(t, oidc.ResourceJWKS); err != nil {
 				t.Fatal(err)
 			}
-			if got := e.iss.Requests(oidctest.JWKS); got != 2 {
-				t.Errorf("JWKS requests = %d after the TTL, want 2", got)
-			}
+			e.wantRequests(t, oidctest.JWKS, 2, "one refetch once the TTL passed")
 		})
 	}
 }
@@ -241,9 +224,7 @@ func TestAJWKSFailureMakesDiscoveryDueAgain(t *testing.T) {
 	e.iss.SetOutage(oidctest.JWKS, oidctest.Up)
 	e.clock.Advance(oidc.DefaultRefreshInterval)
 	e.mustVerify(t, e.token())
-	if got := e.iss.Requests(oidctest.Discovery); got != 2 {
-		t.Errorf("discovery requests = %d, want 2", got)
-	}
+	e.wantRequests(t, oidctest.Discovery, 2, "the JWKS failure made discovery due")
 }
 
 func TestForgetDropsAnIssuersCache(t *testing.T) {
@@ -251,7 +232,5 @@ func TestForgetDropsAnIssuersCache(t *testing.T) {
 	e.mustVerify(t, e.token())
 	e.v.Forget(e.p.URL)
 	e.mustVerify(t, e.token())
-	if got := e.iss.Requests(oidctest.JWKS); got != 2 {
-		t.Errorf("JWKS requests = %d, want 2", got)
-	}
+	e.wantRequests(t, oidctest.JWKS, 2, "Forget dropped the keys")
 }

@@ -18,9 +18,7 @@ func TestADiscoveryDocumentForAnotherIssuerIsRefused(t *testing.T) {
 	e.iss.SetDiscoveryField("issuer", e.iss.URL()+"/")
 	_, err := e.verify(e.token())
 	wantKind(t, err, oidc.ErrKeysUnavailable)
-	if got := e.iss.Requests(oidctest.JWKS); got != 0 {
-		t.Errorf("the JWKS was fetched %d times after a bad discovery document", got)
-	}
+	e.wantRequests(t, oidctest.JWKS, 0, "no JWKS fetch after a bad discovery document")
 }
 
 func TestUnacceptableJWKSURIsAreRefused(t *testing.T) {

@@ -145,6 +145,16 @@ func (e *env) mustVerify(t *testing.T, raw string) *oidc.Token {
 	return tok
 }
 
+// wantRequests reports an error unless endpoint has had exactly n requests;
+// why says what the count shows.
+func (e *env) wantRequests(t *testing.T, endpoint oidctest.Endpoint, n int, why string) {
+	t.Helper()
+	if got := e.iss.Requests(endpoint); got != n {
+		name := map[oidctest.Endpoint]string{oidctest.Discovery: "discovery", oidctest.JWKS: "JWKS"}[endpoint]
+		t.Errorf("%s requests = %d, want %d: %s", name, got, n, why)
+	}
+}
+
 // wantKind fails the test unless err is an *oidc.Error of kind k.
 func wantKind(t *testing.T, err error, k oidc.Kind) *oidc.Error {
 	t.Helper()
