@@ -1,0 +1,187 @@
+package s3_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	s3sdk "github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+)
+
+// prefixPolicy is the shape CI roles get: objects under one prefix of one bucket, and
+// listing only that prefix.
+const prefixPolicy = `{"Version":"2012-10-17","Statement":[
+ {"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:DeleteObject"],"Resource":"arn:aws:s3:::data/src/*"},
+ {"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::data","Condition":{"StringLike":{"s3:prefix":["src/*"]}}}]}`
+
+// writeOnlyPolicy may put and get objects but not list anything.
+const writeOnlyPolicy = `{"Version":"2012-10-17","Statement":[
+ {"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::data/*"}]}`
+
+func TestEveryDeniedPathAnswersTheRightS3Error(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("data")
+	e.bucket("other")
+	root := e.client(rootCredentials())
+	for _, k := range []string{"src/a", "secret/b"} {
+		if _, err := root.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String(k), Body: strings.NewReader(k)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := root.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("other"), Key: aws.String("src/a"), Body: strings.NewReader("x")}); err != nil {
+		t.Fatal(err)
+	}
+	e.role("ci", prefixPolicy)
+	e.role("writer", writeOnlyPolicy)
+	ci := e.client(e.session("ci", 0))
+	writer := e.client(e.session("writer", 0))
+
+	t.Run("the allowed prefix works", func(t *testing.T) {
+		if _, err := ci.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("src/new"), Body: strings.NewReader("n")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ci.ListObjectsV2(e.ctx, &s3sdk.ListObjectsV2Input{Bucket: aws.String("data"), Prefix: aws.String("src/")}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("another bucket is AccessDenied", func(t *testing.T) {
+		_, err := ci.GetObject(e.ctx, &s3sdk.GetObjectInput{Bucket: aws.String("other"), Key: aws.String("src/a")})
+		requireCode(t, err, "AccessDenied", http.StatusForbidden)
+		_, err = ci.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("other"), Key: aws.String("src/x"), Body: strings.NewReader("x")})
+		requireCode(t, err, "AccessDenied", http.StatusForbidden)
+	})
+	t.Run("another prefix is AccessDenied", func(t *testing.T) {
+		_, err := ci.GetObject(e.ctx, &s3sdk.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("secret/b")})
+		requireCode(t, err, "AccessDenied", http.StatusForbidden)
+		_, err = ci.ListObjectsV2(e.ctx, &s3sdk.ListObjectsV2Input{Bucket: aws.String("data"), Prefix: aws.String("secret/")})
+		requireCode(t, err, "AccessDenied", http.StatusForbidden)
+		_, err = ci.ListObjectsV2(e.ctx, &s3sdk.ListObjectsV2Input{Bucket: aws.String("data")})
+		requireCode(t, err, "AccessDenied", http.StatusForbidden)
+	})
+	t.Run("listing without s3:ListBucket is AccessDenied", func(t *testing.T) {
+		_, err := writer.ListObjectsV2(e.ctx, &s3sdk.ListObjectsV2Input{Bucket: aws.String("data")})
+		requireCode(t, err, "AccessDenied", http.StatusForbidden)
+		_, err = writer.ListObjects(e.ctx, &s3sdk.ListObjectsInput{Bucket: aws.String("data")})
+		requireCode(t, err, "AccessDenied", http.StatusForbidden)
+	})
+	t.Run("a missing object is 404 only to a caller who may list it", func(t *testing.T) {
+		_, err := ci.GetObject(e.ctx, &s3sdk.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("src/missing")})
+		requireCode(t, err, "NoSuchKey", http.StatusNotFound)
+		_, err = writer.GetObject(e.ctx, &s3sdk.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("missing")})
+		requireCode(t, err, "AccessDenied", http.StatusForbidden)
+		_, err = writer.HeadObject(e.ctx, &s3sdk.HeadObjectInput{Bucket: aws.String("data"), Key: aws.String("missing")})
+		requireStatus(t, err, http.StatusForbidden)
+	})
+	t.Run("copying needs GetObject on the source", func(t *testing.T) {
+		_, err := ci.CopyObject(e.ctx, &s3sdk.CopyObjectInput{Bucket: aws.String("data"), Key: aws.String("src/copy"), CopySource: aws.String("data/secret/b")})
+		requireCode(t, err, "AccessDenied", http.StatusForbidden)
+	})
+	t.Run("DeleteObjects reports each denied key and deletes the others", func(t *testing.T) {
+		out, err := ci.DeleteObjects(e.ctx, &s3sdk.DeleteObjectsInput{Bucket: aws.String("data"), Delete: &types.Delete{
+			Objects: []types.ObjectIdentifier{{Key: aws.String("src/new")}, {Key: aws.String("secret/b")}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Deleted) != 1 || aws.ToString(out.Deleted[0].Key) != "src/new" || len(out.Errors) != 1 ||
+			aws.ToString(out.Errors[0].Code) != "AccessDenied" || aws.ToString(out.Errors[0].Key) != "secret/b" {
+			t.Errorf("DeleteObjects: deleted %+v errors %+v", out.Deleted, out.Errors)
+		}
+		if _, err := root.HeadObject(e.ctx, &s3sdk.HeadObjectInput{Bucket: aws.String("data"), Key: aws.String("secret/b")}); err != nil {
+			t.Errorf("the denied key was deleted: %v", err)
+		}
+	})
+	t.Run("bucket operations need their own actions", func(t *testing.T) {
+		_, err := ci.CreateBucket(e.ctx, &s3sdk.CreateBucketInput{Bucket: aws.String("newbucket")})
+		requireCode(t, err, "AccessDenied", http.StatusForbidden)
+		_, err = ci.ListBuckets(e.ctx, &s3sdk.ListBucketsInput{})
+		requireCode(t, err, "AccessDenied", http.StatusForbidden)
+		_, err = ci.DeleteBucket(e.ctx, &s3sdk.DeleteBucketInput{Bucket: aws.String("other")})
+		requireCode(t, err, "AccessDenied", http.StatusForbidden)
+	})
+}
+
+func TestBadCredentialsAnswerS3sCredentialErrors(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("data")
+	e.role("ci", readWritePolicy("data"))
+	good := e.session("ci", 15*time.Minute)
+	get := func(c aws.Credentials) error {
+		_, err := e.client(c).ListObjectsV2(e.ctx, &s3sdk.ListObjectsV2Input{Bucket: aws.String("data")})
+		return err
+	}
+	if err := get(good); err != nil {
+		t.Fatal(err)
+	}
+	tampered := good
+	tampered.SessionToken = good.SessionToken[:len(good.SessionToken)-4] + flip(good.SessionToken[len(good.SessionToken)-4:])
+	requireCode(t, get(tampered), "InvalidToken", http.StatusBadRequest)
+	unknown := aws.Credentials{AccessKeyID: "AKIAUNKNOWNKEY000000", SecretAccessKey: "x"}
+	requireCode(t, get(unknown), "InvalidAccessKeyId", http.StatusForbidden)
+	wrongSecret := good
+	wrongSecret.SecretAccessKey = "not-the-secret"
+	requireCode(t, get(wrongSecret), "SignatureDoesNotMatch", http.StatusForbidden)
+	otherKey := good
+	otherKey.AccessKeyID = e.session("ci", 0).AccessKeyID
+	requireCode(t, get(otherKey), "InvalidToken", http.StatusBadRequest)
+
+	e.clock.advance(16 * time.Minute)
+	requireCode(t, get(good), "ExpiredToken", http.StatusBadRequest)
+	requireCode(t, get(rootCredentials()), "RequestTimeTooSkewed", http.StatusForbidden)
+}
+
+func flip(s string) string {
+	b := []byte(s)
+	for i := range b {
+		if b[i] == 'A' {
+			b[i] = 'B'
+		} else {
+			b[i] = 'A'
+		}
+	}
+	return string(b)
+}
+
+func TestDenialsAreAuditedWithTheirTrace(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("data")
+	e.role("ci", prefixPolicy)
+	ci := e.client(e.session("ci", 0))
+	_, err := ci.GetObject(e.ctx, &s3sdk.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("secret/b")})
+	requireCode(t, err, "AccessDenied", http.StatusForbidden)
+	_, err = e.client(aws.Credentials{AccessKeyID: "AKIAUNKNOWNKEY000000", SecretAccessKey: "x"}).
+		ListObjectsV2(e.ctx, &s3sdk.ListObjectsV2Input{Bucket: aws.String("data")})
+	requireCode(t, err, "InvalidAccessKeyId", http.StatusForbidden)
+
+	recs := e.auditRecords()
+	if len(recs) != 2 {
+		t.Fatalf("%d audit records, want 2: %+v", len(recs), recs)
+	}
+	r := recs[0]
+	if r.Service != "s3" || r.Action != "s3:GetObject" || r.Resource != "arn:aws:s3:::data/secret/b" || r.Outcome != "deny" ||
+		r.Code != "AccessDenied" || !strings.Contains(r.Caller, "assumed-role/ci/") || r.RequestID == "" || r.Reason == "" {
+		t.Errorf("denial record: %+v", r)
+	}
+	var trace any
+	if len(r.Trace) == 0 || json.Unmarshal(r.Trace, &trace) != nil {
+		t.Errorf("denial record without a decodable trace: %s", r.Trace)
+	}
+	if recs[1].Code != "InvalidAccessKeyId" || recs[1].Outcome != "deny" {
+		t.Errorf("credential denial record: %+v", recs[1])
+	}
+}
+
+func TestDenialMessagesNameTheRequestIDAndExplainOnlyInDevMode(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("data")
+	e.role("ci", prefixPolicy)
+	_, err := e.client(e.session("ci", 0)).GetObject(e.ctx, &s3sdk.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("secret/b")})
+	requireCode(t, err, "AccessDenied", http.StatusForbidden)
+	msg := err.Error()
+	if !strings.Contains(msg, "inkan explain") || !strings.Contains(msg, "is not authorized to perform: s3:GetObject") {
+		t.Errorf("denial message %q lacks the AWS wording or the explain hint", msg)
+	}
+}
