@@ -50,7 +50,7 @@ func (s *Service) CreatePolicy(ctx context.Context, in *CreatePolicyInput) (stor
 		return store.ManagedPolicy{}, perr
 	}
 	if p.Size() > maxManagedSize {
-		return store.ManagedPolicy{}, errorf(KindLimitExceeded, "Cannot exceed quota for PolicySize: %d", maxManagedSize)
+		return store.ManagedPolicy{}, quotaExceeded("PolicySize", maxManagedSize)
 	}
 	id, err := s.newID("ANPA")
 	if err != nil {
@@ -62,11 +62,8 @@ func (s *Service) CreatePolicy(ctx context.Context, in *CreatePolicyInput) (stor
 		CreateDate: now, UpdateDate: now, Tags: store.SortedTags(in.Tags)}
 	err = s.write(ctx, func() error {
 		all, err := s.opt.Store.ListManagedPolicies(ctx)
-		if err != nil {
-			return serviceFailure(err)
-		}
-		if len(all) >= maxManagedPolicies {
-			return errorf(KindLimitExceeded, "Cannot exceed quota for PoliciesPerAccount: %d", maxManagedPolicies)
+		if err := underQuota(len(all), err, "PoliciesPerAccount", maxManagedPolicies); err != nil {
+			return err
 		}
 		exists := errorf(KindEntityAlreadyExists, "A policy called %s already exists. Duplicate names are not allowed.", in.Name)
 		return storeError(s.opt.Store.CreateManagedPolicy(ctx, rec), nil, exists, nil)
@@ -163,10 +160,7 @@ func (s *Service) AttachRolePolicy(ctx context.Context, roleName, policyARN stri
 		return err
 	}
 	admit := func(attached []string) error {
-		if len(attached) >= maxAttachedPerRole {
-			return errorf(KindLimitExceeded, "Cannot exceed quota for PoliciesPerRole: %d", maxAttachedPerRole)
-		}
-		return nil
+		return underQuota(len(attached), nil, "PoliciesPerRole", maxAttachedPerRole)
 	}
 	return s.write(ctx, func() error {
 		if _, err := s.opt.Store.GetManagedPolicy(ctx, policyARN); err != nil {

@@ -77,15 +77,21 @@ func checkLength(value, field string, min, max int) *Error {
 	return nil
 }
 
-// checkName validates a role or policy name: 1..max characters of [\w+=,.@-].
-func checkName(value, field string, max int) *Error {
-	if err := checkLength(value, field, 1, max); err != nil {
+// checkPattern reports a value outside [min, max] characters or not matching re, whose
+// model text is patternText.
+func checkPattern(value, field string, min, max int, re *regexp.Regexp, patternText string) *Error {
+	if err := checkLength(value, field, min, max); err != nil {
 		return err
 	}
-	if !namePattern.MatchString(value) {
-		return validation(value, field, namePatternText)
+	if !re.MatchString(value) {
+		return validation(value, field, patternText)
 	}
 	return nil
+}
+
+// checkName validates a role or policy name: 1..max characters of [\w+=,.@-].
+func checkName(value, field string, max int) *Error {
+	return checkPattern(value, field, 1, max, namePattern, namePatternText)
 }
 
 // checkPath validates a path; the empty path means "/" and is accepted.
@@ -93,13 +99,7 @@ func checkPath(value string) *Error {
 	if value == "" {
 		return nil
 	}
-	if err := checkLength(value, "path", 1, maxPathLen); err != nil {
-		return err
-	}
-	if !pathPattern.MatchString(value) {
-		return validation(value, "path", pathPatternText)
-	}
-	return nil
+	return checkPattern(value, "path", 1, maxPathLen, pathPattern, pathPatternText)
 }
 
 func defaultPath(p string) string {
@@ -153,17 +153,11 @@ func checkTags(tags []store.Tag) *Error {
 	seen := make(map[string]bool, len(tags))
 	for i, t := range tags {
 		field := "tags." + strconv.Itoa(i+1) + ".member."
-		if err := checkLength(t.Key, field+"key", 1, maxTagKeyLen); err != nil {
+		if err := checkPattern(t.Key, field+"key", 1, maxTagKeyLen, tagPattern, tagPatternText); err != nil {
 			return err
 		}
-		if !tagPattern.MatchString(t.Key) {
-			return validation(t.Key, field+"key", tagPatternText)
-		}
-		if err := checkLength(t.Value, field+"value", 0, maxTagValueLen); err != nil {
+		if err := checkPattern(t.Value, field+"value", 0, maxTagValueLen, tagPattern, tagPatternText); err != nil {
 			return err
-		}
-		if !tagPattern.MatchString(t.Value) {
-			return validation(t.Value, field+"value", tagPatternText)
 		}
 		if strings.HasPrefix(strings.ToLower(t.Key), "aws:") {
 			return errorf(KindInvalidInput, "User-defined tag keys can't start with 'aws:'.")
@@ -184,11 +178,8 @@ func checkTagKeys(keys []string) *Error {
 	}
 	for i, k := range keys {
 		field := "tagKeys." + strconv.Itoa(i+1) + ".member"
-		if err := checkLength(k, field, 1, maxTagKeyLen); err != nil {
+		if err := checkPattern(k, field, 1, maxTagKeyLen, tagPattern, tagPatternText); err != nil {
 			return err
-		}
-		if !tagPattern.MatchString(k) {
-			return validation(k, field, tagPatternText)
 		}
 	}
 	return nil
@@ -205,7 +196,7 @@ func mergeTags(current, tags []store.Tag, quota string) ([]store.Tag, *Error) {
 	}
 	out = append(out, tags...)
 	if len(out) > maxTags {
-		return nil, errorf(KindLimitExceeded, "Cannot exceed quota for %s: %d", quota, maxTags)
+		return nil, quotaExceeded(quota, maxTags)
 	}
 	return out, nil
 }
@@ -233,6 +224,23 @@ func hasTagKey(tags []store.Tag, key string) bool {
 		}
 	}
 	return false
+}
+
+// quotaExceeded is IAM's refusal past one of its quotas.
+func quotaExceeded(quota string, limit int) *Error {
+	return errorf(KindLimitExceeded, "Cannot exceed quota for %s: %d", quota, limit)
+}
+
+// underQuota checks, before a create, that the count entities already listed (err: the
+// listing failed) leaves room under the quota.
+func underQuota(count int, err error, quota string, limit int) error {
+	if err != nil {
+		return serviceFailure(err)
+	}
+	if count >= limit {
+		return quotaExceeded(quota, limit)
+	}
+	return nil
 }
 
 // newID returns prefix followed by 16 characters of upper-case base32 (80 random bits), the

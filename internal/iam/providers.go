@@ -24,7 +24,10 @@ type CreateProviderInput struct {
 	ClaimTags []store.ClaimTag
 }
 
-const providerTagQuota = "TagsPerOpenIdConnectProvider"
+const (
+	providerTagQuota = "TagsPerOpenIdConnectProvider"
+	clientIDQuota    = "ClientIdsPerOpenIdConnectProvider"
+)
 
 // ProviderARN is the ARN IAM gives the provider of an issuer URL:
 // arn:aws:iam::<account>:oidc-provider/<URL without scheme, path kept>. A trailing slash is
@@ -61,11 +64,8 @@ func (s *Service) CreateOpenIDConnectProvider(ctx context.Context, in *CreatePro
 		CreateDate: s.opt.Now().UTC()}
 	err := s.write(ctx, func() error {
 		all, err := s.opt.Store.ListProviders(ctx)
-		if err != nil {
-			return serviceFailure(err)
-		}
-		if len(all) >= maxProviders {
-			return errorf(KindLimitExceeded, "Cannot exceed quota for OpenIdConnectProvidersPerAccount: %d", maxProviders)
+		if err := underQuota(len(all), err, "OpenIdConnectProvidersPerAccount", maxProviders); err != nil {
+			return err
 		}
 		exists := errorf(KindEntityAlreadyExists, "Provider with url %s already exists.", in.URL)
 		return storeError(s.opt.Store.CreateProvider(ctx, p), nil, exists, nil)
@@ -84,7 +84,7 @@ func (s *Service) checkProvider(url string, clientIDs, thumbprints []string) *Er
 		return errorf(KindInvalidInput, "At least one client ID is required: a provider without one accepts no token.")
 	}
 	if len(clientIDs) > maxClientIDs {
-		return errorf(KindLimitExceeded, "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: %d", maxClientIDs)
+		return quotaExceeded(clientIDQuota, maxClientIDs)
 	}
 	for i, id := range clientIDs {
 		if err := checkLength(id, "clientIDList."+strconv.Itoa(i+1)+".member", 1, maxClientIDLen); err != nil {
@@ -206,7 +206,7 @@ func (s *Service) AddClientIDToOpenIDConnectProvider(ctx context.Context, arn, c
 			return nil
 		}
 		if len(p.ClientIDs) >= maxClientIDs {
-			return errorf(KindLimitExceeded, "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: %d", maxClientIDs)
+			return quotaExceeded(clientIDQuota, maxClientIDs)
 		}
 		p.ClientIDs = append(p.ClientIDs, clientID)
 		return nil

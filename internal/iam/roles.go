@@ -84,11 +84,8 @@ func (s *Service) CreateRole(ctx context.Context, in *CreateRoleInput) (store.Ro
 		PermissionsBoundary: in.PermissionsBoundary, Tags: store.SortedTags(in.Tags), CreateDate: s.opt.Now().UTC()}
 	err = s.write(ctx, func() error {
 		all, err := s.opt.Store.ListRoles(ctx)
-		if err != nil {
-			return serviceFailure(err)
-		}
-		if len(all) >= maxRoles {
-			return errorf(KindLimitExceeded, "Cannot exceed quota for RolesPerAccount: %d", maxRoles)
+		if err := underQuota(len(all), err, "RolesPerAccount", maxRoles); err != nil {
+			return err
 		}
 		if err := s.boundaryExists(ctx, in.PermissionsBoundary); err != nil {
 			return err
@@ -172,13 +169,7 @@ func checkPathPrefix(prefix string) *Error {
 	if prefix == "" {
 		return nil
 	}
-	if err := checkLength(prefix, "pathPrefix", 1, maxPathLen); err != nil {
-		return err
-	}
-	if !pathPrefixPattern.MatchString(prefix) {
-		return validation(prefix, "pathPrefix", `Member must satisfy regular expression pattern: \u002F[\u0021-\u007F]*`)
-	}
-	return nil
+	return checkPattern(prefix, "pathPrefix", 1, maxPathLen, pathPrefixPattern, `Member must satisfy regular expression pattern: \u002F[\u0021-\u007F]*`)
 }
 
 // DeleteRole deletes a role that has no inline and no attached policies; otherwise
@@ -348,7 +339,7 @@ func (s *Service) checkTrustPolicy(role, doc, field string) *Error {
 		return err
 	}
 	if p.Size() > maxTrustPolicySize {
-		return errorf(KindLimitExceeded, "Cannot exceed quota for ACLSizePerRole: %d", maxTrustPolicySize)
+		return quotaExceeded("ACLSizePerRole", maxTrustPolicySize)
 	}
 	for _, f := range policy.Lint(p, policy.LintOptions{ClientIDs: s.providerClientIDs()}) {
 		if f.Severity != policy.SeverityError {
