@@ -97,6 +97,19 @@ func (v *Verified) chunkedBody(body io.Reader, contentLength int64) (*Body, erro
 	return &Body{r: c, chunked: c, size: decoded}, nil
 }
 
+// StripAWSChunked returns a Content-Encoding value without the aws-chunked coding, which
+// describes only the transfer framing and must not be stored with the object
+// ("aws-chunked,gzip" becomes "gzip", "aws-chunked" becomes "").
+func StripAWSChunked(contentEncoding string) string {
+	var keep []string
+	for c := range strings.SplitSeq(contentEncoding, ",") {
+		if c = strings.TrimSpace(c); c != "" && !strings.EqualFold(c, "aws-chunked") {
+			keep = append(keep, c)
+		}
+	}
+	return strings.Join(keep, ",")
+}
+
 // parseDeclaredTrailers reads x-amz-trailer: comma-separated header names.
 func parseDeclaredTrailers(s string) ([]string, error) {
 	var names []string

@@ -391,3 +391,19 @@ func TestMalformedTrailerDeclarationsAreRefused(t *testing.T) {
 		t.Fatalf("parseDeclaredTrailers = %v, %v", got, err)
 	}
 }
+
+func TestStripAWSChunkedKeepsOnlyTheRealContentCodings(t *testing.T) {
+	cases := map[string]string{
+		"aws-chunked":             "",
+		"aws-chunked,gzip":        "gzip",
+		"gzip, AWS-Chunked, br":   "gzip,br",
+		"":                        "",
+		"identity":                "identity",
+		" aws-chunked , x-custom": "x-custom",
+	}
+	for in, want := range cases {
+		if got := StripAWSChunked(in); got != want {
+			t.Errorf("StripAWSChunked(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

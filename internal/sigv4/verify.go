@@ -37,7 +37,8 @@ type Options struct {
 	// PayloadHash is, for services other than S3, the hex SHA-256 of the body the caller has
 	// already read under its own size limit (PayloadHash(body), EmptyPayloadHash for none).
 	// Query services sign the body's hash and are never trusted with UNSIGNED-PAYLOAD, since
-	// their parameters travel in it. Ignored when S3 is set.
+	// their parameters travel in it. Such callers have verified the body once Verify
+	// succeeds and need not call Verified.Body. Ignored when S3 is set.
 	PayloadHash string
 }
 
@@ -163,7 +164,10 @@ func checkScope(a *Auth, o Options, service string) error {
 	}
 	if o.Region != "" && a.Region != o.Region {
 		msg := fmt.Sprintf("Credential should be scoped to a valid Region, not '%s'.", a.Region)
-		if o.S3 {
+		switch {
+		case o.S3 && a.Presigned:
+			msg = fmt.Sprintf("Error parsing the X-Amz-Credential parameter; the region '%s' is wrong; expecting '%s'", a.Region, o.Region)
+		case o.S3:
 			msg = fmt.Sprintf("The authorization header is malformed; the region '%s' is wrong; expecting '%s'", a.Region, o.Region)
 		}
 		e := fail(ErrScope, msg)

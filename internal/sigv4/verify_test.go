@@ -143,6 +143,16 @@ func TestPresignedRequestsLiveFromTheirDateForTheirExpiry(t *testing.T) {
 	assertError(t, err, ErrPresignNotYetValid, "Request is not valid yet")
 }
 
+func TestAPresignedS3RequestForAnotherRegionIsToldSoInS3Words(t *testing.T) {
+	r := presigned(t, "60")
+	a, err := Parse(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Verify(r, a, testSecret, Options{Now: testTime, S3: true, Region: "eu-west-1"})
+	assertError(t, err, ErrScope, "Error parsing the X-Amz-Credential parameter; the region 'ap-northeast-1' is wrong; expecting 'eu-west-1'")
+}
+
 func TestS3PresignedRequestsNeedXAmzExpiresOthersFallBackToTheSkew(t *testing.T) {
 	r := presigned(t, "")
 	a, err := Parse(r)
