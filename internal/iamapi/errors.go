@@ -48,11 +48,6 @@ func Error(err error) *awsquery.Error {
 	return &awsquery.Error{Code: "ServiceFailure", Message: serviceFailureMessage, Status: http.StatusInternalServerError, Receiver: true}
 }
 
-// InvalidAction is IAM's answer to an action it does not have, for the dispatcher to render.
-func InvalidAction(action string) *awsquery.Error {
-	return &awsquery.Error{Code: "InvalidAction", Message: "Could not find operation " + action + " for version " + Version, Status: http.StatusBadRequest}
-}
-
 // validationError is a decoding problem in the API model's words.
 func validationError(message string) *awsquery.Error {
 	return &awsquery.Error{Code: "ValidationError", Message: message, Status: http.StatusBadRequest}

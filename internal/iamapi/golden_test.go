@@ -97,7 +97,6 @@ var scenario = []step{
 	{"error-malformed-policy-document", "root", q("Action", "PutRolePolicy", "RoleName", "deploy", "PolicyName", "p", "PolicyDocument", trustPolicy), 400},
 	{"error-invalid-input", "root", q("Action", "CreateOpenIDConnectProvider", "Url", "http://idp.example", "ClientIDList.member.1", "a"), 400},
 	{"error-service-failure", "none", q("Action", "ListRoles"), 500},
-	{"error-invalid-action", "root", q("Action", "CreateUser", "UserName", "alice"), 400},
 
 	{"detach-role-policy", "root", q("Action", "DetachRolePolicy", "RoleName", "deploy", "PolicyArn", "arn:aws:iam::123456789012:policy/ci/ReadArtifacts"), 200},
 	{"delete-role-policy", "root", q("Action", "DeleteRolePolicy", "RoleName", "deploy", "PolicyName", "read-artifacts"), 200},
