@@ -245,3 +245,11 @@ func TestClaimTagMappingsAreReplacedAndReachTheConfiguration(t *testing.T) {
 		t.Fatalf("clearing left %v", got.ClaimTags)
 	}
 }
+
+func TestTextTheStoreCannotKeepIsTheCallersInvalidInput(t *testing.T) {
+	s, _ := newCRUDService(t)
+	_, err := s.CreateOpenIDConnectProvider(context.Background(), &CreateProviderInput{URL: ghURL, ClientIDs: []string{"a\x00b"}})
+	wantError(t, err, KindInvalidInput, "cannot be stored")
+	p := createGitHubProvider(t, s)
+	wantError(t, s.AddClientIDToOpenIDConnectProvider(context.Background(), p.ARN, "\xff"), KindInvalidInput, "cannot be stored")
+}
