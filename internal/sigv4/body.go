@@ -54,7 +54,11 @@ func (b *Body) DecodedLength() int64 { return b.size }
 //
 // contentLength is the request's Content-Length (-1 with Transfer-Encoding: chunked). An
 // aws-chunked request without a usable x-amz-decoded-content-length, or with undeclarable
-// trailers, is refused here with an *Error.
+// trailers, is refused here with an *Error. Call Body once per request: the chunk signature
+// chain starts again at the seed with every call.
+//
+// STREAMING-UNSIGNED-PAYLOAD-TRAILER data carries no signature; like UNSIGNED-PAYLOAD it is
+// protected only by the checksum the caller verifies (the trailer, via internal/checksum).
 func (v *Verified) Body(body io.Reader, contentLength int64) (*Body, error) {
 	switch v.PayloadHash {
 	case UnsignedPayload:
