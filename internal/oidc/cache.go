@@ -82,16 +82,23 @@ func (c *issuerCache) keysFor(ctx context.Context, h header) ([]*publicKey, erro
 	if !now.Before(ck.expires) {
 		outcome = c.refreshInBackground(now)
 	}
-	cands := ck.set.candidates(h)
-	if !h.hasKid && len(cands) > 1 {
+	cands, err := pick(ck.set, h)
+	if err != nil || len(cands) > 0 {
 		c.o.Observer.Lookup(c.provider.URL, outcome)
-		return nil, fail(ErrSignature, "token has no kid and %d keys fit %s", len(cands), h.alg.name)
-	}
-	if len(cands) > 0 {
-		c.o.Observer.Lookup(c.provider.URL, outcome)
-		return cands, nil
+		return cands, err
 	}
 	return c.refetchForUnknownKid(ctx, h, now)
+}
+
+// pick returns the keys of ks that may verify a token with header h, none
+// when a refetch might help, and an error for a kid-less token that more
+// than one key fits (a refetch cannot resolve that).
+func pick(ks *keySet, h header) ([]*publicKey, error) {
+	cands := ks.candidates(h)
+	if !h.hasKid && len(cands) > 1 {
+		return nil, fail(ErrSignature, "token has no kid and %d keys fit %s", len(cands), h.alg.name)
+	}
+	return cands, nil
 }
 
 // refreshInBackground starts a refresh of expired keys unless one is running
@@ -155,32 +162,26 @@ func (c *issuerCache) awaitAndSelect(ctx context.Context, call *fetchCall, h hea
 		return nil, &Error{Kind: ErrKeysUnavailable, Reason: "gave up waiting for the JWKS: " + ctx.Err().Error(), Err: ctx.Err()}
 	}
 	ck := c.keys.Load()
-	if call.err != nil && (ck == nil || c.o.Now().Sub(ck.fetched) > c.o.MaxStale) {
-		c.o.Observer.Lookup(c.provider.URL, CacheUnavailable)
-		return nil, c.unavailable(call.err, ck != nil)
-	}
 	if call.err != nil {
-		// The refetch failed but older keys are still usable: the kid may
-		// be in the JWKS we could not read, so this is the IdP's failure.
+		// Even with older keys still usable this is the IdP's failure: the
+		// kid may be in the JWKS that could not be read.
 		c.o.Observer.Lookup(c.provider.URL, CacheUnavailable)
-		return nil, c.unavailable(call.err, false)
+		return nil, c.unavailable(call.err, ck != nil && c.o.Now().Sub(ck.fetched) > c.o.MaxStale)
 	}
 	c.o.Observer.Lookup(c.provider.URL, CacheFetched)
-	cands := ck.set.candidates(h)
-	switch {
-	case len(cands) == 0:
-		return nil, fail(ErrSignature, "%s is not in the issuer's JWKS, even after a refetch", describeKey(h))
-	case !h.hasKid && len(cands) > 1:
-		return nil, fail(ErrSignature, "token has no kid and %d keys fit %s", len(cands), h.alg.name)
+	cands, err := pick(ck.set, h)
+	if err == nil && len(cands) == 0 {
+		err = fail(ErrSignature, "%s is not in the issuer's JWKS, even after a refetch", describeKey(h))
 	}
-	return cands, nil
+	return cands, err
 }
 
+// describeKey names the key a token asks for, for a Reason.
 func describeKey(h header) string {
 	if h.hasKid {
 		return "kid " + excerpt(h.kid)
 	}
-	return "no key without kid for " + h.alg.name
+	return "a key for " + h.alg.name + " (the token has no kid)"
 }
 
 // unavailable turns a fetch failure into the error a token gets.

@@ -3,7 +3,9 @@ package oidc_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -233,4 +235,60 @@ func TestForgetDropsAnIssuersCache(t *testing.T) {
 	e.v.Forget(e.p.URL)
 	e.mustVerify(t, e.token())
 	e.wantRequests(t, oidctest.JWKS, 2, "Forget dropped the keys")
+}
+
+// logRecorder is a slog.Handler that keeps messages.
+type logRecorder struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (l *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
+func (l *logRecorder) WithAttrs([]slog.Attr) slog.Handler        { return l }
+func (l *logRecorder) WithGroup(string) slog.Handler             { return l }
+func (l *logRecorder) Handle(_ context.Context, r slog.Record) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.msgs = append(l.msgs, r.Level.String()+" "+r.Message)
+	return nil
+}
+
+func (l *logRecorder) count(prefix string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, m := range l.msgs {
+		if strings.HasPrefix(m, prefix) {
+			n++
+		}
+	}
+	return n
+}
+
+func TestRefreshFailuresAreLoggedOncePerMinuteAndTheRecoveryOnce(t *testing.T) {
+	logs := &logRecorder{}
+	e := newEnv(t, oidctest.Config{}, func(o *oidc.Options) { o.Logger = slog.New(logs) })
+	e.iss.SetOutage(oidctest.JWKS, oidctest.Fail500)
+	for range 6 { // six failed attempts, ten seconds apart
+		_, err := e.verify(e.token())
+		wantKind(t, err, oidc.ErrKeysUnavailable)
+		e.clock.Advance(10 * time.Second)
+	}
+	if got := logs.count("WARN"); got != 1 {
+		t.Errorf("%d warnings in the first minute, want 1", got)
+	}
+	_, err := e.verify(e.token())
+	wantKind(t, err, oidc.ErrKeysUnavailable)
+	if got := logs.count("WARN"); got != 2 {
+		t.Errorf("%d warnings after a minute, want 2", got)
+	}
+	e.iss.SetOutage(oidctest.JWKS, oidctest.Up)
+	e.clock.Advance(oidc.DefaultNegativeTTL)
+	e.mustVerify(t, e.token())
+	if got := logs.count("INFO"); got != 1 {
+		t.Errorf("%d recovery messages, want 1", got)
+	}
+	if got := len(e.obs.fetches); got != 8*2 {
+		t.Errorf("the Observer saw %d fetches, want 16 (every attempt, discovery and JWKS)", got)
+	}
 }
