@@ -125,13 +125,21 @@ func TestEvaluateIdentityBoundaryAndSessionPolicies(t *testing.T) {
 		{"actions match case-insensitively", session("S3:putobject", object),
 			func(t *testing.T) *Set { return &Set{Identity: []*Policy{identity(t, allowPut)}} }, Allow, SourceIdentity},
 		{"an explicit deny beats an allow", session("s3:DeleteObject", object),
-			func(t *testing.T) *Set { return &Set{Identity: []*Policy{identity(t, allowAll), identity(t, denyDeleteProd)}} }, ExplicitDeny, SourceIdentity},
+			func(t *testing.T) *Set {
+				return &Set{Identity: []*Policy{identity(t, allowAll), identity(t, denyDeleteProd)}}
+			}, ExplicitDeny, SourceIdentity},
 		{"a boundary that does not allow denies", put,
-			func(t *testing.T) *Set { return &Set{Identity: []*Policy{identity(t, allowAll)}, Boundary: identity(t, allowGet)} }, ImplicitDeny, SourceBoundary},
+			func(t *testing.T) *Set {
+				return &Set{Identity: []*Policy{identity(t, allowAll)}, Boundary: identity(t, allowGet)}
+			}, ImplicitDeny, SourceBoundary},
 		{"a boundary never grants", put,
-			func(t *testing.T) *Set { return &Set{Identity: []*Policy{identity(t, allowGet)}, Boundary: identity(t, allowAll)} }, ImplicitDeny, SourceIdentity},
+			func(t *testing.T) *Set {
+				return &Set{Identity: []*Policy{identity(t, allowGet)}, Boundary: identity(t, allowAll)}
+			}, ImplicitDeny, SourceIdentity},
 		{"identity and boundary together allow", put,
-			func(t *testing.T) *Set { return &Set{Identity: []*Policy{identity(t, allowAll)}, Boundary: identity(t, allowPut)} }, Allow, SourceIdentity},
+			func(t *testing.T) *Set {
+				return &Set{Identity: []*Policy{identity(t, allowAll)}, Boundary: identity(t, allowPut)}
+			}, Allow, SourceIdentity},
 		{"a deny in the boundary wins", session("s3:DeleteObject", object),
 			func(t *testing.T) *Set {
 				return &Set{Identity: []*Policy{identity(t, allowAll)}, Boundary: identity(t, allowAll, denyDeleteProd)}
@@ -177,7 +185,9 @@ func TestEvaluateResourcePolicies(t *testing.T) {
 		{"a bucket policy naming the account needs an identity policy", get,
 			func(t *testing.T) *Set { return &Set{Resource: res(t, bucket(`{"AWS":"`+account+`"}`))} }, ImplicitDeny, SourceIdentity},
 		{"a bucket policy naming the root ARN needs an identity policy", get,
-			func(t *testing.T) *Set { return &Set{Resource: res(t, bucket(`{"AWS":"arn:aws:iam::`+account+`:root"}`))} }, ImplicitDeny, SourceIdentity},
+			func(t *testing.T) *Set {
+				return &Set{Resource: res(t, bucket(`{"AWS":"arn:aws:iam::`+account+`:root"}`))}
+			}, ImplicitDeny, SourceIdentity},
 		{"an identity policy alone allows within the account", get,
 			func(t *testing.T) *Set {
 				return &Set{Identity: []*Policy{identity(t, allowGet)}, Resource: res(t, bucket(`{"AWS":"arn:aws:iam::999999999999:root"}`))}
@@ -213,7 +223,9 @@ func TestEvaluateResourcePolicies(t *testing.T) {
 					Resource: res(t, `{"Effect":"Deny","NotPrincipal":{"AWS":["`+roleARN+`","`+sessionARN+`","`+account+`"]},"Action":"s3:Delete*","Resource":"*"}`)}
 			}, Allow, SourceIdentity},
 		{"a NotPrincipal allow needs the identity policies", get,
-			func(t *testing.T) *Set { return &Set{Resource: res(t, `{"Effect":"Allow","NotPrincipal":{"AWS":"999999999999"},"Action":"*","Resource":"*"}`)} },
+			func(t *testing.T) *Set {
+				return &Set{Resource: res(t, `{"Effect":"Allow","NotPrincipal":{"AWS":"999999999999"},"Action":"*","Resource":"*"}`)}
+			},
 			ImplicitDeny, SourceIdentity},
 	})
 }

@@ -53,49 +53,42 @@ func (a *actionPattern) match(action string) bool {
 // resourcePattern is one Resource or NotResource value: "*" or an ARN whose six parts may
 // hold wildcards and, after the fifth colon, policy variables.
 type resourcePattern struct {
-	tmpl    condition.Template
-	dynamic bool
-	static  condition.ARNPattern
+	tmpl condition.Template
+	arn  condition.ARNPattern
 }
 
 // newResourcePattern validates and compiles a resource; it returns a reason when invalid.
 func newResourcePattern(s string, variables bool) (resourcePattern, string) {
+	r := resourcePattern{tmpl: condition.LiteralTemplate(s)}
 	if s == "*" {
-		return resourcePattern{tmpl: condition.LiteralTemplate(s), static: condition.CompileARNPattern(s)}, ""
+		r.arn = r.tmpl.ARNPattern()
+		return r, ""
 	}
 	parts := strings.SplitN(s, ":", 6)
 	switch {
 	case len(parts) < 6 || parts[0] != "arn":
-		return resourcePattern{}, "a resource must be \"*\" or an ARN arn:partition:service:region:account:resource"
+		return r, "a resource must be \"*\" or an ARN arn:partition:service:region:account:resource"
 	case parts[2] == "" || strings.ContainsAny(parts[2], "*?"):
-		return resourcePattern{}, "a resource ARN needs a service without wildcards"
+		return r, "a resource ARN needs a service without wildcards"
 	case parts[5] == "":
-		return resourcePattern{}, "a resource ARN needs a resource part"
+		return r, "a resource ARN needs a resource part"
 	}
-	r := resourcePattern{tmpl: condition.LiteralTemplate(s)}
 	if variables {
-		head := strings.Join(parts[:5], ":")
-		if strings.Contains(head, "${") {
-			return resourcePattern{}, "policy variables are allowed only in the resource part of an ARN (after the fifth colon)"
+		if strings.Contains(strings.Join(parts[:5], ":"), "${") {
+			return r, "policy variables are allowed only in the resource part of an ARN (after the fifth colon)"
 		}
 		t, err := condition.ParseTemplate(s)
 		if err != nil {
-			return resourcePattern{}, err.Error()
+			return r, err.Error()
 		}
-		r.tmpl, r.dynamic = t, t.HasVariables()
+		r.tmpl = t
 	}
-	if !r.dynamic {
-		r.static, _ = r.tmpl.ARNPattern(nil)
-	}
+	r.arn = r.tmpl.ARNPattern()
 	return r, ""
 }
 
 // match reports whether the request's resource matches; a variable without value matches
 // nothing.
 func (r *resourcePattern) match(resource string, ctx Context) bool {
-	if !r.dynamic {
-		return r.static.Match(resource)
-	}
-	p, ok := r.tmpl.ARNPattern(ctx)
-	return ok && p.Match(resource)
+	return r.arn.MatchContext(resource, ctx)
 }

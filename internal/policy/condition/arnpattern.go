@@ -21,21 +21,16 @@ type ARNPattern struct {
 // CompileARNPattern compiles s, whose '*' and '?' are wildcards.
 func CompileARNPattern(s string) ARNPattern {
 	t := LiteralTemplate(s)
-	p, _ := t.ARNPattern(nil)
-	return p
+	return t.ARNPattern()
 }
 
-// ARNPattern compiles the template as an ARN pattern after substitution. Colons cut parts
-// only where the policy text has them; a substituted value stays inside its part. ok is
-// false when a variable has no value.
-func (t *Template) ARNPattern(ctx Context) (ARNPattern, bool) {
+// ARNPattern compiles the template as an ARN pattern. Colons cut parts only where the
+// policy text has them; a variable's value stays inside its part.
+func (t *Template) ARNPattern() ARNPattern {
 	b := &arnBuilder{cur: newBuilder(false)}
-	if !t.feed(ctx, b) {
-		return ARNPattern{}, false
-	}
+	t.feed(b)
 	b.parts = append(b.parts, b.cur.pattern())
-	src := t.shown(ctx)
-	return ARNPattern{src: src, all: src == "*", parts: b.parts}, true
+	return ARNPattern{src: t.src, all: t.src == "*", parts: b.parts}
 }
 
 // String returns the pattern as written.
@@ -47,8 +42,12 @@ func (a ARNPattern) Parts() int { return len(a.parts) }
 // Part returns the pattern of part i (0-based).
 func (a ARNPattern) Part(i int) Pattern { return a.parts[i] }
 
-// Match reports whether the ARN s matches. It does not allocate.
-func (a ARNPattern) Match(s string) bool {
+// Match reports whether the ARN s matches; variables take their defaults (see
+// Pattern.Match). It does not allocate.
+func (a ARNPattern) Match(s string) bool { return a.MatchContext(s, nil) }
+
+// MatchContext is Match with the pattern's policy variables resolved from ctx.
+func (a ARNPattern) MatchContext(s string, ctx Context) bool {
 	if a.all {
 		return true
 	}
@@ -63,7 +62,7 @@ func (a ARNPattern) Match(s string) bool {
 		} else if len(a.parts) < arnParts && strings.Contains(s, ":") {
 			return false
 		}
-		if !a.parts[i].Match(part) {
+		if !a.parts[i].MatchContext(part, ctx) {
 			return false
 		}
 	}
@@ -91,3 +90,5 @@ func (b *arnBuilder) wild(s string) {
 }
 
 func (b *arnBuilder) literal(s string) { b.cur.literal(s) }
+
+func (b *arnBuilder) variable(key, def string, hasDef bool) { b.cur.variable(key, def, hasDef) }

@@ -25,13 +25,7 @@ type Clause struct {
 	op     Operator
 	key    string // as written
 	lower  string // lower-cased, as the Context is asked
-	values []value
-}
-
-type value struct {
-	tmpl    Template
-	dynamic bool     // holds a variable: compiled per evaluation
-	c       compiled // when static
+	values []compiled
 }
 
 // ValueError is a policy value Compile rejects; Index is its position in the value list.
@@ -61,7 +55,7 @@ func Compile(operator, key string, values []string, variables bool) (*Clause, er
 	if len(values) == 0 {
 		return nil, errors.New("no values")
 	}
-	c := &Clause{op: op, key: key, lower: strings.ToLower(key), values: make([]value, len(values))}
+	c := &Clause{op: op, key: key, lower: strings.ToLower(key), values: make([]compiled, len(values))}
 	for i, s := range values {
 		v, err := compileValue(op.fam, s, variables && op.fam.variables())
 		if err != nil {
@@ -72,22 +66,17 @@ func Compile(operator, key string, values []string, variables bool) (*Clause, er
 	return c, nil
 }
 
-func compileValue(fam family, s string, variables bool) (value, error) {
+func compileValue(fam family, s string, variables bool) (compiled, error) {
 	t := LiteralTemplate(s)
 	if variables {
 		var err error
 		if t, err = ParseTemplate(s); err != nil {
-			return value{}, err
+			return compiled{}, err
 		}
 	}
-	if t.HasVariables() {
-		return value{tmpl: t, dynamic: true}, nil
-	}
-	c, err := fam.compile(&t, nil)
-	if err != nil {
-		return value{}, err
-	}
-	return value{tmpl: t, c: c}, nil
+	c, err := fam.compile(t)
+	c.tmpl = t
+	return c, err
 }
 
 // Operator returns the clause's operator.
@@ -167,7 +156,7 @@ func (c *Clause) absent() bool {
 
 func (c *Clause) evalNull(present bool) bool {
 	for i := range c.values {
-		if c.values[i].c.b != present {
+		if c.values[i].b != present {
 			return true
 		}
 	}
@@ -186,12 +175,7 @@ func (c *Clause) matchAny(v string, ctx Context) bool {
 }
 
 func (c *Clause) matchOne(i int, v string, ctx Context) bool {
-	pv := &c.values[i]
-	if !pv.dynamic {
-		return c.op.fam.match(&pv.c, v)
-	}
-	resolved, err := c.op.fam.compile(&pv.tmpl, ctx)
-	return err == nil && c.op.fam.match(&resolved, v)
+	return c.op.fam.match(&c.values[i], v, ctx)
 }
 
 // String renders the clause as policy JSON would, e.g. StringLike {"k": ["v"]}.

@@ -4,7 +4,8 @@
 //
 // A Clause is one operator applied to one condition key with its policy values, compiled
 // once (Compile) and evaluated many times against a Context (Clause.Eval, which does not
-// allocate unless a value holds a policy variable) or explained (Clause.Explain). Operators
+// allocate except for a Bool value holding a policy variable) or explained
+// (Clause.Explain). Operators
 // and their exact semantics follow
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
 // and reference_policies_multi-value-conditions.html; policy variables follow
@@ -14,7 +15,8 @@
 // Wildcard matching (Pattern, ARNPattern) never backtracks: a pattern is cut at its '*' into
 // segments, the first and last are anchored, the middle ones are found leftmost-first, which
 // is exact for '*' patterns. A segment without '?' is found with strings.Index; one with '?'
-// (or any segment in case-folding mode) with a bit-parallel shift-and search. Matching is
+// (or any segment in case-folding mode) with a bit-parallel shift-and search. Policy
+// variables stay in the compiled pattern and are resolved while matching. Matching is
 // O(n·⌈k/64⌉) for a value of n bytes and a longest segment of k characters, so O(n) for
 // every realistic pattern; '*a*a*a…b' against 20,000 characters takes microseconds.
 //
@@ -25,6 +27,7 @@
 //
 //	go test -run '^$' -fuzz FuzzPatternMatchesReference -fuzztime 60s ./internal/policy/condition
 //	go test -run '^$' -fuzz FuzzARNPatternMatchesReference -fuzztime 60s ./internal/policy/condition
-//	go test -run '^$' -fuzz FuzzTemplate -fuzztime 60s ./internal/policy/condition
+//	go test -run '^$' -fuzz '^FuzzTemplate$' -fuzztime 60s ./internal/policy/condition
+//	go test -run '^$' -fuzz FuzzTemplatePatternMatchesReference -fuzztime 60s ./internal/policy/condition
 //	go test -run '^$' -fuzz FuzzCompile -fuzztime 60s ./internal/policy/condition
 package condition

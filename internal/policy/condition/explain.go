@@ -37,13 +37,9 @@ func (c *Clause) Explain(ctx Context) Result {
 		PolicyValues: make([]string, len(c.values)), Satisfied: c.Eval(ctx)}
 	for i := range c.values {
 		t := &c.values[i].tmpl
-		r.PolicyValues[i] = t.String()
-		if c.values[i].dynamic {
-			if _, err := c.op.fam.compile(t, ctx); err == errNoValue {
-				r.Unresolved = append(r.Unresolved, t.String())
-			} else {
-				r.PolicyValues[i] = t.shown(ctx)
-			}
+		r.PolicyValues[i] = t.Shown(ctx)
+		if !t.Resolvable(ctx) {
+			r.Unresolved = append(r.Unresolved, t.String())
 		}
 	}
 	if _, null := c.op.fam.(nullFamily); null {

@@ -13,7 +13,7 @@ import (
 // that fit 64 bits compare exactly, anything else as float64.
 type numericFamily struct{ cmp comparison }
 
-func (numericFamily) compile(t *Template, _ Context) (compiled, error) {
+func (numericFamily) compile(t Template) (compiled, error) {
 	n, ok := parseNumber(t.String())
 	if !ok {
 		return compiled{}, fmt.Errorf("%q is not a number", t.String())
@@ -21,7 +21,7 @@ func (numericFamily) compile(t *Template, _ Context) (compiled, error) {
 	return compiled{num: n}, nil
 }
 
-func (f numericFamily) match(pv *compiled, v string) bool {
+func (f numericFamily) match(pv *compiled, v string, _ Context) bool {
 	n, ok := parseNumber(v)
 	return ok && f.cmp.holds(n.compare(pv.num))
 }
@@ -83,7 +83,7 @@ func (a number) compare(b number) int {
 // epoch seconds, never a year (the W3C year-only form is not accepted). No variables.
 type dateFamily struct{ cmp comparison }
 
-func (dateFamily) compile(t *Template, _ Context) (compiled, error) {
+func (dateFamily) compile(t Template) (compiled, error) {
 	d, ok := parseDate(t.String())
 	if !ok {
 		return compiled{}, fmt.Errorf("%q is not an ISO 8601 date or epoch time", t.String())
@@ -91,7 +91,7 @@ func (dateFamily) compile(t *Template, _ Context) (compiled, error) {
 	return compiled{t: d}, nil
 }
 
-func (f dateFamily) match(pv *compiled, v string) bool {
+func (f dateFamily) match(pv *compiled, v string, _ Context) bool {
 	d, ok := parseDate(v)
 	return ok && f.cmp.holds(d.Compare(pv.t))
 }

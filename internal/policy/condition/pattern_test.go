@@ -8,23 +8,55 @@ import (
 )
 
 // referenceMatch is the obvious dynamic-programming matcher over characters, slow but easy
-// to trust: the fuzz target holds Pattern to it.
+// to trust: the fuzz targets hold Pattern to it.
 func referenceMatch(pattern, s string, fold bool) bool {
-	p, t := referenceChars(pattern), referenceChars(s)
-	// ok[j] says whether p[:i] matches t[:j].
+	return referenceMatchChars(referencePattern(pattern), s, fold)
+}
+
+// refChar is one pattern character: text, or a wildcard ('*' or '?').
+type refChar struct {
+	text string
+	wild byte
+}
+
+// referencePattern reads a pattern whose '*' and '?' are wildcards.
+func referencePattern(pattern string) []refChar {
+	var out []refChar
+	for _, c := range referenceChars(pattern) {
+		if c == "*" || c == "?" {
+			out = append(out, refChar{wild: c[0]})
+		} else {
+			out = append(out, refChar{text: c})
+		}
+	}
+	return out
+}
+
+// referenceLiteral reads text taken literally.
+func referenceLiteral(text string) []refChar {
+	var out []refChar
+	for _, c := range referenceChars(text) {
+		out = append(out, refChar{text: c})
+	}
+	return out
+}
+
+func referenceMatchChars(p []refChar, s string, fold bool) bool {
+	t := referenceChars(s)
+	// ok[j] says whether the pattern so far matches t[:j].
 	ok := make([]bool, len(t)+1)
 	ok[0] = true
 	for _, pc := range p {
 		next := make([]bool, len(t)+1)
 		for j := 0; j <= len(t); j++ {
 			switch {
-			case pc == "*":
+			case pc.wild == '*':
 				next[j] = ok[j] || (j > 0 && next[j-1])
 			case j == 0:
-			case pc == "?":
+			case pc.wild == '?':
 				next[j] = ok[j-1]
 			default:
-				next[j] = ok[j-1] && referenceEqual(pc, t[j-1], fold)
+				next[j] = ok[j-1] && referenceEqual(pc.text, t[j-1], fold)
 			}
 		}
 		ok = next

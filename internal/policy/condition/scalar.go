@@ -13,21 +13,29 @@ import (
 // value may hold a policy variable.
 type boolFamily struct{}
 
-func (boolFamily) compile(t *Template, ctx Context) (compiled, error) {
-	s, ok := t.Expand(ctx)
-	if !ok {
-		return compiled{}, errNoValue
+func (boolFamily) compile(t Template) (compiled, error) {
+	if t.HasVariables() {
+		return compiled{tmpl: t}, nil
 	}
+	s, _ := t.Expand(nil)
 	b, ok := parseBool(s)
 	if !ok {
 		return compiled{}, fmt.Errorf("%q is not true or false", s)
 	}
-	return compiled{b: b}, nil
+	return compiled{tmpl: t, b: b}, nil
 }
 
-func (boolFamily) match(pv *compiled, v string) bool {
+func (boolFamily) match(pv *compiled, v string, ctx Context) bool {
+	want := pv.b
+	if pv.tmpl.HasVariables() {
+		s, resolved := pv.tmpl.Expand(ctx)
+		var ok bool
+		if want, ok = parseBool(s); !resolved || !ok {
+			return false
+		}
+	}
 	b, ok := parseBool(v)
-	return ok && b == pv.b
+	return ok && b == want
 }
 
 func (boolFamily) wildcards() bool { return false }
@@ -47,7 +55,7 @@ func parseBool(s string) (value, ok bool) {
 // of the binary value, compared after decoding so that padding does not matter.
 type binaryFamily struct{}
 
-func (binaryFamily) compile(t *Template, _ Context) (compiled, error) {
+func (binaryFamily) compile(t Template) (compiled, error) {
 	b, ok := decodeBase64(t.String())
 	if !ok {
 		return compiled{}, errors.New("not base64")
@@ -55,7 +63,7 @@ func (binaryFamily) compile(t *Template, _ Context) (compiled, error) {
 	return compiled{bin: b}, nil
 }
 
-func (binaryFamily) match(pv *compiled, v string) bool {
+func (binaryFamily) match(pv *compiled, v string, _ Context) bool {
 	b, ok := decodeBase64(v)
 	return ok && bytes.Equal(b, pv.bin)
 }
@@ -76,7 +84,7 @@ func decodeBase64(s string) ([]byte, bool) {
 // an IPv4-mapped IPv6 address is compared as IPv4 and a zone is ignored.
 type ipFamily struct{}
 
-func (ipFamily) compile(t *Template, _ Context) (compiled, error) {
+func (ipFamily) compile(t Template) (compiled, error) {
 	p, err := parsePrefix(t.String())
 	if err != nil {
 		return compiled{}, err
@@ -103,7 +111,7 @@ func parsePrefix(s string) (netip.Prefix, error) {
 	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
-func (ipFamily) match(pv *compiled, v string) bool {
+func (ipFamily) match(pv *compiled, v string, _ Context) bool {
 	a, err := netip.ParseAddr(v)
 	if err != nil {
 		return false
@@ -118,7 +126,7 @@ func (ipFamily) variables() bool { return false }
 // clause tests presence itself, match is never called.
 type nullFamily struct{}
 
-func (nullFamily) compile(t *Template, _ Context) (compiled, error) {
+func (nullFamily) compile(t Template) (compiled, error) {
 	b, ok := parseBool(t.String())
 	if !ok {
 		return compiled{}, fmt.Errorf("%q is not true or false", t.String())
@@ -126,6 +134,6 @@ func (nullFamily) compile(t *Template, _ Context) (compiled, error) {
 	return compiled{b: b}, nil
 }
 
-func (nullFamily) match(*compiled, string) bool { return false }
-func (nullFamily) wildcards() bool              { return false }
-func (nullFamily) variables() bool              { return false }
+func (nullFamily) match(*compiled, string, Context) bool { return false }
+func (nullFamily) wildcards() bool                       { return false }
+func (nullFamily) variables() bool                       { return false }

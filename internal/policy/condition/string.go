@@ -9,25 +9,23 @@ type stringFamily struct {
 	like bool
 }
 
-func (f stringFamily) compile(t *Template, ctx Context) (compiled, error) {
-	if f.like {
-		p, ok := t.Pattern(ctx, false)
-		if !ok {
-			return compiled{}, errNoValue
-		}
-		return compiled{pat: p}, nil
-	}
-	s, ok := t.Expand(ctx)
-	if !ok {
-		return compiled{}, errNoValue
-	}
-	return compiled{str: s}, nil
-}
-
-func (f stringFamily) match(pv *compiled, v string) bool {
+func (f stringFamily) compile(t Template) (compiled, error) {
+	c := compiled{tmpl: t}
 	switch {
 	case f.like:
-		return pv.pat.Match(v)
+		c.pat = t.Pattern(false)
+	case !t.HasVariables():
+		c.str, _ = t.Expand(nil)
+	}
+	return c, nil
+}
+
+func (f stringFamily) match(pv *compiled, v string, ctx Context) bool {
+	switch {
+	case f.like:
+		return pv.pat.MatchContext(v, ctx)
+	case pv.tmpl.HasVariables():
+		return pv.tmpl.Equal(v, ctx, f.fold)
 	case f.fold:
 		return strings.EqualFold(pv.str, v)
 	}
@@ -42,14 +40,10 @@ func (stringFamily) variables() bool   { return true }
 // comparisons; an ARN is one).
 type arnFamily struct{}
 
-func (arnFamily) compile(t *Template, ctx Context) (compiled, error) {
-	p, ok := t.ARNPattern(ctx)
-	if !ok {
-		return compiled{}, errNoValue
-	}
-	return compiled{arn: p}, nil
+func (arnFamily) compile(t Template) (compiled, error) {
+	return compiled{tmpl: t, arn: t.ARNPattern()}, nil
 }
 
-func (arnFamily) match(pv *compiled, v string) bool { return pv.arn.Match(v) }
-func (arnFamily) wildcards() bool                   { return true }
-func (arnFamily) variables() bool                   { return true }
+func (arnFamily) match(pv *compiled, v string, ctx Context) bool { return pv.arn.MatchContext(v, ctx) }
+func (arnFamily) wildcards() bool                                { return true }
+func (arnFamily) variables() bool                                { return true }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // ErrTemplate is wrapped by every error ParseTemplate returns.
@@ -135,17 +136,15 @@ func (t *Template) Variables() []string {
 	return out
 }
 
-// sink receives a template's text after substitution: wild text keeps its wildcards,
-// literal text does not.
+// sink receives a template's parts: wild text keeps its wildcards, literal text does not,
+// and variables are left to the sink.
 type sink interface {
 	wild(s string)
 	literal(s string)
+	variable(key, def string, hasDef bool)
 }
 
-// feed substitutes the variables from ctx (nil: none has a value) into out. It returns
-// false, having fed a part of the text, when a variable has no single value and no default:
-// then, as AWS documents, the value matches nothing.
-func (t *Template) feed(ctx Context, out sink) bool {
+func (t *Template) feed(out sink) {
 	for _, p := range t.parts {
 		switch p.kind {
 		case tText:
@@ -153,18 +152,19 @@ func (t *Template) feed(ctx Context, out sink) bool {
 		case tLiteral:
 			out.literal(p.text)
 		case tVar:
-			v, ok := lookupSingle(ctx, p.key)
-			switch {
-			case ok:
-				out.literal(v)
-			case p.hasDef:
-				out.literal(p.text)
-			default:
-				return false
-			}
+			out.variable(p.key, p.text, p.hasDef)
 		}
 	}
-	return true
+}
+
+// resolve returns a variable part's value: the key's single value from ctx, else the
+// default. ok is false when there is neither: then, as AWS documents, the policy value
+// matches nothing.
+func (p *tpart) resolve(ctx Context) (string, bool) {
+	if v, ok := lookupSingle(ctx, p.key); ok {
+		return v, true
+	}
+	return p.text, p.hasDef
 }
 
 // lookupSingle returns the key's value when it has exactly one: a multivalued key cannot be
@@ -180,54 +180,111 @@ func lookupSingle(ctx Context, key string) (string, bool) {
 	return vs[0], true
 }
 
-// Expand returns the template's text with its variables substituted and escapes resolved,
-// for the operators that do not know wildcards. ok is false when a variable has no value.
+// Resolvable reports whether every variable of the template has a value in ctx or a default.
+func (t *Template) Resolvable(ctx Context) bool {
+	for i := range t.parts {
+		if p := &t.parts[i]; p.kind == tVar {
+			if _, ok := p.resolve(ctx); !ok {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// Expand returns the template's text with its variables substituted and escapes resolved.
+// ok is false when a variable has no value.
 func (t *Template) Expand(ctx Context) (string, bool) {
 	if len(t.parts) == 1 && t.parts[0].kind == tText {
 		return t.parts[0].text, true
 	}
-	var b textSink
-	ok := t.feed(ctx, &b)
-	return b.String(), ok
-}
-
-// Pattern compiles the template as a wildcard pattern after substitution (see Template for
-// which characters act as wildcards). ok is false when a variable has no value.
-func (t *Template) Pattern(ctx Context, fold bool) (Pattern, bool) {
-	b := newBuilder(fold)
-	if !t.feed(ctx, b) {
-		return Pattern{}, false
+	var b strings.Builder
+	for i := range t.parts {
+		p := &t.parts[i]
+		text := p.text
+		if p.kind == tVar {
+			var ok bool
+			if text, ok = p.resolve(ctx); !ok {
+				return "", false
+			}
+		}
+		b.WriteString(text)
 	}
-	p := b.pattern()
-	p.src = t.shown(ctx)
-	return p, true
+	return b.String(), true
 }
 
-// shown renders the template after substitution for traces: escapes as written, so a
-// literal '*' stays distinguishable from a wildcard.
-func (t *Template) shown(ctx Context) string {
+// Equal reports whether s equals the template's expansion without building it; with fold,
+// under Unicode simple case folding (strings.EqualFold). A variable without value makes it
+// false.
+func (t *Template) Equal(s string, ctx Context, fold bool) bool {
+	for i := range t.parts {
+		p := &t.parts[i]
+		piece := p.text
+		if p.kind == tVar {
+			var ok bool
+			if piece, ok = p.resolve(ctx); !ok {
+				return false
+			}
+		}
+		n := len(piece)
+		if fold {
+			n = prefixOfRunes(s, utf8.RuneCountInString(piece))
+			if n < 0 || !strings.EqualFold(s[:n], piece) {
+				return false
+			}
+		} else if !strings.HasPrefix(s, piece) {
+			return false
+		}
+		s = s[n:]
+	}
+	return s == ""
+}
+
+// prefixOfRunes returns the byte length of the first n runes of s, or -1.
+func prefixOfRunes(s string, n int) int {
+	i := 0
+	for ; n > 0; n-- {
+		if i >= len(s) {
+			return -1
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return i
+}
+
+// Pattern compiles the template as a wildcard pattern: the policy text's '*' and '?' are
+// wildcards, escapes and variable values (resolved by Pattern.MatchContext) are not.
+func (t *Template) Pattern(fold bool) Pattern {
+	b := newBuilder(fold)
+	t.feed(b)
+	p := b.pattern()
+	p.src = t.src
+	return p
+}
+
+// Shown renders the template after substitution for traces: escapes as written, so that a
+// literal '*' stays distinguishable from a wildcard, and a variable without value as
+// written.
+func (t *Template) Shown(ctx Context) string {
 	if !t.vars {
 		return t.src
 	}
 	var b strings.Builder
-	for _, p := range t.parts {
+	for i := range t.parts {
+		p := &t.parts[i]
 		switch p.kind {
 		case tText:
 			b.WriteString(p.text)
 		case tLiteral:
 			b.WriteString("${" + p.text + "}")
 		case tVar:
-			if v, ok := lookupSingle(ctx, p.key); ok {
+			if v, ok := p.resolve(ctx); ok {
 				b.WriteString(v)
 			} else {
-				b.WriteString(p.text)
+				return t.src
 			}
 		}
 	}
 	return b.String()
 }
-
-type textSink struct{ strings.Builder }
-
-func (s *textSink) wild(t string)    { s.WriteString(t) }
-func (s *textSink) literal(t string) { s.WriteString(t) }

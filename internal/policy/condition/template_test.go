@@ -59,18 +59,20 @@ func TestARNPatternFromATemplateKeepsSubstitutedColonsInTheirPart(t *testing.T) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, ok := tm.ARNPattern(keys{"aws:principaltag/repo": {"acme/app"}})
-	if !ok {
-		t.Fatal("variable not resolved")
-	}
-	if !p.Match("arn:aws:s3:::bucket/acme/app/build.tgz") || p.Match("arn:aws:s3:::bucket/evil/app/x") {
+	p := tm.ARNPattern()
+	ctx := keys{"aws:principaltag/repo": {"acme/a:p"}}
+	if !p.MatchContext("arn:aws:s3:::bucket/acme/a:p/build.tgz", ctx) || p.MatchContext("arn:aws:s3:::bucket/evil/app/x", ctx) {
 		t.Fatal("the substituted resource does not match as it should")
 	}
-	if p.String() != "arn:aws:s3:::bucket/acme/app/*" {
-		t.Fatalf("String() = %q", p.String())
+	if got := tm.Shown(ctx); got != "arn:aws:s3:::bucket/acme/a:p/*" {
+		t.Fatalf("Shown = %q", got)
 	}
-	if _, ok := tm.ARNPattern(keys{}); ok {
-		t.Fatal("a missing variable compiled")
+	if p.MatchContext("arn:aws:s3:::bucket//x", keys{}) {
+		t.Fatal("a missing variable matched")
+	}
+	colon, _ := ParseTemplate("arn:aws:${aws:principaltag/svc}:::x")
+	if colon.ARNPattern().MatchContext("arn:aws:s3:::x", keys{"aws:principaltag/svc": {"s3:::x:"}}) {
+		t.Fatal("a substituted colon cut the ARN into other parts")
 	}
 }
 
@@ -93,15 +95,58 @@ func FuzzTemplate(f *testing.F) {
 		for _, k := range tm.Variables() {
 			ctx[k] = []string{value}
 		}
-		if _, ok := tm.Expand(ctx); !ok {
+		lit, ok := tm.Expand(ctx)
+		if !ok || !tm.Resolvable(ctx) {
 			t.Fatalf("Expand(%q) failed with every variable set", s)
 		}
-		p, ok := tm.Pattern(ctx, false)
-		if !ok {
-			t.Fatalf("Pattern(%q) failed with every variable set", s)
+		if !tm.Equal(lit, ctx, false) || !tm.Equal(lit, ctx, true) {
+			t.Fatalf("%q does not equal its own expansion %q", s, lit)
 		}
-		if lit, _ := tm.Expand(ctx); !strings.ContainsAny(s, "*?") && !p.Match(lit) {
+		p := tm.Pattern(false)
+		if !strings.ContainsAny(s, "*?") && !p.MatchContext(lit, ctx) {
 			t.Fatalf("the pattern of %q does not match its own expansion %q", s, lit)
+		}
+		if tm.HasVariables() && p.MatchContext(lit, keys{}) && !strings.Contains(s, "'") {
+			t.Fatalf("the pattern of %q matched with its variables unset", s)
+		}
+	})
+}
+
+// FuzzTemplatePatternMatchesReference holds the matching of patterns with policy variables
+// (values taken literally, in anchored and searched segments) to the reference matcher.
+func FuzzTemplatePatternMatchesReference(f *testing.F) {
+	f.Add("home/${aws:username}/*", "home/alice/x", "alice", false)
+	f.Add("*${k}*", "xxaliceyy", "alice", false)
+	f.Add("*a${k}b*c", "zzaXbzzc", "X", false)
+	f.Add("*${k}", "abc", "", true)
+	f.Add("*${k, 'd'}?*${*}", "xd1*", "d", false)
+	f.Add("${k}${k}", "\xe2\x82\xe2\x82", "\xe2\x82", false)
+	f.Fuzz(func(t *testing.T, template, value, varValue string, fold bool) {
+		if len(template) > 100 || len(value) > 200 || len(varValue) > 50 {
+			return
+		}
+		tm, err := ParseTemplate(template)
+		if err != nil {
+			return
+		}
+		ctx := keys{}
+		for _, k := range tm.Variables() {
+			ctx[k] = []string{varValue}
+		}
+		var ref []refChar
+		for _, p := range tm.parts {
+			switch p.kind {
+			case tText:
+				ref = append(ref, referencePattern(p.text)...)
+			case tLiteral:
+				ref = append(ref, referenceLiteral(p.text)...)
+			case tVar:
+				ref = append(ref, referenceLiteral(varValue)...)
+			}
+		}
+		got := tm.Pattern(fold).MatchContext(value, ctx)
+		if want := referenceMatchChars(ref, value, fold); got != want {
+			t.Fatalf("template %q with %q matching %q (fold %v) = %v, reference says %v", template, varValue, value, fold, got, want)
 		}
 	})
 }
