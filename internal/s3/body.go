@@ -153,9 +153,3 @@ func (s *sumsOnEOF) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
-
-// drain reads what is left of a small body, so a keep-alive connection stays usable after
-// an early answer; bodies larger than limit are left for the server to discard.
-func drain(r io.Reader, limit int64) {
-	io.Copy(io.Discard, io.LimitReader(r, limit))
-}

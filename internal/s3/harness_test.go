@@ -187,6 +187,10 @@ func (e *env) client(creds aws.Credentials, opts ...func(*s3sdk.Options)) *s3sdk
 	}, opts...)
 }
 
+func staticCredentials(c aws.Credentials) aws.CredentialsProvider {
+	return credentials.StaticCredentialsProvider{Value: c}
+}
+
 // bucket creates a bucket as root.
 func (e *env) bucket(name string) {
 	e.t.Helper()

@@ -2,7 +2,6 @@ package s3
 
 import (
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -227,14 +226,4 @@ func parseRange(v string) *objstore.Range {
 		return nil
 	}
 	return &objstore.Range{First: f, Last: l}
-}
-
-// sortedKeys returns the keys of m in order, for deterministic output.
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -1,0 +1,346 @@
+package s3_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"hash/crc32"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	s3sdk "github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+// signed builds a request signed by aws-sdk-go-v2's own SigV4 signer.
+func signed(t *testing.T, e *env, creds aws.Credentials, method, path string, body []byte, payloadHash string, header http.Header) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(method, e.server.URL+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	if creds.SessionToken != "" {
+		req.Header.Set("X-Amz-Security-Token", creds.SessionToken)
+	}
+	req.Header.Set("X-Amz-Content-Sha256", payloadHash)
+	if err := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true }).
+		SignHTTP(e.ctx, creds, req, payloadHash, "s3", region, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return req
+}
+
+func sha256Hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// TestEmptyBodiesBehindExpectContinueKeepTheConnectionUsable reproduces botocore's empty
+// file upload (boto/botocore#3755) on one raw keep-alive connection: the server must answer
+// 100 Continue before the final response, and the next upload on the connection must be
+// answered at once.
+func TestEmptyBodiesBehindExpectContinueKeepTheConnectionUsable(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("data")
+	conn, err := net.Dial("tcp", e.server.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	br := bufio.NewReader(conn)
+	send := func(key string, body []byte) *http.Request {
+		req := signed(t, e, rootCredentials(), http.MethodPut, "/data/"+key, body, sha256Hex(body), nil)
+		req.Header.Set("Expect", "100-continue") // botocore does not sign it
+		var buf bytes.Buffer
+		if err := req.Write(&buf); err != nil {
+			t.Fatal(err)
+		}
+		conn.SetDeadline(time.Now().Add(5 * time.Second))
+		if _, err := conn.Write(buf.Bytes()); err != nil {
+			t.Fatal(err)
+		}
+		return req
+	}
+	req := send("empty", nil)
+	interim, err := http.ReadResponse(br, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if interim.StatusCode != http.StatusContinue {
+		t.Fatalf("first response to an empty body with Expect: %d, want 100 Continue first", interim.StatusCode)
+	}
+	final, err := http.ReadResponse(br, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, final.Body)
+	if final.StatusCode != http.StatusOK {
+		t.Fatalf("final response %d", final.StatusCode)
+	}
+	// The next, non-empty upload on the same connection is answered promptly.
+	req = send("next", []byte("payload"))
+	resp, err := http.ReadResponse(br, req)
+	for err == nil && resp.StatusCode == http.StatusContinue {
+		resp, err = http.ReadResponse(br, req)
+	}
+	if err != nil {
+		t.Fatalf("second upload on the connection: %v", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("second upload: %d", resp.StatusCode)
+	}
+}
+
+// chunkSigner makes STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER bodies, which no Go SDK
+// sends but the S3 documentation specifies: each chunk signed in a chain seeded by the
+// header signature, and the trailer signed after the last chunk.
+type chunkSigner struct {
+	key         []byte
+	date, scope string
+	prev        string
+}
+
+func newChunkSigner(req *http.Request, secret string) *chunkSigner {
+	auth := req.Header.Get("Authorization")
+	sig := auth[strings.LastIndex(auth, "Signature=")+len("Signature="):]
+	cred := auth[strings.Index(auth, "Credential=")+len("Credential=") : strings.Index(auth, ",")]
+	scope := cred[strings.Index(cred, "/")+1:]
+	parts := strings.Split(scope, "/")
+	k := mac([]byte("AWS4"+secret), parts[0])
+	for _, p := range parts[1:] {
+		k = mac(k, p)
+	}
+	return &chunkSigner{key: k, date: req.Header.Get("X-Amz-Date"), scope: scope, prev: sig}
+}
+
+func mac(key []byte, data string) []byte {
+	h := hmac.New(sha256.New, key)
+	h.Write([]byte(data))
+	return h.Sum(nil)
+}
+
+// chunk frames one chunk; the final, empty chunk of a trailer body ends at its header line,
+// the trailer lines following at once.
+func (s *chunkSigner) chunk(data []byte) string {
+	sts := "AWS4-HMAC-SHA256-PAYLOAD\n" + s.date + "\n" + s.scope + "\n" + s.prev + "\n" + emptySHA256 + "\n" + sha256Hex(data)
+	s.prev = hex.EncodeToString(mac(s.key, sts))
+	head := strconv.FormatInt(int64(len(data)), 16) + ";chunk-signature=" + s.prev + "\r\n"
+	if len(data) == 0 {
+		return head
+	}
+	return head + string(data) + "\r\n"
+}
+
+func (s *chunkSigner) trailer(line string) string {
+	sts := "AWS4-HMAC-SHA256-TRAILER\n" + s.date + "\n" + s.scope + "\n" + s.prev + "\n" + sha256Hex([]byte(line+"\n"))
+	return line + "\r\n" + "x-amz-trailer-signature:" + hex.EncodeToString(mac(s.key, sts)) + "\r\n\r\n"
+}
+
+func crc32Base64(data []byte) string {
+	var b [4]byte
+	binary.BigEndian.PutUint32(b[:], crc32.ChecksumIEEE(data))
+	return base64.StdEncoding.EncodeToString(b[:])
+}
+
+func TestSignedAWSChunkedBodiesWithTrailersAreVerifiedBeforeAnythingIsStored(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("data")
+	root := e.client(rootCredentials())
+	if _, err := root.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("k"), Body: strings.NewReader("previous")}); err != nil {
+		t.Fatal(err)
+	}
+	data := bytes.Repeat([]byte("0123456789abcdef"), 5000) // 80,000 bytes: two 64 KiB-bounded chunks
+	put := func(mutate func(chunks []string) []string, checksum string) *http.Response {
+		hdr := http.Header{}
+		hdr.Set("Content-Encoding", "aws-chunked")
+		hdr.Set("X-Amz-Decoded-Content-Length", strconv.Itoa(len(data)))
+		hdr.Set("X-Amz-Trailer", "x-amz-checksum-crc32")
+		req := signed(t, e, rootCredentials(), http.MethodPut, "/data/k", nil, "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER", hdr)
+		cs := newChunkSigner(req, rootSecret)
+		chunks := []string{cs.chunk(data[:65536]), cs.chunk(data[65536:]), cs.chunk(nil)}
+		chunks = append(chunks, cs.trailer("x-amz-checksum-crc32:"+checksum))
+		chunks = mutate(chunks)
+		body := strings.Join(chunks, "")
+		req.Body = io.NopCloser(strings.NewReader(body))
+		req.ContentLength = int64(len(body))
+		resp, err := e.server.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { resp.Body.Close() })
+		return resp
+	}
+	current := func() string {
+		get, err := root.GetObject(e.ctx, &s3sdk.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("k")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer get.Body.Close()
+		b, _ := io.ReadAll(get.Body)
+		return string(b)
+	}
+	same := func(c []string) []string { return c }
+
+	resp := put(func(c []string) []string {
+		c[1] = strings.Replace(c[1], "0123", "9999", 1) // altered data, signature unchanged
+		return c
+	}, crc32Base64(data))
+	if code := errorCode(t, resp); resp.StatusCode != http.StatusForbidden || code != "SignatureDoesNotMatch" {
+		t.Errorf("tampered chunk: %d %s, want 403 SignatureDoesNotMatch", resp.StatusCode, code)
+	}
+	if current() != "previous" {
+		t.Fatal("a body with a bad chunk signature replaced the object")
+	}
+	resp = put(same, crc32Base64([]byte("something else")))
+	if code := errorCode(t, resp); resp.StatusCode != http.StatusBadRequest || code != "BadDigest" {
+		t.Errorf("wrong trailing checksum: %d %s, want 400 BadDigest", resp.StatusCode, code)
+	}
+	if current() != "previous" {
+		t.Fatal("a body with a wrong checksum replaced the object")
+	}
+	resp = put(same, crc32Base64(data))
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("x-amz-checksum-crc32") != crc32Base64(data) {
+		t.Fatalf("valid signed chunks: %d, checksum echoed %q", resp.StatusCode, resp.Header.Get("x-amz-checksum-crc32"))
+	}
+	if current() != string(data) {
+		t.Fatal("stored bytes differ from the decoded chunks")
+	}
+}
+
+func errorCode(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	b, _ := io.ReadAll(resp.Body)
+	i, j := bytes.Index(b, []byte("<Code>")), bytes.Index(b, []byte("</Code>"))
+	if i < 0 || j < i {
+		return ""
+	}
+	return string(b[i+6 : j])
+}
+
+func TestPresignedPutAndGetWorkWithSessionCredentialsUntilTheyExpire(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("data")
+	e.role("ci", readWritePolicy("data"))
+	c := e.client(e.session("ci", 0))
+	pc := s3sdk.NewPresignClient(c, s3sdk.WithPresignExpires(2*time.Minute))
+
+	put, err := pc.PresignPutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("pre/signed")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(put.Method, put.URL, strings.NewReader("presigned body"))
+	for k, v := range put.SignedHeader {
+		if !strings.EqualFold(k, "Host") {
+			req.Header[k] = v
+		}
+	}
+	resp, err := e.server.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("presigned PUT: %d", resp.StatusCode)
+	}
+
+	// An unsigned header that changes the object is refused: the URL grants the signed request only.
+	req, _ = http.NewRequest(put.Method, put.URL, strings.NewReader("other"))
+	req.Header.Set("x-amz-meta-injected", "1")
+	resp, err = e.server.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := errorCode(t, resp); resp.StatusCode != http.StatusForbidden || code != "AccessDenied" {
+		t.Errorf("presigned PUT with an unsigned x-amz-meta header: %d %s", resp.StatusCode, code)
+	}
+
+	get, err := pc.PresignGetObject(e.ctx, &s3sdk.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("pre/signed")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := url.Parse(get.URL); u.Query().Get("X-Amz-Security-Token") == "" {
+		t.Fatalf("presigned URL without the session token: %s", get.URL)
+	}
+	resp, err = e.server.Client().Get(get.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || string(body) != "presigned body" {
+		t.Fatalf("presigned GET: %d %q", resp.StatusCode, body)
+	}
+
+	e.clock.advance(3 * time.Minute)
+	resp, err = e.server.Client().Get(get.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || !bytes.Contains(b, []byte("<Code>AccessDenied</Code>")) ||
+		!bytes.Contains(b, []byte("Request has expired")) {
+		t.Errorf("expired presigned GET: %d %s", resp.StatusCode, b)
+	}
+}
+
+func TestVirtualHostedRequestsNameTheBucketInTheHost(t *testing.T) {
+	e := newEnv(t, envOptions{domain: "s3.inkan.test"})
+	e.bucket("data")
+	addr := e.server.Listener.Addr().String()
+	_, port, _ := net.SplitHostPort(addr)
+	httpClient := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}}}
+	var hosts []string
+	c := s3sdk.New(s3sdk.Options{BaseEndpoint: aws.String("http://s3.inkan.test:" + port), Region: region,
+		HTTPClient: recordingClient{httpClient, &hosts}, Credentials: staticCredentials(rootCredentials()), RetryMaxAttempts: 1})
+	if _, err := c.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("v/k"), Body: strings.NewReader("vh")}); err != nil {
+		t.Fatal(err)
+	}
+	get, err := c.GetObject(e.ctx, &s3sdk.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("v/k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(get.Body)
+	get.Body.Close()
+	if string(b) != "vh" || len(hosts) == 0 || hosts[0] != "data.s3.inkan.test:"+port {
+		t.Fatalf("virtual-hosted round trip: %q via hosts %v", b, hosts)
+	}
+	// The same object, path-style.
+	root := e.client(rootCredentials())
+	if _, err := root.HeadObject(e.ctx, &s3sdk.HeadObjectInput{Bucket: aws.String("data"), Key: aws.String("v/k")}); err != nil {
+		t.Errorf("path-style view of a virtual-hosted write: %v", err)
+	}
+}
+
+type recordingClient struct {
+	c     *http.Client
+	hosts *[]string
+}
+
+func (r recordingClient) Do(req *http.Request) (*http.Response, error) {
+	host := req.Host
+	if host == "" {
+		host = req.URL.Host
+	}
+	*r.hosts = append(*r.hosts, host)
+	return r.c.Do(req)
+}
