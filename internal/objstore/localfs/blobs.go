@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	"github.com/inkan-dev/inkan/internal/objstore"
 )
@@ -24,14 +25,31 @@ const (
 type blobStore struct {
 	root string
 	keep *keeper
-	ids  func() (blobID, error)
+	rand func() (blobID, error)
+	seq  atomic.Uint64
 	bufs sync.Pool
 }
 
-func newBlobStore(root string, keep *keeper, ids func() (blobID, error)) *blobStore {
-	s := &blobStore{root: root, keep: keep, ids: ids}
+func newBlobStore(root string, keep *keeper, rand func() (blobID, error)) *blobStore {
+	s := &blobStore{root: root, keep: keep, rand: rand}
 	s.bufs.New = func() any { b := make([]byte, copyBuf); return &b }
 	return s
+}
+
+// shardRun is how many consecutive data files share a shard directory.
+const shardRun = 4096
+
+// newID returns a random ID whose first byte, the shard directory, changes
+// only every shardRun files: writes committed in one batch then nearly
+// always share one directory, and one directory fsync covers them all,
+// while the 256 directories still fill evenly over time.
+func (s *blobStore) newID() (blobID, error) {
+	id, err := s.rand()
+	if err != nil {
+		return id, err
+	}
+	id[0] = byte(s.seq.Add(1) / shardRun)
+	return id, nil
 }
 
 func (s *blobStore) path(id blobID) string {
@@ -57,19 +75,22 @@ func (s *blobStore) makeDirs() error {
 	return syncDir(s.root)
 }
 
-// written is a durable data file the index does not reference yet. Its ID
-// is held in the keeper until the caller settles it with committed or discard.
+// written is a data file the index does not reference yet: its bytes are
+// durable, its name becomes durable when dir is fsynced (which the index
+// does before committing; see index.writeAfterSync). Its ID is held in the
+// keeper until the caller settles it with committed or discard.
 type written struct {
 	id   blobID
 	size int64
 	md5  [md5.Size]byte
+	dir  string
 }
 
-// write streams body into a new data file and makes it durable: the bytes go
-// to tmp/, are fsynced, renamed into blobs/ and the directory is fsynced. On
-// any error nothing remains; a read error of body is returned unwrapped.
+// write streams body into a new data file: the bytes go to tmp/, are
+// fsynced and renamed into blobs/. On any error nothing remains; a read
+// error of body is returned unwrapped.
 func (s *blobStore) write(ctx context.Context, body io.Reader, size int64) (written, error) {
-	id, err := s.ids()
+	id, err := s.newID()
 	if err != nil {
 		return written{}, err
 	}
@@ -96,26 +117,16 @@ func (s *blobStore) writeHeld(ctx context.Context, id blobID, body io.Reader, si
 		err = fmt.Errorf("localfs: close data file: %w", cerr)
 	}
 	if err == nil {
-		err = s.place(tmp, id)
+		if rerr := os.Rename(tmp, s.path(id)); rerr != nil {
+			err = fmt.Errorf("localfs: place data file: %w", rerr)
+		}
 	}
 	if err != nil {
 		_ = os.Remove(tmp)
 		return written{}, err
 	}
+	w.dir = filepath.Dir(s.path(id))
 	return w, nil
-}
-
-// place renames a synced temporary file into blobs/ durably.
-func (s *blobStore) place(tmp string, id blobID) error {
-	dst := s.path(id)
-	if err := os.Rename(tmp, dst); err != nil {
-		return fmt.Errorf("localfs: place data file: %w", err)
-	}
-	if err := syncDir(filepath.Dir(dst)); err != nil {
-		_ = os.Remove(dst)
-		return err
-	}
-	return nil
 }
 
 // fill copies body into f while hashing it, reading until io.EOF (or one

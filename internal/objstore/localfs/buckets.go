@@ -36,7 +36,7 @@ func (b *Backend) DeleteBucket(ctx context.Context, bucket string) error {
 		return err
 	}
 	return b.idx.write(ctx, func(w *wtx) error {
-		if err := requireBucket(w.ctx, w.tx, bucket); err != nil {
+		if err := requireBucket(w, bucket); err != nil {
 			return err
 		}
 		var one int
@@ -63,7 +63,7 @@ func (b *Backend) HeadBucket(ctx context.Context, bucket string) (objstore.Bucke
 		return objstore.BucketInfo{}, err
 	}
 	var created int64
-	err := b.idx.rdb.QueryRowContext(ctx, `SELECT created FROM buckets WHERE name = ?`, bucket).Scan(&created)
+	err := b.idx.reader(ctx).queryRow(`SELECT created FROM buckets WHERE name = ?`, bucket).Scan(&created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return objstore.BucketInfo{}, fmt.Errorf("%w: %q", objstore.ErrNoSuchBucket, bucket)
 	}
@@ -75,7 +75,7 @@ func (b *Backend) HeadBucket(ctx context.Context, bucket string) (objstore.Bucke
 
 // ListBuckets implements objstore.Buckets.
 func (b *Backend) ListBuckets(ctx context.Context) ([]objstore.BucketInfo, error) {
-	rows, err := b.idx.rdb.QueryContext(ctx, `SELECT name, created FROM buckets ORDER BY name`)
+	rows, err := b.idx.reader(ctx).query(`SELECT name, created FROM buckets ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("localfs: list buckets: %w", err)
 	}

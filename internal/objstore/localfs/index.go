@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"runtime"
+	"slices"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
@@ -57,9 +58,12 @@ PRAGMA user_version = 1;
 // had already freed and deleted. Group commit amortizes that fsync over all
 // writers waiting at the time.
 type index struct {
-	wdb   *sql.DB
-	rdb   *sql.DB
-	keep  *keeper
+	wdb    *sql.DB
+	wconn  *sql.Conn
+	wstmts *stmtCache
+	rdb    *sql.DB
+	rstmts *stmtCache
+	keep   *keeper
 	queue chan *txReq
 	quit  chan struct{}
 	done  chan struct{}
@@ -90,8 +94,14 @@ func openIndex(ctx context.Context, dir string, keep *keeper) (*index, error) {
 	readers := 2 * runtime.GOMAXPROCS(0)
 	rdb.SetMaxOpenConns(readers)
 	rdb.SetMaxIdleConns(readers)
-	x := &index{wdb: wdb, rdb: rdb, keep: keep,
-		queue: make(chan *txReq), quit: make(chan struct{}), done: make(chan struct{})}
+	wconn, err := wdb.Conn(ctx)
+	if err != nil {
+		rdb.Close()
+		wdb.Close()
+		return nil, fmt.Errorf("localfs: open index: %w", err)
+	}
+	x := &index{wdb: wdb, wconn: wconn, wstmts: newStmtCache(wconn), rdb: rdb, rstmts: newStmtCache(rdb),
+		keep: keep, queue: make(chan *txReq), quit: make(chan struct{}), done: make(chan struct{})}
 	go x.commitLoop()
 	return x, nil
 }
@@ -101,33 +111,71 @@ func openIndex(ctx context.Context, dir string, keep *keeper) (*index, error) {
 func (x *index) close() error {
 	close(x.quit)
 	<-x.done
+	x.rstmts.close()
+	x.wstmts.close()
 	err := x.rdb.Close()
+	if cerr := x.wconn.Close(); err == nil {
+		err = cerr
+	}
 	if werr := x.wdb.Close(); err == nil {
 		err = werr
 	}
 	return err
 }
 
-// wtx is one write's view of a batch transaction.
+// reader returns a querier on the read pool.
+func (x *index) reader(ctx context.Context) querier { return readQ{ctx: ctx, st: x.rstmts} }
+
+// readTx runs f in a read-only transaction, so that its reads see one
+// snapshot.
+func (x *index) readTx(ctx context.Context, f func(q querier) error) error {
+	tx, err := x.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("localfs: begin read: %w", err)
+	}
+	defer tx.Rollback()
+	return f(txQ{ctx: ctx, tx: tx, st: x.rstmts})
+}
+
+// wtx is one write's view of a batch transaction on the write connection;
+// it is also a querier, reading inside the transaction.
 type wtx struct {
 	ctx   context.Context
-	tx    *sql.Tx
+	st    *stmtCache
 	freed []blobID
 }
 
 func (w *wtx) exec(query string, args ...any) (sql.Result, error) {
-	return w.tx.ExecContext(w.ctx, query, args...)
+	s, err := w.st.get(w.ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(w.ctx, args...)
 }
 
-func (w *wtx) queryRow(query string, args ...any) *sql.Row {
-	return w.tx.QueryRowContext(w.ctx, query, args...)
+func (w *wtx) queryRow(query string, args ...any) rowScanner {
+	s, err := w.st.get(w.ctx, query)
+	if err != nil {
+		return errRow{err}
+	}
+	return s.QueryRowContext(w.ctx, args...)
 }
 
-// txReq is a write waiting for the committer.
+func (w *wtx) query(query string, args ...any) (*sql.Rows, error) {
+	s, err := w.st.get(w.ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(w.ctx, args...)
+}
+
+// txReq is a write waiting for the committer. syncDir, when set, is a
+// directory holding a new data file's name, fsynced before the commit.
 type txReq struct {
-	fn   func(*wtx) error
-	err  error
-	done chan struct{}
+	fn      func(*wtx) error
+	syncDir string
+	err     error
+	done    chan struct{}
 }
 
 const maxBatch = 128
@@ -138,7 +186,19 @@ const maxBatch = 128
 // undoes only its own changes. fn must not block on anything but the index.
 // ctx can abort only before the committer has taken the write.
 func (x *index) write(ctx context.Context, fn func(*wtx) error) error {
-	r := &txReq{fn: fn, done: make(chan struct{})}
+	return x.submit(ctx, &txReq{fn: fn})
+}
+
+// writeAfterSync is write for a transaction that references a data file
+// just renamed into dir: dir is fsynced before the commit, so the index
+// never durably names a file whose directory entry could be lost. Writers
+// of one batch share the fsync of their common directory.
+func (x *index) writeAfterSync(ctx context.Context, dir string, fn func(*wtx) error) error {
+	return x.submit(ctx, &txReq{fn: fn, syncDir: dir})
+}
+
+func (x *index) submit(ctx context.Context, r *txReq) error {
+	r.done = make(chan struct{})
 	select {
 	case x.queue <- r:
 	case <-x.quit:
@@ -176,32 +236,69 @@ func (x *index) commitLoop() {
 	}
 }
 
-// commit runs a batch in one transaction. Freed data files are held across
-// the commit so the sweep cannot take them, then retired.
+// commit runs a batch in one transaction. The batch's directories are
+// fsynced while its writes are applied, and before the commit. Freed data
+// files are held across the commit so the sweep cannot take them, then
+// retired.
 func (x *index) commit(batch []*txReq) {
-	ctx := context.Background()
-	tx, err := x.wdb.BeginTx(ctx, nil)
-	if err != nil {
+	synced := syncDirs(batch)
+	tx := &wtx{ctx: context.Background(), st: x.wstmts}
+	if _, err := tx.exec("BEGIN IMMEDIATE"); err != nil {
+		<-synced
 		failAll(batch, fmt.Errorf("localfs: begin index transaction: %w", err))
 		return
 	}
 	var freed []blobID
+	var err error
 	for _, r := range batch {
-		w := &wtx{ctx: ctx, tx: tx}
-		if err := x.apply(w, r); err != nil {
-			_ = tx.Rollback()
-			failAll(batch, err)
-			return
+		w := &wtx{ctx: tx.ctx, st: tx.st}
+		if err = x.apply(w, r); err != nil {
+			break
 		}
 		freed = append(freed, w.freed...)
 	}
+	if serr := <-synced; err == nil {
+		err = serr
+	}
+	if err != nil {
+		_, _ = tx.exec("ROLLBACK")
+		failAll(batch, err)
+		return
+	}
 	x.keep.hold(freed...)
-	if err := tx.Commit(); err != nil {
+	if _, err := tx.exec("COMMIT"); err != nil {
+		_, _ = tx.exec("ROLLBACK")
 		x.keep.release(freed...)
 		failAll(batch, fmt.Errorf("localfs: commit index: %w", err))
 		return
 	}
 	x.keep.retire(freed)
+}
+
+// syncDirs fsyncs the distinct directories of a batch in the background and
+// delivers the first error.
+func syncDirs(batch []*txReq) <-chan error {
+	var dirs []string
+	for _, r := range batch {
+		if r.syncDir != "" && !slices.Contains(dirs, r.syncDir) {
+			dirs = append(dirs, r.syncDir)
+		}
+	}
+	out := make(chan error, 1)
+	if len(dirs) == 0 {
+		out <- nil
+		return out
+	}
+	go func() {
+		var err error
+		for _, d := range dirs {
+			if err = syncDir(d); err != nil {
+				break
+			}
+		}
+		out <- err
+	}()
+	return out
 }
 
 // apply runs one write inside a savepoint. The returned error is not the

@@ -47,19 +47,19 @@ type page[T any] struct {
 	lastIsItem bool
 }
 
-// scanner yields the entries from c in key order, up to (excluding) end
+// entrySource yields the entries from c in key order, up to (excluding) end
 // when bounded, until yield returns false.
-type scanner[T any] func(ctx context.Context, c cursor, end string, bounded bool, yield func(key string, v T) bool) error
+type entrySource[T any] func(c cursor, end string, bounded bool, yield func(key string, v T) bool) error
 
 // listPage builds a page of at most max entries, rolling keys up into
 // common prefixes. After each common prefix it restarts the scan past the
 // prefix, so rolled-up keys cost one index seek, not one row each.
-func listPage[T any](ctx context.Context, prefix, delimiter string, max int, c cursor, scan scanner[T]) (page[T], error) {
+func listPage[T any](prefix, delimiter string, max int, c cursor, scan entrySource[T]) (page[T], error) {
 	var p page[T]
 	end, bounded := objstore.PrefixEnd(prefix)
 	for !c.done && max > 0 {
 		next := cursor{done: true}
-		err := scan(ctx, c, end, bounded, func(key string, v T) bool {
+		err := scan(c, end, bounded, func(key string, v T) bool {
 			if len(p.items)+len(p.prefixes) >= max {
 				p.truncated = true
 				return false
@@ -103,8 +103,8 @@ func rangeSQL(c cursor, end string, bounded bool) (string, []any) {
 }
 
 // eachRow runs query and calls f for each row until f returns false.
-func eachRow(ctx context.Context, q querier, query string, args []any, f func(*sql.Rows) (bool, error)) error {
-	rows, err := q.QueryContext(ctx, query, args...)
+func eachRow(q querier, query string, args []any, f func(*sql.Rows) (bool, error)) error {
+	rows, err := q.query(query, args...)
 	if err != nil {
 		return fmt.Errorf("localfs: list: %w", err)
 	}
@@ -121,28 +121,18 @@ func eachRow(ctx context.Context, q querier, query string, args []any, f func(*s
 	return nil
 }
 
-// readTx runs f in a read-only transaction, so a page is one snapshot.
-func (b *Backend) readTx(ctx context.Context, f func(*sql.Tx) error) error {
-	tx, err := b.idx.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return fmt.Errorf("localfs: begin read: %w", err)
-	}
-	defer tx.Rollback()
-	return f(tx)
-}
-
 // ListObjects implements objstore.Objects.
 func (b *Backend) ListObjects(ctx context.Context, bucket string, opts objstore.ListOptions) (objstore.ListResult, error) {
 	var res objstore.ListResult
 	if err := objstore.CheckBucket(bucket); err != nil {
 		return res, err
 	}
-	err := b.readTx(ctx, func(tx *sql.Tx) error {
-		if err := requireBucket(ctx, tx, bucket); err != nil {
+	err := b.idx.readTx(ctx, func(q querier) error {
+		if err := requireBucket(q, bucket); err != nil {
 			return err
 		}
 		c := startCursor(opts.Prefix, opts.Delimiter, opts.After, "")
-		p, err := listPage(ctx, opts.Prefix, opts.Delimiter, opts.MaxKeys, c, objectScanner(tx, bucket))
+		p, err := listPage(opts.Prefix, opts.Delimiter, opts.MaxKeys, c, objectScanner(q, bucket))
 		res = objstore.ListResult{Objects: p.items, CommonPrefixes: p.prefixes, IsTruncated: p.truncated}
 		if p.truncated {
 			res.NextAfter = p.last
@@ -152,11 +142,11 @@ func (b *Backend) ListObjects(ctx context.Context, bucket string, opts objstore.
 	return res, err
 }
 
-func objectScanner(q querier, bucket string) scanner[objstore.ObjectInfo] {
-	return func(ctx context.Context, c cursor, end string, bounded bool, yield func(string, objstore.ObjectInfo) bool) error {
+func objectScanner(q querier, bucket string) entrySource[objstore.ObjectInfo] {
+	return func(c cursor, end string, bounded bool, yield func(string, objstore.ObjectInfo) bool) error {
 		where, args := rangeSQL(c, end, bounded)
 		query := `SELECT ` + objectCols + ` FROM objects WHERE bucket = ?` + where + ` ORDER BY key`
-		return eachRow(ctx, q, query, append([]any{bucket}, args...), func(rows *sql.Rows) (bool, error) {
+		return eachRow(q, query, append([]any{bucket}, args...), func(rows *sql.Rows) (bool, error) {
 			r, err := scanObject(rows, bucket, false)
 			if err != nil {
 				return false, fmt.Errorf("localfs: list: %w", err)
@@ -176,12 +166,12 @@ func (b *Backend) ListMultipartUploads(ctx context.Context, bucket string, opts 
 	if opts.KeyMarker == "" {
 		idMarker = ""
 	}
-	err := b.readTx(ctx, func(tx *sql.Tx) error {
-		if err := requireBucket(ctx, tx, bucket); err != nil {
+	err := b.idx.readTx(ctx, func(q querier) error {
+		if err := requireBucket(q, bucket); err != nil {
 			return err
 		}
 		c := startCursor(opts.Prefix, opts.Delimiter, opts.KeyMarker, idMarker)
-		p, err := listPage(ctx, opts.Prefix, opts.Delimiter, opts.MaxUploads, c, uploadScanner(tx, bucket))
+		p, err := listPage(opts.Prefix, opts.Delimiter, opts.MaxUploads, c, uploadScanner(q, bucket))
 		res = objstore.ListUploadsResult{Uploads: p.items, CommonPrefixes: p.prefixes, IsTruncated: p.truncated}
 		if p.truncated {
 			res.NextKeyMarker = p.last
@@ -194,11 +184,11 @@ func (b *Backend) ListMultipartUploads(ctx context.Context, bucket string, opts 
 	return res, err
 }
 
-func uploadScanner(q querier, bucket string) scanner[objstore.Upload] {
-	return func(ctx context.Context, c cursor, end string, bounded bool, yield func(string, objstore.Upload) bool) error {
+func uploadScanner(q querier, bucket string) entrySource[objstore.Upload] {
+	return func(c cursor, end string, bounded bool, yield func(string, objstore.Upload) bool) error {
 		where, args := rangeSQL(c, end, bounded)
 		query := `SELECT key, id, initiated, meta FROM uploads WHERE bucket = ?` + where + ` ORDER BY key, id`
-		return eachRow(ctx, q, query, append([]any{bucket}, args...), func(rows *sql.Rows) (bool, error) {
+		return eachRow(q, query, append([]any{bucket}, args...), func(rows *sql.Rows) (bool, error) {
 			var (
 				key, meta []byte
 				initiated int64

@@ -3,7 +3,6 @@ package localfs
 import (
 	"context"
 	"crypto/md5"
-	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -22,7 +21,7 @@ func (b *Backend) CreateMultipartUpload(ctx context.Context, bucket, key string,
 		return "", err
 	}
 	err = b.idx.write(ctx, func(w *wtx) error {
-		if err := requireBucket(w.ctx, w.tx, bucket); err != nil {
+		if err := requireBucket(w, bucket); err != nil {
 			return err
 		}
 		_, err := w.exec(`INSERT INTO uploads(bucket, key, id, initiated, meta) VALUES(?, ?, ?, ?, ?)`,
@@ -46,7 +45,7 @@ func (b *Backend) checkPart(ctx context.Context, bucket, key, uploadID string, n
 	if number < 1 || number > objstore.MaxPartNumber {
 		return fmt.Errorf("%w: part number %d outside 1..%d", objstore.ErrInvalidArgument, number, objstore.MaxPartNumber)
 	}
-	_, err := requireUpload(ctx, b.idx.rdb, bucket, key, uploadID)
+	_, err := requireUpload(b.idx.reader(ctx), bucket, key, uploadID)
 	return err
 }
 
@@ -64,8 +63,8 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, 
 			Checksums: checksums, LastModified: b.now()},
 		segs: []segment{{blob: wr.id, length: wr.size}},
 	}
-	err = b.idx.write(ctx, func(w *wtx) error {
-		if _, err := requireUpload(w.ctx, w.tx, bucket, key, uploadID); err != nil {
+	err = b.idx.writeAfterSync(ctx, wr.dir, func(w *wtx) error {
+		if _, err := requireUpload(w, bucket, key, uploadID); err != nil {
 			return err
 		}
 		if err := w.addBlob(wr.id); err != nil {
@@ -99,8 +98,8 @@ func (b *Backend) ListParts(ctx context.Context, bucket, key, uploadID string, o
 	if err := objstore.CheckObject(bucket, key); err != nil {
 		return res, err
 	}
-	err := b.readTx(ctx, func(tx *sql.Tx) error {
-		u, err := requireUpload(ctx, tx, bucket, key, uploadID)
+	err := b.idx.readTx(ctx, func(q querier) error {
+		u, err := requireUpload(q, bucket, key, uploadID)
 		if err != nil {
 			return err
 		}
@@ -108,7 +107,7 @@ func (b *Backend) ListParts(ctx context.Context, bucket, key, uploadID string, o
 		if opts.MaxParts <= 0 {
 			return nil
 		}
-		parts, err := readParts(ctx, tx, uploadID, opts.PartNumberMarker, opts.MaxParts+1)
+		parts, err := readParts(q, uploadID, opts.PartNumberMarker, opts.MaxParts+1)
 		if err != nil {
 			return err
 		}
@@ -130,7 +129,7 @@ func (b *Backend) AbortMultipartUpload(ctx context.Context, bucket, key, uploadI
 		return err
 	}
 	return b.idx.write(ctx, func(w *wtx) error {
-		if _, err := requireUpload(w.ctx, w.tx, bucket, key, uploadID); err != nil {
+		if _, err := requireUpload(w, bucket, key, uploadID); err != nil {
 			return err
 		}
 		return w.endUpload(uploadID, nil)
@@ -149,11 +148,11 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, bucket, key, uplo
 	now := b.now()
 	var info objstore.ObjectInfo
 	err := b.idx.write(ctx, func(w *wtx) error {
-		u, err := requireUpload(w.ctx, w.tx, bucket, key, uploadID)
+		u, err := requireUpload(w, bucket, key, uploadID)
 		if err != nil {
 			return err
 		}
-		stored, err := readParts(w.ctx, w.tx, uploadID, 0, -1)
+		stored, err := readParts(w, uploadID, 0, -1)
 		if err != nil {
 			return err
 		}

@@ -25,7 +25,7 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, body io.Rea
 			ETag: hex.EncodeToString(wr.md5[:]), LastModified: b.now(), Meta: opts.Meta},
 		segs: []segment{{blob: wr.id, length: wr.size}},
 	}
-	err = b.idx.write(ctx, func(w *wtx) error {
+	err = b.idx.writeAfterSync(ctx, wr.dir, func(w *wtx) error {
 		if err := w.addBlob(wr.id); err != nil {
 			return err
 		}
@@ -40,7 +40,7 @@ func (b *Backend) checkWritable(ctx context.Context, bucket, key string) error {
 	if err := objstore.CheckObject(bucket, key); err != nil {
 		return err
 	}
-	return requireBucket(ctx, b.idx.rdb, bucket)
+	return requireBucket(b.idx.reader(ctx), bucket)
 }
 
 // settle ends the life of a written data file as the commit decided.
@@ -70,7 +70,7 @@ func (b *Backend) GetObject(ctx context.Context, bucket, key string, opts objsto
 // open reads the index and returns a body over the selected bytes; done runs
 // when the body is closed.
 func (b *Backend) open(ctx context.Context, bucket, key string, rng *objstore.Range, done func()) (*objstore.Object, error) {
-	r, err := lookupObject(ctx, b.idx.rdb, bucket, key)
+	r, err := lookupObject(b.idx.reader(ctx), bucket, key)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +90,7 @@ func (b *Backend) HeadObject(ctx context.Context, bucket, key string) (objstore.
 	if err := objstore.CheckObject(bucket, key); err != nil {
 		return objstore.ObjectInfo{}, err
 	}
-	r, err := lookupObject(ctx, b.idx.rdb, bucket, key)
+	r, err := lookupObject(b.idx.reader(ctx), bucket, key)
 	return r.info, err
 }
 
@@ -100,7 +100,7 @@ func (b *Backend) DeleteObject(ctx context.Context, bucket, key string) error {
 		return err
 	}
 	return b.idx.write(ctx, func(w *wtx) error {
-		if err := requireBucket(w.ctx, w.tx, bucket); err != nil {
+		if err := requireBucket(w, bucket); err != nil {
 			return err
 		}
 		return w.deleteObject(bucket, key)
@@ -123,7 +123,7 @@ func (b *Backend) CopyObject(ctx context.Context, src objstore.CopySource, dstBu
 		if err != nil {
 			return err
 		}
-		if err := requireBucket(w.ctx, w.tx, dstBucket); err != nil {
+		if err := requireBucket(w, dstBucket); err != nil {
 			return err
 		}
 		r := objectRow{info: s.info, segs: s.segs}
@@ -143,7 +143,7 @@ func (b *Backend) CopyObject(ctx context.Context, src objstore.CopySource, dstBu
 
 // copySource reads a copy source inside a write and checks its IfMatch.
 func (w *wtx) copySource(src objstore.CopySource) (objectRow, error) {
-	s, err := lookupObject(w.ctx, w.tx, src.Bucket, src.Key)
+	s, err := lookupObject(w, src.Bucket, src.Key)
 	if err != nil {
 		return s, err
 	}

@@ -1,7 +1,6 @@
 package localfs
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -9,12 +8,6 @@ import (
 
 	"github.com/inkan-dev/inkan/internal/objstore"
 )
-
-// querier is what reads need from *sql.DB and *sql.Tx.
-type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
 
 // objectRow is an objects row: the object's description and its bytes.
 type objectRow struct {
@@ -25,7 +18,7 @@ type objectRow struct {
 const objectCols = `key, size, etag, modified, parts, meta, segs`
 
 // scanObject reads objectCols into a row of bucket.
-func scanObject(sc interface{ Scan(...any) error }, bucket string, withSegs bool) (objectRow, error) {
+func scanObject(sc rowScanner, bucket string, withSegs bool) (objectRow, error) {
 	var (
 		r               objectRow
 		key, meta, segs []byte
@@ -50,11 +43,11 @@ func scanObject(sc interface{ Scan(...any) error }, bucket string, withSegs bool
 
 // lookupObject reads the current version of key; ErrNoSuchKey or
 // ErrNoSuchBucket when missing.
-func lookupObject(ctx context.Context, q querier, bucket, key string) (objectRow, error) {
-	row := q.QueryRowContext(ctx, `SELECT `+objectCols+` FROM objects WHERE bucket = ? AND key = ?`, bucket, []byte(key))
+func lookupObject(q querier, bucket, key string) (objectRow, error) {
+	row := q.queryRow(`SELECT `+objectCols+` FROM objects WHERE bucket = ? AND key = ?`, bucket, []byte(key))
 	r, err := scanObject(row, bucket, true)
 	if errors.Is(err, sql.ErrNoRows) {
-		if err := requireBucket(ctx, q, bucket); err != nil {
+		if err := requireBucket(q, bucket); err != nil {
 			return r, err
 		}
 		return r, fmt.Errorf("%w: %q", objstore.ErrNoSuchKey, key)
@@ -66,9 +59,9 @@ func lookupObject(ctx context.Context, q querier, bucket, key string) (objectRow
 }
 
 // requireBucket returns ErrNoSuchBucket unless bucket exists.
-func requireBucket(ctx context.Context, q querier, bucket string) error {
+func requireBucket(q querier, bucket string) error {
 	var one int
-	err := q.QueryRowContext(ctx, `SELECT 1 FROM buckets WHERE name = ?`, bucket).Scan(&one)
+	err := q.queryRow(`SELECT 1 FROM buckets WHERE name = ?`, bucket).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("%w: %q", objstore.ErrNoSuchBucket, bucket)
 	}
@@ -81,7 +74,7 @@ func requireBucket(ctx context.Context, q querier, bucket string) error {
 // currentObject reads key's current version inside a write; ok is false
 // when there is none.
 func (w *wtx) currentObject(bucket, key string) (r objectRow, ok bool, err error) {
-	r, err = lookupObject(w.ctx, w.tx, bucket, key)
+	r, err = lookupObject(w, bucket, key)
 	if errors.Is(err, objstore.ErrNoSuchKey) {
 		return r, false, nil
 	}

@@ -98,7 +98,7 @@ func (b *Backend) sweepShard(ctx context.Context, shard byte) (int, error) {
 		var rerr error
 		b.keep.sweepable(id, func() {
 			var one int
-			rerr = b.idx.rdb.QueryRowContext(ctx, `SELECT 1 FROM blobs WHERE id = ?`, id[:]).Scan(&one)
+			rerr = b.idx.reader(ctx).queryRow(`SELECT 1 FROM blobs WHERE id = ?`, id[:]).Scan(&one)
 			if errors.Is(rerr, sql.ErrNoRows) {
 				rerr = nil
 				if os.Remove(b.blobs.path(id)) == nil {
@@ -119,7 +119,7 @@ func (b *Backend) shardRefs(ctx context.Context, shard byte) (map[blobID]bool, e
 		query, args = query+` AND id < ?`, append(args, []byte{shard + 1})
 	}
 	refs := map[blobID]bool{}
-	err := eachRow(ctx, b.idx.rdb, query, args, func(rows *sql.Rows) (bool, error) {
+	err := eachRow(b.idx.reader(ctx), query, args, func(rows *sql.Rows) (bool, error) {
 		var raw []byte
 		if err := rows.Scan(&raw); err != nil {
 			return false, err

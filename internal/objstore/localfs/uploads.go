@@ -1,7 +1,6 @@
 package localfs
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -12,16 +11,16 @@ import (
 
 // requireUpload reads an upload of bucket and key; ErrNoSuchBucket or
 // ErrNoSuchUpload when missing.
-func requireUpload(ctx context.Context, q querier, bucket, key, id string) (objstore.Upload, error) {
+func requireUpload(q querier, bucket, key, id string) (objstore.Upload, error) {
 	u := objstore.Upload{Bucket: bucket, Key: key, UploadID: id}
-	if err := requireBucket(ctx, q, bucket); err != nil {
+	if err := requireBucket(q, bucket); err != nil {
 		return u, err
 	}
 	var (
 		initiated int64
 		meta      []byte
 	)
-	err := q.QueryRowContext(ctx, `SELECT initiated, meta FROM uploads WHERE id = ? AND bucket = ? AND key = ?`,
+	err := q.queryRow(`SELECT initiated, meta FROM uploads WHERE id = ? AND bucket = ? AND key = ?`,
 		id, bucket, []byte(key)).Scan(&initiated, &meta)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, fmt.Errorf("%w: %q", objstore.ErrNoSuchUpload, id)
@@ -42,7 +41,7 @@ type partRow struct {
 
 const partCols = `number, size, etag, modified, checksums, segs`
 
-func scanPart(sc interface{ Scan(...any) error }) (partRow, error) {
+func scanPart(sc rowScanner) (partRow, error) {
 	var (
 		p               partRow
 		modified        int64
@@ -62,9 +61,9 @@ func scanPart(sc interface{ Scan(...any) error }) (partRow, error) {
 
 // parts reads the parts of an upload numbered above after, at most limit
 // (all when limit < 0), in ascending number.
-func readParts(ctx context.Context, q querier, upload string, after, limit int) ([]partRow, error) {
+func readParts(q querier, upload string, after, limit int) ([]partRow, error) {
 	var out []partRow
-	err := eachRow(ctx, q, `SELECT `+partCols+` FROM parts WHERE upload = ? AND number > ? ORDER BY number LIMIT ?`,
+	err := eachRow(q, `SELECT `+partCols+` FROM parts WHERE upload = ? AND number > ? ORDER BY number LIMIT ?`,
 		[]any{upload, after, limit}, func(rows *sql.Rows) (bool, error) {
 			p, err := scanPart(rows)
 			out = append(out, p)
@@ -75,7 +74,7 @@ func readParts(ctx context.Context, q querier, upload string, after, limit int) 
 
 // putPart makes p part of upload, releasing the part it replaces.
 func (w *wtx) putPart(upload string, p partRow) error {
-	old, err := readParts(w.ctx, w.tx, upload, p.info.Number-1, 1)
+	old, err := readParts(w, upload, p.info.Number-1, 1)
 	if err != nil {
 		return err
 	}
@@ -97,7 +96,7 @@ func (w *wtx) putPart(upload string, p partRow) error {
 // uploads table) with their parts, releasing the parts' data.
 func (w *wtx) abortUploads(where string, args ...any) error {
 	var ids []string
-	err := eachRow(w.ctx, w.tx, `SELECT id FROM uploads WHERE `+where, args, func(rows *sql.Rows) (bool, error) {
+	err := eachRow(w, `SELECT id FROM uploads WHERE `+where, args, func(rows *sql.Rows) (bool, error) {
 		var id string
 		err := rows.Scan(&id)
 		ids = append(ids, id)
@@ -117,7 +116,7 @@ func (w *wtx) abortUploads(where string, args ...any) error {
 // endUpload deletes an upload and its parts, releasing the data of every
 // part not in keep (whose references pass to a completed object).
 func (w *wtx) endUpload(id string, keep map[int]bool) error {
-	parts, err := readParts(w.ctx, w.tx, id, 0, -1)
+	parts, err := readParts(w, id, 0, -1)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,114 @@
+package localfs
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/inkan-dev/inkan/internal/objstore"
+)
+
+// The benchmarks measure the backend alone on the machine's disk (the test's
+// temporary directory; set TMPDIR to move it). Run them with
+//
+//	go test -run '^$' -bench . -benchtime 5s ./internal/objstore/localfs/
+//
+// Puts are durable when they return, as in production.
+
+const benchBucket = "bench"
+
+func benchBackend(b *testing.B) *Backend {
+	be := openTest(b, b.TempDir(), Options{SweepInterval: -1})
+	if err := be.CreateBucket(b.Context(), benchBucket); err != nil {
+		b.Fatal(err)
+	}
+	return be
+}
+
+// parallel16 runs body from 16 goroutines whatever GOMAXPROCS is.
+func parallel16(b *testing.B, body func(pb *testing.PB)) {
+	b.SetParallelism((16 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	start := time.Now()
+	b.RunParallel(body)
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "ops/s")
+}
+
+func BenchmarkPutObject4KiBParallel16(b *testing.B) {
+	be := benchBackend(b)
+	data := bytes.Repeat([]byte("x"), 4<<10)
+	var n atomic.Int64
+	b.ResetTimer()
+	parallel16(b, func(pb *testing.PB) {
+		for pb.Next() {
+			key := fmt.Sprintf("obj/%d", n.Add(1))
+			if _, err := be.PutObject(b.Context(), benchBucket, key, bytes.NewReader(data), int64(len(data)), objstore.PutOptions{}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+func BenchmarkGetObject4KiBParallel16(b *testing.B) {
+	be := benchBackend(b)
+	data := bytes.Repeat([]byte("x"), 4<<10)
+	const objects = 1000
+	for i := range objects {
+		if _, err := be.PutObject(b.Context(), benchBucket, fmt.Sprintf("obj/%d", i), bytes.NewReader(data), int64(len(data)), objstore.PutOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var n atomic.Int64
+	b.ResetTimer()
+	parallel16(b, func(pb *testing.PB) {
+		for pb.Next() {
+			obj, err := be.GetObject(b.Context(), benchBucket, fmt.Sprintf("obj/%d", n.Add(1)%objects), objstore.GetOptions{})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			_, err = io.Copy(io.Discard, obj.Body)
+			obj.Body.Close()
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+func BenchmarkPutObject64MiB(b *testing.B) {
+	be := benchBackend(b)
+	data := bytes.Repeat([]byte("0123456789abcdef"), 4<<20)
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := be.PutObject(b.Context(), benchBucket, fmt.Sprint("big/", i), bytes.NewReader(data), int64(len(data)), objstore.PutOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkGetObject64MiB(b *testing.B) {
+	be := benchBackend(b)
+	data := bytes.Repeat([]byte("0123456789abcdef"), 4<<20)
+	if _, err := be.PutObject(b.Context(), benchBucket, "big", bytes.NewReader(data), int64(len(data)), objstore.PutOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for range b.N {
+		obj, err := be.GetObject(b.Context(), benchBucket, "big", objstore.GetOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.Copy(io.Discard, obj.Body); err != nil {
+			b.Fatal(err)
+		}
+		obj.Body.Close()
+	}
+}
