@@ -64,9 +64,9 @@ type index struct {
 	rdb    *sql.DB
 	rstmts *stmtCache
 	keep   *keeper
-	queue chan *txReq
-	quit  chan struct{}
-	done  chan struct{}
+	queue  chan *txReq
+	quit   chan struct{}
+	done   chan struct{}
 }
 
 func dsn(path string, pragmas ...string) string {
