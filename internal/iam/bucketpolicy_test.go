@@ -1,0 +1,251 @@
+package iam
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/inkan-dev/inkan/internal/oidc"
+	"github.com/inkan-dev/inkan/internal/policy"
+	"github.com/inkan-dev/inkan/internal/store"
+	"github.com/inkan-dev/inkan/internal/store/sqlstore"
+)
+
+// countingStore counts bucket policy reads and can hold them until released, to show
+// that concurrent misses share one read.
+type countingStore struct {
+	store.Store
+	reads atomic.Int32
+	gate  chan struct{} // nil: reads pass at once
+	fail  atomic.Bool
+}
+
+func (c *countingStore) GetBucketPolicy(ctx context.Context, bucket string) (store.BucketPolicy, error) {
+	c.reads.Add(1)
+	if c.gate != nil {
+		<-c.gate
+	}
+	if c.fail.Load() {
+		return store.BucketPolicy{}, errors.New("disk on fire")
+	}
+	return c.Store.GetBucketPolicy(ctx, bucket)
+}
+
+func bucketPolicyService(t *testing.T) (*Service, *countingStore) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "inkan.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	cs := &countingStore{Store: st}
+	s, err := New(ctx, Options{Store: cs, Verifier: oidc.NewVerifier(oidc.Options{}), Account: "123456789012",
+		Rand: rand.Reader, Now: func() time.Time { return time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, cs
+}
+
+const publicRead = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/pub/*"}]}`
+
+func TestBucketPoliciesAreValidatedAsS3ValidatesThem(t *testing.T) {
+	s, _ := bucketPolicyService(t)
+	ctx := context.Background()
+	cases := []struct {
+		name, doc, message string
+	}{
+		{"not JSON", `{"Version":`, ""},
+		{"no principal", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/*"}]}`, "Missing required field Principal"},
+		{"another bucket", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::other/*"}]}`, "Policy has invalid resource"},
+		{"a prefix of the bucket's name", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::dat*"}]}`, "Policy has invalid resource"},
+		{"every bucket", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}]}`, "Policy has invalid resource"},
+		{"another bucket under NotResource", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","NotResource":"arn:aws:s3:::other/*"}]}`, "Policy has invalid resource"},
+		{"an IAM action", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"iam:PassRole","Resource":"arn:aws:s3:::data"}]}`, "Policy has invalid action"},
+	}
+	for _, c := range cases {
+		err := s.PutBucketPolicy(ctx, "data", c.doc)
+		var e *Error
+		if !errors.As(err, &e) || e.Kind != KindMalformedPolicy {
+			t.Errorf("%s: %v, want KindMalformedPolicy", c.name, err)
+			continue
+		}
+		if c.message != "" && e.Message != c.message {
+			t.Errorf("%s: message %q, want %q", c.name, e.Message, c.message)
+		}
+	}
+	for _, ok := range []string{
+		publicRead,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"*","Resource":["arn:aws:s3:::data","arn:aws:s3:::data/*"]}]}`,
+	} {
+		if err := s.PutBucketPolicy(ctx, "data", ok); err != nil {
+			t.Errorf("valid policy refused: %v", err)
+		}
+	}
+}
+
+func TestBucketPoliciesArePutReadAndDeleted(t *testing.T) {
+	s, _ := bucketPolicyService(t)
+	ctx := context.Background()
+	if _, err := s.GetBucketPolicy(ctx, "data"); KindOf(err) != KindNoSuchEntity {
+		t.Fatalf("GetBucketPolicy of none: %v", err)
+	}
+	if err := s.DeleteBucketPolicy(ctx, "data"); KindOf(err) != KindNoSuchEntity {
+		t.Fatalf("DeleteBucketPolicy of none: %v", err)
+	}
+	if err := s.PutBucketPolicy(ctx, "data", publicRead); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := s.GetBucketPolicy(ctx, "data")
+	if err != nil || doc != publicRead {
+		t.Fatalf("GetBucketPolicy: %q, %v; want the document as put", doc, err)
+	}
+	if err := s.DeleteBucketPolicy(ctx, "data"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetBucketPolicy(ctx, "data"); KindOf(err) != KindNoSuchEntity {
+		t.Fatalf("GetBucketPolicy after delete: %v", err)
+	}
+}
+
+func TestTheBucketPolicyCacheCompilesOncePerGeneration(t *testing.T) {
+	s, cs := bucketPolicyService(t)
+	ctx := context.Background()
+	c := NewBucketPolicyCache(s)
+	for i := 0; i < 3; i++ {
+		if p, err := c.BucketPolicy(ctx, "data"); p != nil || err != nil {
+			t.Fatalf("policy of a bucket without one: %v, %v", p, err)
+		}
+	}
+	if n := cs.reads.Load(); n != 1 {
+		t.Fatalf("%d store reads for three lookups of one bucket, want 1", n)
+	}
+	if err := s.PutBucketPolicy(ctx, "data", publicRead); err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.BucketPolicy(ctx, "data")
+	if err != nil || p == nil {
+		t.Fatalf("after a put, the cache still answers the old generation: %v, %v", p, err)
+	}
+	if err := s.DeleteBucketPolicy(ctx, "data"); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := c.BucketPolicy(ctx, "data"); p != nil || err != nil {
+		t.Fatalf("after a delete: %v, %v", p, err)
+	}
+}
+
+func TestConcurrentMissesShareOneReadAndFailuresAreNotCached(t *testing.T) {
+	s, cs := bucketPolicyService(t)
+	ctx := context.Background()
+	if err := s.PutBucketPolicy(ctx, "data", publicRead); err != nil {
+		t.Fatal(err)
+	}
+	c := NewBucketPolicyCache(s)
+	cs.gate = make(chan struct{})
+	var wg sync.WaitGroup
+	results := make([]*policy.Policy, 8)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p, err := c.BucketPolicy(ctx, "data")
+			if err != nil {
+				t.Error(err)
+			}
+			results[i] = p
+		}()
+	}
+	for cs.reads.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond) // let the others queue behind the first miss
+	close(cs.gate)
+	wg.Wait()
+	if n := cs.reads.Load(); n != 1 {
+		t.Fatalf("%d store reads for 8 concurrent misses, want 1", n)
+	}
+	for _, p := range results {
+		if p == nil || p != results[0] {
+			t.Fatal("concurrent callers got different policies")
+		}
+	}
+
+	cs.gate = nil
+	cs.fail.Store(true)
+	if _, err := c.BucketPolicy(ctx, "other"); err == nil {
+		t.Fatal("a failed read returned no error")
+	}
+	cs.fail.Store(false)
+	if p, err := c.BucketPolicy(ctx, "other"); err != nil || p != nil {
+		t.Fatalf("the failure was cached: %v, %v", p, err)
+	}
+}
+
+func TestAStoredBucketPolicyThatNoLongerCompilesRefuses(t *testing.T) {
+	s, cs := bucketPolicyService(t)
+	ctx := context.Background()
+	// Written by another version, say: the store takes any text.
+	if err := cs.Store.PutBucketPolicy(ctx, store.BucketPolicy{Bucket: "data", Document: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow"}]}`}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p, err := NewBucketPolicyCache(s).BucketPolicy(ctx, "data")
+	if err == nil || p != nil {
+		t.Fatalf("a broken stored policy: %v, %v; want an error so that requests are refused", p, err)
+	}
+}
+
+func TestAnonymousCallersAreAllowedOnlyByAStarPrincipal(t *testing.T) {
+	s, _ := bucketPolicyService(t)
+	ctx := context.Background()
+	parse := func(doc string) *policy.Policy {
+		p, err := policy.Parse([]byte(doc), policy.Resource)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	req := func(bp *policy.Policy, key string) *AccessRequest {
+		return &AccessRequest{Action: "s3:GetObject", Resource: "arn:aws:s3:::data/" + key, ResourcePolicy: bp}
+	}
+	if err := s.AuthorizeAnonymous(ctx, req(nil, "pub/a")); KindOf(err) != KindAccessDenied {
+		t.Errorf("no bucket policy: %v", err)
+	}
+	star := parse(publicRead)
+	if err := s.AuthorizeAnonymous(ctx, req(star, "pub/a")); err != nil {
+		t.Errorf("Principal * on pub/*: %v", err)
+	}
+	if err := s.AuthorizeAnonymous(ctx, req(star, "private/a")); KindOf(err) != KindAccessDenied {
+		t.Errorf("outside pub/*: %v", err)
+	}
+	account := parse(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::data/*"}]}`)
+	if err := s.AuthorizeAnonymous(ctx, req(account, "pub/a")); KindOf(err) != KindAccessDenied {
+		t.Errorf("a statement naming the account let an anonymous caller in: %v", err)
+	}
+	notPrincipal := parse(`{"Version":"2012-10-17","Statement":[
+	 {"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/*"},
+	 {"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::data/*"}]}`)
+	if err := s.AuthorizeAnonymous(ctx, req(notPrincipal, "pub/a")); KindOf(err) != KindAccessDenied {
+		t.Errorf("a Deny with NotPrincipal did not apply to an anonymous caller: %v", err)
+	}
+	cond := parse(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/*",
+	  "Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}]}`)
+	in := req(cond, "a")
+	in.Keys = policy.Keys{"aws:sourceip": {"10.1.2.3"}}
+	if err := s.AuthorizeAnonymous(ctx, in); err != nil {
+		t.Errorf("an anonymous caller from an allowed network: %v", err)
+	}
+	in.Keys = policy.Keys{"aws:sourceip": {"192.0.2.1"}}
+	if err := s.AuthorizeAnonymous(ctx, in); KindOf(err) != KindAccessDenied {
+		t.Errorf("an anonymous caller from elsewhere: %v", err)
+	}
+}
