@@ -30,6 +30,7 @@ func (h *Handler) authenticate(c *call) error {
 	if err != nil {
 		return sigv4Error(err)
 	}
+	c.authInfo = a
 	p, secret, err := h.o.Auth.Authenticate(c.ctx, a.AccessKeyID, a.SecurityToken)
 	if err != nil {
 		return credentialError(err, a.SecurityToken != "")
@@ -43,7 +44,16 @@ func (h *Handler) authenticate(c *call) error {
 			return err
 		}
 	}
-	c.principal, c.auth, c.authInfo = p, v, a
+	c.principal, c.auth = p, v
+	return h.checkExpectedOwner(c)
+}
+
+// checkExpectedOwner honours x-amz-expected-bucket-owner: every bucket belongs to the
+// account, so naming another owner is refused, as S3 refuses it.
+func (h *Handler) checkExpectedOwner(c *call) error {
+	if v := c.header("x-amz-expected-bucket-owner"); v != "" && v != h.o.Auth.Account() {
+		return errAccessDenied.because("x-amz-expected-bucket-owner "+v+" is not the account that owns every bucket", nil)
+	}
 	return nil
 }
 
@@ -277,6 +287,9 @@ func (h *Handler) audit(c *call, e *Error) {
 		rec.SourceIP = ip.String()
 	}
 	rec.Caller = "anonymous"
+	if c.authInfo != nil {
+		rec.Caller = "access key " + c.authInfo.AccessKeyID
+	}
 	if c.principal != nil {
 		rec.Caller = c.principal.ARN
 		if c.principal.Session != nil {

@@ -25,7 +25,8 @@ type call struct {
 	principal *iam.Principal
 	// auth is the verified signature, nil for an anonymous request; it decodes the body.
 	auth *sigv4.Verified
-	// authInfo is what the signature claimed (presigned or not, payload hash).
+	// authInfo is what the signature claimed (presigned or not, payload hash); set as soon
+	// as it parses, so that a refused caller is audited by the key it claimed.
 	authInfo *sigv4.Auth
 	// denial holds the details of the last denial for the audit record.
 	denial denial

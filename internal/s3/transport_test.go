@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/hmac"
+	"crypto/md5"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
@@ -343,4 +344,106 @@ func (r recordingClient) Do(req *http.Request) (*http.Response, error) {
 	}
 	*r.hosts = append(*r.hosts, host)
 	return r.c.Do(req)
+}
+
+func TestBodiesThatFailTheirChecksumsStoreNothing(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("data")
+	root := e.client(rootCredentials())
+	if _, err := root.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("k"), Body: strings.NewReader("previous")}); err != nil {
+		t.Fatal(err)
+	}
+	body := []byte("new contents")
+	md5OfOther := "rL0Y20zC+Fzt72VPzMSk2A==" // MD5 of "foo"
+	cases := []struct {
+		name        string
+		payloadHash string
+		headers     map[string]string
+		status      int
+		code        string
+	}{
+		{"a Content-MD5 of other bytes", sha256Hex(body), map[string]string{"Content-MD5": md5OfOther}, 400, "BadDigest"},
+		{"a Content-MD5 that is not base64 of 16 bytes", sha256Hex(body), map[string]string{"Content-MD5": "abc"}, 400, "InvalidDigest"},
+		{"a CRC32 of other bytes", "UNSIGNED-PAYLOAD", map[string]string{"x-amz-checksum-crc32": crc32Base64([]byte("foo"))}, 400, "BadDigest"},
+		{"a CRC32 that is not 4 bytes", "UNSIGNED-PAYLOAD", map[string]string{"x-amz-checksum-crc32": "AAAAAAAA"}, 400, "InvalidRequest"},
+		{"two checksum headers", "UNSIGNED-PAYLOAD", map[string]string{"x-amz-checksum-crc32": crc32Base64(body), "x-amz-checksum-sha1": "L9ThxnotKPzthJ7hu3bnORuT6xI="}, 400, "InvalidRequest"},
+		{"a payload hash of other bytes", sha256Hex([]byte("foo")), nil, 400, "XAmzContentSHA256Mismatch"},
+		{"a payload hash that is no hash", "SHA256-OF-NOTHING", nil, 400, "InvalidArgument"},
+		{"another expected bucket owner", sha256Hex(body), map[string]string{"x-amz-expected-bucket-owner": "999999999999"}, 403, "AccessDenied"},
+	}
+	for _, c := range cases {
+		hdr := http.Header{}
+		for k, v := range c.headers {
+			hdr.Set(k, v)
+		}
+		req := signed(t, e, rootCredentials(), http.MethodPut, "/data/k", body, c.payloadHash, hdr)
+		resp, err := e.server.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code := errorCode(t, resp)
+		resp.Body.Close()
+		if resp.StatusCode != c.status || code != c.code {
+			t.Errorf("%s: %d %s, want %d %s", c.name, resp.StatusCode, code, c.status, c.code)
+		}
+	}
+	get, err := root.GetObject(e.ctx, &s3sdk.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer get.Body.Close()
+	if b, _ := io.ReadAll(get.Body); string(b) != "previous" {
+		t.Fatalf("a refused body replaced the object with %q", b)
+	}
+
+	// A matching Content-MD5 and CRC32 pass.
+	hdr := http.Header{}
+	hdr.Set("x-amz-checksum-crc32", crc32Base64(body))
+	sum := md5.Sum(body)
+	hdr.Set("Content-MD5", base64.StdEncoding.EncodeToString(sum[:]))
+	resp, err := e.server.Client().Do(signed(t, e, rootCredentials(), http.MethodPut, "/data/k", body, sha256Hex(body), hdr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("x-amz-checksum-crc32") != crc32Base64(body) {
+		t.Errorf("matching checksums: %d, echoed %q", resp.StatusCode, resp.Header.Get("x-amz-checksum-crc32"))
+	}
+}
+
+func TestOversizedAndSigV2RequestsAreRefusedBeforeTheBodyIsRead(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("data")
+	req := signed(t, e, rootCredentials(), http.MethodPut, "/data/huge", nil, "UNSIGNED-PAYLOAD", nil)
+	conn, err := net.Dial("tcp", e.server.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	var head bytes.Buffer
+	head.WriteString("PUT /data/huge HTTP/1.1\r\nHost: " + req.Host + "\r\nContent-Length: 6442450944\r\n")
+	for k, v := range req.Header {
+		head.WriteString(k + ": " + v[0] + "\r\n")
+	}
+	head.WriteString("\r\n")
+	conn.Write(head.Bytes())
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := errorCode(t, resp); resp.StatusCode != http.StatusBadRequest || code != "EntityTooLarge" {
+		t.Errorf("a 6 GiB PutObject: %d %s, want 400 EntityTooLarge", resp.StatusCode, code)
+	}
+
+	v2, _ := http.NewRequest(http.MethodGet, e.server.URL+"/data", nil)
+	v2.Header.Set("Authorization", "AWS "+rootKey+":c2lnbmF0dXJl")
+	resp, err = e.server.Client().Do(v2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if code := errorCode(t, resp); resp.StatusCode != http.StatusBadRequest || code != "InvalidRequest" {
+		t.Errorf("a SigV2 request: %d %s, want 400 InvalidRequest", resp.StatusCode, code)
+	}
 }
