@@ -6,8 +6,8 @@ import (
 )
 
 // FuzzParse feeds arbitrary documents to Parse: it must never panic, every refusal must
-// wrap ErrMalformed, and every accepted policy must evaluate the same way with and without
-// a trace.
+// wrap ErrMalformed, every accepted policy must evaluate the same way with and without a
+// trace, and Lint must not panic on it.
 func FuzzParse(f *testing.F) {
 	for _, c := range readGrammar(f) {
 		f.Add([]byte(c.doc), uint8(c.kind), "repo:acme/app:ref:refs/heads/main")
@@ -23,6 +23,7 @@ func FuzzParse(f *testing.F) {
 		if p.Size() <= 0 || len(p.Statements()) == 0 {
 			t.Fatalf("accepted policy with size %d and %d statements", p.Size(), len(p.Statements()))
 		}
+		_ = Lint(p, LintOptions{IncludeInfo: true, ClientIDs: map[string][]string{gh: {claim}}})
 		r := githubRequest(claim)
 		r.Context.(Keys).Set("aws:principaltag/repository", claim)
 		for _, set := range []*Set{{Identity: []*Policy{p}}, {Resource: p}, {Identity: []*Policy{p}, Boundary: p, Session: []*Policy{p}}} {
