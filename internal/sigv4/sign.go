@@ -4,6 +4,12 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
 )
 
 // EmptyPayloadHash is the hex SHA-256 of an empty body.
@@ -52,4 +58,98 @@ func sha256Hex(s string) string {
 func signatureMatches(key []byte, sts, claimed string) bool {
 	want := hex.EncodeToString(hmacSHA256(key, sts))
 	return hmac.Equal([]byte(want), []byte(claimed))
+}
+
+// Credentials are what a client signs with: an access key, its secret, and the session
+// token of temporary credentials ("" for long-term keys).
+type Credentials struct {
+	AccessKeyID     string
+	SecretAccessKey string
+	SessionToken    string
+}
+
+// isUnsignedHeader reports the headers a signer leaves out, as aws-sdk-go-v2 does: they are
+// rewritten or dropped by proxies and transports, carry the signature (authorization), or
+// are signed from elsewhere (host from r.Host, content-length from r.ContentLength).
+func isUnsignedHeader(lower string) bool {
+	switch lower {
+	case "authorization", "user-agent", "x-amzn-trace-id", "expect", "transfer-encoding", "host", "content-length":
+		return true
+	}
+	return false
+}
+
+// Sign signs r for service in region with the Authorization header form of SigV4, as a
+// client, at now. It is the counterpart of Verify and shares its canonicalisation, so
+// everything Sign produces verifies.
+//
+// payloadHash is the payload line: the hex SHA-256 of the body (PayloadHash(body), or
+// EmptyPayloadHash for none); for S3 also UnsignedPayload. It is required: Sign never reads
+// r.Body. For service "s3" Sign sends it as x-amz-content-sha256, as S3 requires; query
+// services (sts, iam) and inkan's own API sign the body's hash without the header.
+//
+// Sign sets X-Amz-Date, X-Amz-Security-Token when creds carry a session token, and
+// Authorization, replacing any earlier values, so signing twice is signing once. It signs
+// host, content-length when r.ContentLength > 0, and every header r carries except
+// authorization, user-agent, x-amzn-trace-id, expect and transfer-encoding — the same set
+// as aws-sdk-go-v2's signer — so headers must be set before Sign and left alone after. A
+// Content-Length header is dropped: net/http sends r.ContentLength, which is what is signed.
+// S3 paths are signed as they travel; other services' paths are normalised and encoded
+// once more, as AWS requires.
+func Sign(r *http.Request, creds Credentials, region, service, payloadHash string, now time.Time) error {
+	if err := checkSignInput(r, creds, region, service, payloadHash); err != nil {
+		return err
+	}
+	s3 := service == "s3"
+	t := now.UTC().Truncate(time.Second)
+	r.Header.Del("Content-Length")
+	r.Header.Set("X-Amz-Date", t.Format(amzDateFormat))
+	if creds.SessionToken != "" {
+		r.Header.Set(paramToken, creds.SessionToken)
+	} else {
+		r.Header.Del(paramToken)
+	}
+	if s3 {
+		r.Header.Set(headerContentSHA, payloadHash)
+	}
+	a := &Auth{AccessKeyID: creds.AccessKeyID, Date: t.Format(scopeDateFormat), Region: region,
+		Service: service, SignedHeaders: headersToSign(r), Time: t}
+	sts := a.stringToSign(r, canon{s3: s3, payloadHash: payloadHash})
+	a.Signature = hex.EncodeToString(hmacSHA256(signingKey(creds.SecretAccessKey, a.Date, region, service), sts))
+	r.Header.Set("Authorization", Algorithm+" Credential="+a.AccessKeyID+"/"+a.Scope()+
+		", SignedHeaders="+strings.Join(a.SignedHeaders, ";")+", Signature="+a.Signature)
+	return nil
+}
+
+// checkSignInput refuses what would produce a signature no server accepts.
+func checkSignInput(r *http.Request, creds Credentials, region, service, payloadHash string) error {
+	switch {
+	case r == nil || r.URL == nil:
+		return errors.New("sigv4: Sign needs a request with a URL")
+	case r.Host == "" && r.URL.Host == "":
+		return errors.New("sigv4: Sign needs the request's host")
+	case creds.AccessKeyID == "" || creds.SecretAccessKey == "":
+		return errors.New("sigv4: Sign needs an access key id and a secret access key")
+	case region == "" || service == "":
+		return errors.New("sigv4: Sign needs a region and a service")
+	case isHexSHA256(payloadHash), service == "s3" && payloadHash == UnsignedPayload:
+		return nil
+	}
+	return fmt.Errorf("sigv4: Sign: payload hash %q is neither a hex SHA-256 nor, for S3, %s", payloadHash, UnsignedPayload)
+}
+
+// headersToSign lists, lower case and sorted, the headers Sign signs.
+func headersToSign(r *http.Request) []string {
+	names := []string{"host"}
+	if r.ContentLength > 0 {
+		names = append(names, "content-length")
+	}
+	for name := range r.Header {
+		lower := strings.ToLower(name)
+		if !isUnsignedHeader(lower) {
+			names = append(names, lower)
+		}
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
 }
