@@ -210,76 +210,116 @@ func (x *index) submit(ctx context.Context, r *txReq) error {
 	return r.err
 }
 
+// batch is a group of writes committed together.
+type batch struct {
+	reqs   []*txReq
+	freed  []blobID
+	synced <-chan error
+}
+
+// commitLoop pipelines batches: while batch k's directories are fsynced,
+// batch k-1 is committed (its WAL fsync) and batch k is applied, so a batch
+// costs about one flush, not two in a row. A batch is committed only after
+// its own directories are synced, and its writers are answered only after
+// the commit.
 func (x *index) commitLoop() {
 	defer close(x.done)
-	batch := make([]*txReq, 0, maxBatch)
+	var open *batch
 	for {
-		select {
-		case r := <-x.queue:
-			batch = append(batch[:0], r)
-		case <-x.quit:
+		reqs, ok := x.collect(open == nil)
+		if !ok {
 			return
 		}
-	drain:
-		for len(batch) < maxBatch {
-			select {
-			case r := <-x.queue:
-				batch = append(batch, r)
-			default:
-				break drain
-			}
+		next := &batch{reqs: reqs, synced: syncDirs(reqs)}
+		if open != nil {
+			x.finish(open)
+			open = nil
 		}
-		x.commit(batch)
-		for _, r := range batch {
-			close(r.done)
+		if len(reqs) > 0 && x.apply(next) {
+			open = next
 		}
 	}
 }
 
-// commit runs a batch in one transaction. The batch's directories are
-// fsynced while its writes are applied, and before the commit. Freed data
-// files are held across the commit so the sweep cannot take them, then
-// retired.
-func (x *index) commit(batch []*txReq) {
-	synced := syncDirs(batch)
-	tx := &wtx{ctx: context.Background(), st: x.wstmts}
-	if _, err := tx.exec("BEGIN IMMEDIATE"); err != nil {
-		<-synced
-		failAll(batch, fmt.Errorf("localfs: begin index transaction: %w", err))
-		return
+// collect takes the writes waiting, blocking for the first one only when
+// wait is set. It reports false when the index is closing and wait is set
+// (with nothing pending, the loop may stop).
+func (x *index) collect(wait bool) ([]*txReq, bool) {
+	var reqs []*txReq
+	if wait {
+		select {
+		case r := <-x.queue:
+			reqs = append(reqs, r)
+		case <-x.quit:
+			return nil, false
+		}
 	}
-	var freed []blobID
-	var err error
-	for _, r := range batch {
-		w := &wtx{ctx: tx.ctx, st: tx.st}
-		if err = x.apply(w, r); err != nil {
+	for len(reqs) < maxBatch {
+		select {
+		case r := <-x.queue:
+			reqs = append(reqs, r)
+		default:
+			return reqs, true
+		}
+	}
+	return reqs, true
+}
+
+// apply begins a transaction and runs the batch's writes in it, then waits
+// for its directories. On failure it rolls back and answers every writer.
+func (x *index) apply(b *batch) bool {
+	tx := &wtx{ctx: context.Background(), st: x.wstmts}
+	_, err := tx.exec("BEGIN IMMEDIATE")
+	if err != nil {
+		err = fmt.Errorf("localfs: begin index transaction: %w", err)
+	}
+	for _, r := range b.reqs {
+		if err != nil {
 			break
 		}
-		freed = append(freed, w.freed...)
+		w := &wtx{ctx: tx.ctx, st: tx.st}
+		err = x.applyOne(w, r)
+		b.freed = append(b.freed, w.freed...)
 	}
-	if serr := <-synced; err == nil {
+	if serr := <-b.synced; err == nil {
 		err = serr
 	}
 	if err != nil {
 		_, _ = tx.exec("ROLLBACK")
-		failAll(batch, err)
-		return
+		failAll(b.reqs, err)
+		answer(b.reqs)
+		return false
 	}
-	x.keep.hold(freed...)
+	return true
+}
+
+// finish commits an applied batch and answers its writers. Freed data
+// files are held across the commit so the sweep cannot take them, then
+// retired.
+func (x *index) finish(b *batch) {
+	defer answer(b.reqs)
+	tx := &wtx{ctx: context.Background(), st: x.wstmts}
+	x.keep.hold(b.freed...)
 	if _, err := tx.exec("COMMIT"); err != nil {
 		_, _ = tx.exec("ROLLBACK")
-		x.keep.release(freed...)
-		failAll(batch, fmt.Errorf("localfs: commit index: %w", err))
+		x.keep.release(b.freed...)
+		failAll(b.reqs, fmt.Errorf("localfs: commit index: %w", err))
 		return
 	}
-	x.keep.retire(freed)
+	x.keep.retire(b.freed)
+}
+
+func answer(reqs []*txReq) {
+	for _, r := range reqs {
+		close(r.done)
+	}
 }
 
 // syncDirs fsyncs the distinct directories of a batch in the background and
 // delivers the first error.
-func syncDirs(batch []*txReq) <-chan error {
+func syncDirs(reqs []*txReq) <-chan error {
 	var dirs []string
-	for _, r := range batch {
+	for _, r := range reqs {
 		if r.syncDir != "" && !slices.Contains(dirs, r.syncDir) {
 			dirs = append(dirs, r.syncDir)
 		}
@@ -301,10 +341,10 @@ func syncDirs(batch []*txReq) <-chan error {
 	return out
 }
 
-// apply runs one write inside a savepoint. The returned error is not the
+// applyOne runs one write inside a savepoint. The returned error is not the
 // write's own (that goes to r.err) but a failure of the savepoint machinery,
 // which dooms the whole batch.
-func (x *index) apply(w *wtx, r *txReq) error {
+func (x *index) applyOne(w *wtx, r *txReq) error {
 	if _, err := w.exec("SAVEPOINT w"); err != nil {
 		return fmt.Errorf("localfs: index savepoint: %w", err)
 	}
@@ -321,8 +361,8 @@ func (x *index) apply(w *wtx, r *txReq) error {
 	return nil
 }
 
-func failAll(batch []*txReq, err error) {
-	for _, r := range batch {
+func failAll(reqs []*txReq, err error) {
+	for _, r := range reqs {
 		r.err = err
 	}
 }
