@@ -75,11 +75,11 @@ func baseOperator(name string) (operatorSpec, bool) {
 	}
 	if cmp, ok := strings.CutPrefix(name, "Numeric"); ok {
 		c, neg, ok := parseComparison(cmp)
-		return operatorSpec{numericFamily{c}, neg}, ok
+		return operatorSpec{orderedFamily{cmp: c}, neg}, ok
 	}
 	if cmp, ok := strings.CutPrefix(name, "Date"); ok {
 		c, neg, ok := parseComparison(cmp)
-		return operatorSpec{dateFamily{c}, neg}, ok
+		return operatorSpec{orderedFamily{cmp: c, date: true}, neg}, ok
 	}
 	return operatorSpec{}, false
 }

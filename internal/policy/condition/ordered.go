@@ -8,26 +8,55 @@ import (
 	"time"
 )
 
-// numericFamily: NumericEquals, NumericLessThan, … and NumericNotEquals. Values are decimal
-// numbers written as strings ("10", "-2.5", ".5"); no exponents, no variables. Two integers
-// that fit 64 bits compare exactly, anything else as float64.
-type numericFamily struct{ cmp comparison }
+// orderedFamily: the Numeric and Date operators (…Equals, …NotEquals, …LessThan,
+// …LessThanEquals, …GreaterThan, …GreaterThanEquals). No variables.
+//
+// Numbers are decimals written as strings ("10", "-2.5", ".5"), no exponents; two integers
+// that fit 64 bits compare exactly, anything else as float64. Dates are W3C ISO 8601
+// (2006-01, 2006-01-02, 2006-01-02T15:04Z07:00, 2006-01-02T15:04:05[.frac]Z07:00) or epoch
+// seconds with an optional fraction, compared as instants. Decision: a string of digits
+// alone is epoch seconds, never a year (the W3C year-only form is not accepted).
+type orderedFamily struct {
+	cmp  comparison
+	date bool
+}
 
-func (numericFamily) compile(t Template) (compiled, error) {
-	n, ok := parseNumber(t.String())
+// read parses a value of the family's type.
+func (f orderedFamily) read(s string) (compiled, bool) {
+	if f.date {
+		t, ok := parseDate(s)
+		return compiled{t: t}, ok
+	}
+	n, ok := parseNumber(s)
+	return compiled{num: n}, ok
+}
+
+// order compares two values of the family's type: -1, 0 or +1.
+func (f orderedFamily) order(a, b *compiled) int {
+	if f.date {
+		return a.t.Compare(b.t)
+	}
+	return a.num.compare(b.num)
+}
+
+func (f orderedFamily) compile(t Template) (compiled, error) {
+	c, ok := f.read(t.String())
+	if !ok && f.date {
+		return compiled{}, fmt.Errorf("%q is not an ISO 8601 date or epoch time", t.String())
+	}
 	if !ok {
 		return compiled{}, fmt.Errorf("%q is not a number", t.String())
 	}
-	return compiled{num: n}, nil
+	return c, nil
 }
 
-func (f numericFamily) match(pv *compiled, v string, _ Context) bool {
-	n, ok := parseNumber(v)
-	return ok && f.cmp.holds(n.compare(pv.num))
+func (f orderedFamily) match(pv *compiled, v string, _ Context) bool {
+	c, ok := f.read(v)
+	return ok && f.cmp.holds(f.order(&c, pv))
 }
 
-func (numericFamily) wildcards() bool { return false }
-func (numericFamily) variables() bool { return false }
+func (orderedFamily) wildcards() bool { return false }
+func (orderedFamily) variables() bool { return false }
 
 type number struct {
 	i     int64
@@ -76,28 +105,6 @@ func (a number) compare(b number) int {
 	}
 	return cmp.Compare(a.f, b.f)
 }
-
-// dateFamily: DateEquals, DateLessThan, … and DateNotEquals. Values are W3C ISO 8601 dates
-// (2006-01, 2006-01-02, 2006-01-02T15:04Z07:00, 2006-01-02T15:04:05[.frac]Z07:00) or epoch
-// seconds with an optional fraction; instants compare. Decision: a string of digits alone is
-// epoch seconds, never a year (the W3C year-only form is not accepted). No variables.
-type dateFamily struct{ cmp comparison }
-
-func (dateFamily) compile(t Template) (compiled, error) {
-	d, ok := parseDate(t.String())
-	if !ok {
-		return compiled{}, fmt.Errorf("%q is not an ISO 8601 date or epoch time", t.String())
-	}
-	return compiled{t: d}, nil
-}
-
-func (f dateFamily) match(pv *compiled, v string, _ Context) bool {
-	d, ok := parseDate(v)
-	return ok && f.cmp.holds(d.Compare(pv.t))
-}
-
-func (dateFamily) wildcards() bool { return false }
-func (dateFamily) variables() bool { return false }
 
 func parseDate(s string) (time.Time, bool) {
 	if t, ok := parseEpoch(s); ok {

@@ -167,6 +167,14 @@ func (p *tpart) resolve(ctx Context) (string, bool) {
 	return p.text, p.hasDef
 }
 
+// piece returns a part's text after substitution (escapes resolved).
+func (p *tpart) piece(ctx Context) (string, bool) {
+	if p.kind == tVar {
+		return p.resolve(ctx)
+	}
+	return p.text, true
+}
+
 // lookupSingle returns the key's value when it has exactly one: a multivalued key cannot be
 // a policy variable.
 func lookupSingle(ctx Context, key string) (string, bool) {
@@ -200,15 +208,11 @@ func (t *Template) Expand(ctx Context) (string, bool) {
 	}
 	var b strings.Builder
 	for i := range t.parts {
-		p := &t.parts[i]
-		text := p.text
-		if p.kind == tVar {
-			var ok bool
-			if text, ok = p.resolve(ctx); !ok {
-				return "", false
-			}
+		piece, ok := t.parts[i].piece(ctx)
+		if !ok {
+			return "", false
 		}
-		b.WriteString(text)
+		b.WriteString(piece)
 	}
 	return b.String(), true
 }
@@ -218,13 +222,9 @@ func (t *Template) Expand(ctx Context) (string, bool) {
 // false.
 func (t *Template) Equal(s string, ctx Context, fold bool) bool {
 	for i := range t.parts {
-		p := &t.parts[i]
-		piece := p.text
-		if p.kind == tVar {
-			var ok bool
-			if piece, ok = p.resolve(ctx); !ok {
-				return false
-			}
+		piece, ok := t.parts[i].piece(ctx)
+		if !ok {
+			return false
 		}
 		n := len(piece)
 		if fold {
