@@ -342,7 +342,7 @@ func (s *Service) checkTrustPolicy(role, doc, field string) *Error {
 		return quotaExceeded("ACLSizePerRole", maxTrustPolicySize)
 	}
 	for _, f := range policy.Lint(p, policy.LintOptions{ClientIDs: s.providerClientIDs()}) {
-		if f.Severity != policy.SeverityError {
+		if f.Severity != policy.Error {
 			continue
 		}
 		if s.opt.LintWarnOnly {

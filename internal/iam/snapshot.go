@@ -65,7 +65,7 @@ func compile(rec *store.Snapshot, account string, log *slog.Logger) *snapshot {
 	for _, r := range rec.Roles {
 		cr := &role{rec: r}
 		var err error
-		if cr.trust, err = policy.Parse([]byte(r.TrustPolicy), policy.Resource); err != nil {
+		if cr.trust, err = policy.Parse([]byte(r.TrustPolicy), policy.Trust); err != nil {
 			cr.broken = "its trust policy no longer compiles: " + err.Error()
 		}
 		if r.PermissionsBoundary != "" {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/inkan-dev/inkan/internal/audit"
@@ -73,8 +74,10 @@ func New(o Options) *Server {
 	return s
 }
 
-// routes lists every route of the endpoint. Bucket names cannot contain "_", so inkan's own
-// API lives under /_inkan/; /healthz, /metrics and /idp are reserved bucket names.
+// routes lists inkan's own routes. Bucket names cannot contain "_", so inkan's API lives
+// under /_inkan/; healthz, metrics and idp are reserved bucket names. Everything else is AWS's
+// and goes to route without passing through a ServeMux, which would clean S3 keys holding
+// "//" or "..".
 func (s *Server) routes() {
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -89,7 +92,20 @@ func (s *Server) routes() {
 	if s.o.Admin != nil {
 		s.mux.Handle("/_inkan/", s.o.Admin)
 	}
-	s.mux.HandleFunc("/", s.serveAWS)
+}
+
+// isOwn reports whether the request is for one of inkan's own routes.
+func (s *Server) isOwn(r *http.Request) bool {
+	p := r.URL.Path
+	switch {
+	case p == "/healthz", p == "/metrics":
+		return r.Method == http.MethodGet && r.URL.RawQuery == ""
+	case strings.HasPrefix(p, "/idp/"):
+		return s.o.IDP != nil
+	case strings.HasPrefix(p, "/_inkan/"):
+		return s.o.Admin != nil
+	}
+	return false
 }
 
 // ServeHTTP gives the request its id, then logs, measures and recovers around the route.
@@ -98,7 +114,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := reqid.New()
 	r = r.WithContext(reqid.With(r.Context(), id))
 	rw := &statusWriter{ResponseWriter: w}
+	// S3 clients read x-amz-request-id, the query-protocol SDKs x-amzn-RequestId.
 	rw.Header().Set("x-amz-request-id", id)
+	rw.Header().Set("x-amzn-RequestId", id)
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
@@ -119,7 +137,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"status", rw.status, "bytes", rw.bytes, "duration_ms", strconv.FormatFloat(float64(elapsed.Microseconds())/1000, 'f', 3, 64),
 			"service", service, "remote", r.RemoteAddr)
 	}()
-	s.mux.ServeHTTP(rw, r)
+	if s.isOwn(r) {
+		s.mux.ServeHTTP(rw, r)
+		return
+	}
+	s.serveAWS(rw, r)
 }
 
 func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,147 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/inkan-dev/inkan/internal/cli"
+)
+
+// Root credentials every test server runs with.
+const (
+	rootAccessKeyID = "AKIAINKANTESTROOT000"
+	rootSecretKey   = "inkan-test-root-secret-key-0000000000000"
+	testAccount     = "000000000000"
+)
+
+// testServer is an inkan server started in-process through `inkan serve`.
+type testServer struct {
+	URL     string
+	DataDir string
+	// Stderr collects the server's logs.
+	stderr *lockedBuffer
+	stop   func()
+}
+
+// Stop stops the server and waits for it; the test's cleanup does it otherwise.
+func (s *testServer) Stop() { s.stop() }
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// startServer runs `inkan serve --dev --addr 127.0.0.1:0` with extra arguments on a fresh data
+// directory (or the one given with --data-dir in args) and stops it when the test ends.
+func startServer(t testing.TB, args ...string) *testServer {
+	t.Helper()
+	dir := ""
+	for i, a := range args {
+		if a == "--data-dir" && i+1 < len(args) {
+			dir = args[i+1]
+		}
+	}
+	if dir == "" {
+		dir = t.TempDir()
+		args = append(args, "--data-dir", dir)
+	}
+	env := map[string]string{"INKAN_ROOT_ACCESS_KEY_ID": rootAccessKeyID, "INKAN_ROOT_SECRET_ACCESS_KEY": rootSecretKey}
+	pr, pw := io.Pipe()
+	srv := &testServer{DataDir: dir, stderr: &lockedBuffer{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		code := cli.Main(ctx, append([]string{"serve", "--dev", "--addr", "127.0.0.1:0", "--log-level", "warn"}, args...),
+			cli.Env{Stdin: strings.NewReader(""), Stdout: pw, Stderr: srv.stderr, Getenv: func(k string) string { return env[k] }})
+		pw.Close()
+		done <- code
+	}()
+	urlc := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			if rest, ok := strings.CutPrefix(sc.Text(), "inkan listening on "); ok {
+				urlc <- strings.Fields(rest)[0]
+			}
+		}
+	}()
+	select {
+	case srv.URL = <-urlc:
+	case code := <-done:
+		cancel()
+		t.Fatalf("inkan serve exited with %d before listening:\n%s", code, srv.stderr.String())
+	case <-time.After(60 * time.Second):
+		cancel()
+		t.Fatalf("inkan serve did not start in time:\n%s", srv.stderr.String())
+	}
+	var once sync.Once
+	srv.stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case code := <-done:
+				if code != 0 {
+					t.Errorf("inkan serve exited with %d:\n%s", code, srv.stderr.String())
+				}
+			case <-time.After(40 * time.Second):
+				t.Errorf("inkan serve did not stop in time")
+			}
+		})
+	}
+	t.Cleanup(srv.stop)
+	return srv
+}
+
+// awsCLI returns the path of Debian's AWS CLI v2. A test that needs it fails when CI is set
+// and the binary is missing, and skips otherwise.
+func awsCLI(t testing.TB) string {
+	t.Helper()
+	const path = "/usr/bin/aws"
+	if _, err := os.Stat(path); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is required in CI (apt-get install awscli): %v", path, err)
+		}
+		t.Skipf("%s is not installed (apt-get install awscli)", path)
+	}
+	return path
+}
+
+// runAWS runs the AWS CLI with a clean environment holding only env, and returns its
+// standard output, or fails the test with its standard error.
+func runAWS(t testing.TB, env map[string]string, args ...string) (string, string, error) {
+	t.Helper()
+	cmd := exec.Command(awsCLI(t), args...)
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), "AWS_PAGER=", "AWS_DEFAULT_OUTPUT=json",
+		"AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null"}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	return out.String(), errb.String(), err
+}
+
+// rootEnv is the AWS CLI environment of the root administrator.
+func rootEnv() map[string]string {
+	return map[string]string{"AWS_ACCESS_KEY_ID": rootAccessKeyID, "AWS_SECRET_ACCESS_KEY": rootSecretKey, "AWS_DEFAULT_REGION": "ap-northeast-1"}
+}
