@@ -62,7 +62,7 @@ func (c *clock) advance(d time.Duration) {
 // directory, the iam domain on a temporary SQLite store, an audit log, and an httptest
 // server (plain HTTP, or TLS where a test needs what SDKs send over HTTPS).
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	ctx      context.Context
 	clock    *clock
 	store    *sqlstore.Store
@@ -89,7 +89,7 @@ type envOptions struct {
 	domain string
 }
 
-func newEnv(t *testing.T, opts ...envOptions) *env {
+func newEnv(t testing.TB, opts ...envOptions) *env {
 	t.Helper()
 	var o envOptions
 	if len(opts) > 0 {

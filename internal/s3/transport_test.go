@@ -28,7 +28,7 @@ import (
 const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 // signed builds a request signed by aws-sdk-go-v2's own SigV4 signer.
-func signed(t *testing.T, e *env, creds aws.Credentials, method, path string, body []byte, payloadHash string, header http.Header) *http.Request {
+func signed(t testing.TB, e *env, creds aws.Credentials, method, path string, body []byte, payloadHash string, header http.Header) *http.Request {
 	t.Helper()
 	req, err := http.NewRequest(method, e.server.URL+path, bytes.NewReader(body))
 	if err != nil {
