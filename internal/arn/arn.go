@@ -24,6 +24,7 @@ type ParseError struct {
 	Reason string
 }
 
+// Error says which input was refused and why.
 func (e *ParseError) Error() string { return fmt.Sprintf("arn %q: %s", e.Input, e.Reason) }
 
 // Unwrap lets errors.Is(err, ErrInvalid) hold.

@@ -16,6 +16,7 @@ type ParseError struct {
 	Msg  string
 }
 
+// Error renders "Path: message", or the message alone for the whole document.
 func (e *ParseError) Error() string {
 	if e.Path == "" {
 		return e.Msg

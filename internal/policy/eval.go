@@ -13,6 +13,7 @@ const (
 	ExplicitDeny
 )
 
+// String returns "Allow", "ExplicitDeny" or "ImplicitDeny".
 func (e Effect) String() string {
 	switch e {
 	case Allow:
@@ -32,12 +33,17 @@ type Source int
 const (
 	// SourceNone: no policy at all applied (an empty Set).
 	SourceNone Source = iota
+	// SourceIdentity: the identity policies (Set.Identity).
 	SourceIdentity
+	// SourceSession: the session policies (Set.Session).
 	SourceSession
+	// SourceBoundary: the permissions boundary (Set.Boundary).
 	SourceBoundary
+	// SourceResource: the resource or trust policy (Set.Resource).
 	SourceResource
 )
 
+// String returns "none", "identity", "session", "boundary" or "resource".
 func (s Source) String() string {
 	return [...]string{"none", "identity", "session", "boundary", "resource"}[s]
 }

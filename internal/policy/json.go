@@ -21,6 +21,7 @@ const (
 	jsonNull
 )
 
+// String names the kind in a message: "an object".
 func (k jsonKind) String() string {
 	return [...]string{"an object", "an array", "a string", "a number", "a boolean", "null"}[k]
 }

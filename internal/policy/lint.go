@@ -23,6 +23,7 @@ const (
 	Error
 )
 
+// String returns "info", "warning" or "error".
 func (s Severity) String() string { return [...]string{"info", "warning", "error"}[s] }
 
 // MarshalText renders the severity by name in JSON.
@@ -37,6 +38,7 @@ type Finding struct {
 	Fix     string `json:"fix"`
 }
 
+// String renders the finding on one line: "error: Statement[0]…: message".
 func (f Finding) String() string { return f.Severity.String() + ": " + f.Path + ": " + f.Message }
 
 // LintOptions tunes Lint.

@@ -2,7 +2,6 @@ package policy
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -380,12 +379,4 @@ func conditionValues(v *jsonValue, path string) ([]string, error) {
 		}
 	}
 	return out, nil
-}
-
-// String renders a statement's place and Sid for messages: Statement[1] "DenyProd".
-func (s *Statement) String() string {
-	if s.sid == "" {
-		return s.path
-	}
-	return fmt.Sprintf("%s %q", s.path, s.sid)
 }

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/inkan-dev/inkan/internal/policy/condition"
@@ -24,6 +25,7 @@ const (
 	Trust
 )
 
+// String names the kind in a sentence: "trust policy".
 func (k Kind) String() string {
 	switch k {
 	case Identity:
@@ -168,3 +170,11 @@ func (s *Statement) Resources() (values []string, not, present bool) {
 // Conditions returns the condition clauses in document order (operators, then keys, as
 // written). Clauses are immutable.
 func (s *Statement) Conditions() []*condition.Clause { return slices.Clone(s.conditions) }
+
+// String renders a statement's place and Sid for messages: Statement[1] "DenyProd".
+func (s *Statement) String() string {
+	if s.sid == "" {
+		return s.path
+	}
+	return fmt.Sprintf("%s %q", s.path, s.sid)
+}

@@ -34,6 +34,7 @@ type ValueError struct {
 	Err   error
 }
 
+// Error returns the cause's message.
 func (e *ValueError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the cause.

@@ -24,6 +24,7 @@ const (
 	ForAnyValue
 )
 
+// String returns "ForAllValues", "ForAnyValue" or "" for Single.
 func (q Qualifier) String() string {
 	switch q {
 	case ForAllValues:
@@ -163,7 +164,7 @@ func ParseOperator(name string) (Operator, error) {
 // unknownOperator builds the error for an unknown base name, suggesting the right spelling
 // when only the case differs.
 func unknownOperator(name, base string) error {
-	for _, known := range operatorNames() {
+	for _, known := range OperatorNames() {
 		if strings.EqualFold(known, base) {
 			return fmt.Errorf("%w %q: operator names are case-sensitive, did you mean %q?", ErrOperator, name, known)
 		}
@@ -171,8 +172,9 @@ func unknownOperator(name, base string) error {
 	return fmt.Errorf("%w %q", ErrOperator, name)
 }
 
-// operatorNames lists every base operator AWS documents.
-func operatorNames() []string {
+// OperatorNames lists every base operator name the package accepts (without set operators
+// or IfExists): every operator AWS documents.
+func OperatorNames() []string {
 	names := []string{"StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase",
 		"StringLike", "StringNotLike", "Bool", "BinaryEquals", "IpAddress", "NotIpAddress",
 		"ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike", "Null"}
@@ -183,10 +185,6 @@ func operatorNames() []string {
 	}
 	return names
 }
-
-// OperatorNames lists every base operator name the package accepts (without set operators
-// or IfExists), for documentation and tests.
-func OperatorNames() []string { return operatorNames() }
 
 // String returns the operator as written, e.g. "ForAnyValue:StringLikeIfExists".
 func (o Operator) String() string { return o.name }
