@@ -62,44 +62,36 @@ func do(b *testing.B, client *http.Client, req *http.Request, want int) {
 	}
 }
 
-func BenchmarkPutObject4KiB(b *testing.B) {
+// smallObjects runs 16 concurrent clients sending method to keys k0…k(keys-1), with body
+// (nil for GET), and reports operations per second.
+func smallObjects(b *testing.B, method string, keys int64, body []byte) {
 	e, creds, client := benchEnv(b)
-	body := randomBytes(4<<10, 1)
+	object := randomBytes(4<<10, 1)
+	signer := v4.NewSigner()
+	for i := int64(0); i < keys; i++ { // GETs need the objects to exist
+		do(b, client, benchRequest(b, e, signer, creds, http.MethodPut, "k"+strconv.FormatInt(i, 10), object), http.StatusOK)
+	}
 	var n atomic.Int64
 	b.SetParallelism(8)
-	b.SetBytes(int64(len(body)))
+	b.SetBytes(int64(len(object)))
 	b.ResetTimer()
 	start := time.Now()
 	b.RunParallel(func(pb *testing.PB) {
 		signer := v4.NewSigner()
 		for pb.Next() {
-			key := "k" + strconv.FormatInt(n.Add(1)%1000, 10)
-			do(b, client, benchRequest(b, e, signer, creds, http.MethodPut, key, body), http.StatusOK)
+			key := "k" + strconv.FormatInt(n.Add(1)%keys, 10)
+			do(b, client, benchRequest(b, e, signer, creds, method, key, body), http.StatusOK)
 		}
 	})
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "ops/s")
 }
 
+func BenchmarkPutObject4KiB(b *testing.B) {
+	smallObjects(b, http.MethodPut, 1000, randomBytes(4<<10, 3))
+}
+
 func BenchmarkGetObject4KiB(b *testing.B) {
-	e, creds, client := benchEnv(b)
-	body := randomBytes(4<<10, 1)
-	signer := v4.NewSigner()
-	for i := 0; i < 100; i++ {
-		do(b, client, benchRequest(b, e, signer, creds, http.MethodPut, "k"+strconv.Itoa(i), body), http.StatusOK)
-	}
-	var n atomic.Int64
-	b.SetParallelism(8)
-	b.SetBytes(int64(len(body)))
-	b.ResetTimer()
-	start := time.Now()
-	b.RunParallel(func(pb *testing.PB) {
-		signer := v4.NewSigner()
-		for pb.Next() {
-			key := "k" + strconv.FormatInt(n.Add(1)%100, 10)
-			do(b, client, benchRequest(b, e, signer, creds, http.MethodGet, key, nil), http.StatusOK)
-		}
-	})
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "ops/s")
+	smallObjects(b, http.MethodGet, 100, nil)
 }
 
 func BenchmarkPutObject64MiB(b *testing.B) {
