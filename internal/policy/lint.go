@@ -64,6 +64,7 @@ func HasError(fs []Finding) bool {
 //     element of a value list, or only operators that do not restrict (negated, IfExists,
 //     ForAllValues);
 //   - Error: ForAllValues on a single-valued key (it is true when the key is absent);
+//   - Error: a principal of "*" for AssumeRoleWithWebIdentity (every provider is trusted);
 //   - Warning: StringEquals (or its variants) with a '*' or '?' (StringLike was meant);
 //     StringLike without a wildcard; no aud condition for an OIDC provider, or an aud value
 //     that is not one of its client IDs (when LintOptions.ClientIDs lists the provider); a
@@ -81,6 +82,7 @@ func Lint(p *Policy, o LintOptions) []Finding {
 			continue
 		}
 		out = append(out, lintForAllValues(st)...)
+		out = append(out, lintAnyProvider(st)...)
 		for _, issuer := range trustedIssuers(st) {
 			out = append(out, lintIssuer(st, issuer, o)...)
 		}
@@ -164,6 +166,25 @@ func lintForAllValues(st *Statement) []Finding {
 			"ForAllValues on the single-valued key " + c.Key() + " allows every request that lacks the key", fix})
 	}
 	return out
+}
+
+// lintAnyProvider flags a web identity Allow whose principal is "*": it trusts every
+// provider of the account, shared issuers included, and no subject check can be tied to one.
+func lintAnyProvider(st *Statement) []Finding {
+	if st.principal == nil || st.notPrincipal || !st.matchAction("sts:AssumeRoleWithWebIdentity") {
+		return nil
+	}
+	for _, e := range st.principal.entries {
+		if e.any && (e.typ == "Federated" || e.typ == "AWS") {
+			return []Finding{{Error, st.path + ".Principal." + e.typ, "trusts every identity provider for AssumeRoleWithWebIdentity",
+				`name the provider: "Principal": {"Federated": "arn:aws:iam::ACCOUNT:oidc-provider/ISSUER"}`}}
+		}
+	}
+	if st.principal.star {
+		return []Finding{{Error, st.path + ".Principal", "trusts every identity provider for AssumeRoleWithWebIdentity",
+			`name the provider: "Principal": {"Federated": "arn:aws:iam::ACCOUNT:oidc-provider/ISSUER"}`}}
+	}
+	return nil
 }
 
 // trustedIssuer is an OIDC provider a statement trusts.

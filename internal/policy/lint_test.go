@@ -106,6 +106,10 @@ func TestLintTrustPolicies(t *testing.T) {
 		{"a private issuer needs no subject", trustFor("sso.acme.example", `{"StringEquals":{"sso.acme.example:aud":"inkan"}}`), LintOptions{}, nil},
 		{"a Deny is not an Allow", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"Federated":"arn:aws:iam::1:oidc-provider/` + gh + `"},"Action":"sts:AssumeRoleWithWebIdentity"}]}`, LintOptions{}, nil},
 		{"a statement that does not allow web identity", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::1:oidc-provider/` + gh + `"},"Action":"sts:TagSession"}]}`, LintOptions{}, nil},
+		{"every provider", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"*"},"Action":"sts:AssumeRoleWithWebIdentity"}]}`, LintOptions{},
+			[]finding{{Error, "Statement[0].Principal.Federated", "trusts every identity provider"}}},
+		{"every principal", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole*"}]}`, LintOptions{},
+			[]finding{{Error, "Statement[0].Principal", "trusts every identity provider"}}},
 		{"ForAllValues on a multivalued key", trustFor("sso.acme.example", `{"StringEquals":{"sso.acme.example:aud":"inkan"},"ForAllValues:StringEquals":{"sso.acme.example:amr":["mfa","pwd"]}}`), LintOptions{},
 			[]finding{{Warning, "Statement[0].Condition.ForAllValues:StringEquals.sso.acme.example:amr", "absent or empty"}}},
 	}
