@@ -98,6 +98,10 @@ func (s *Service) Refresh(ctx context.Context) error {
 	if gen == s.snap.Load().generation {
 		return nil
 	}
+	// Sealing keys are not in the snapshot; another node may have rotated them.
+	if err := s.ReloadKeys(ctx); err != nil {
+		return err
+	}
 	return s.Reload(ctx)
 }
 

@@ -18,6 +18,7 @@ const AdminService = "inkan"
 type adminAuth interface {
 	Authenticator
 	Authorize(ctx context.Context, p *iam.Principal, req *iam.AccessRequest) error
+	RotateSealingKeys(ctx context.Context) error
 }
 
 // Admin serves inkan's own API: GET /_inkan/v1/decisions/{request-id} returns the audit
@@ -34,6 +35,7 @@ type Admin struct {
 func NewAdmin(auth adminAuth, log *audit.Log, region string) *Admin {
 	a := &Admin{auth: auth, log: log, region: region, mux: http.NewServeMux()}
 	a.mux.HandleFunc("GET /_inkan/v1/decisions/{id}", a.decision)
+	a.mux.HandleFunc("POST /_inkan/v1/sealing-keys/rotate", a.rotate)
 	return a
 }
 
@@ -52,21 +54,33 @@ func writeAdminJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
-func (a *Admin) decision(w http.ResponseWriter, r *http.Request) {
+// caller authenticates a signed admin request and authorizes action for it (root only when
+// action is ""); on failure it has answered and returns false.
+func (a *Admin) caller(w http.ResponseWriter, r *http.Request, action string) bool {
 	auth, err := sigv4.Parse(r)
 	if err != nil {
 		writeAdminJSON(w, http.StatusForbidden, adminError{"AccessDenied", "sign the request with SigV4 for service " + AdminService})
-		return
+		return false
 	}
 	p, secret, err := a.auth.Authenticate(r.Context(), auth.AccessKeyID, auth.SecurityToken)
 	if err == nil {
 		_, err = sigv4.Verify(r, auth, secret, sigv4.Options{Region: a.region, Service: AdminService, PayloadHash: sigv4.PayloadHash(nil)})
 	}
-	if err == nil {
-		err = a.auth.Authorize(r.Context(), p, &iam.AccessRequest{Action: "sts:DecodeAuthorizationMessage", Resource: "*"})
+	if err == nil && action == "" && !p.Root {
+		err = errors.New("only root may do this")
+	}
+	if err == nil && action != "" {
+		err = a.auth.Authorize(r.Context(), p, &iam.AccessRequest{Action: action, Resource: "*"})
 	}
 	if err != nil {
 		writeAdminJSON(w, http.StatusForbidden, adminError{"AccessDenied", err.Error()})
+		return false
+	}
+	return true
+}
+
+func (a *Admin) decision(w http.ResponseWriter, r *http.Request) {
+	if !a.caller(w, r, "sts:DecodeAuthorizationMessage") {
 		return
 	}
 	rec, err := a.log.Find(r.PathValue("id"))
@@ -79,4 +93,17 @@ func (a *Admin) decision(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeAdminJSON(w, http.StatusOK, rec)
+}
+
+// rotate retires the active sealing key and makes a new one; sessions sealed before stay
+// valid for their whole life. Root only: no policy grants it.
+func (a *Admin) rotate(w http.ResponseWriter, r *http.Request) {
+	if !a.caller(w, r, "") {
+		return
+	}
+	if err := a.auth.RotateSealingKeys(r.Context()); err != nil {
+		writeAdminJSON(w, http.StatusInternalServerError, adminError{"InternalError", "rotating the sealing keys failed"})
+		return
+	}
+	writeAdminJSON(w, http.StatusOK, map[string]string{"status": "rotated"})
 }

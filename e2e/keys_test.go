@@ -1,0 +1,80 @@
+package e2e
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// adminDo sends a root-signed request to inkan's admin API.
+func adminDo(t *testing.T, srv *testServer, method, path string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, srv.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const emptyHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+	err = v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: rootAccessKeyID, SecretAccessKey: rootSecretKey},
+		req, emptyHash, "inkan", "us-east-1", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+func TestSessionsOutliveASealingKeyRotationAndARestart(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	srv := startServer(t, "--data-dir", dir)
+	roleARN := createRole(t, srv, "deploy", seedTrustPolicy(srv, "repo:acme/app:*"), 0, nil)
+	before, err := assumeWeb(ctx, srv, roleARN, mintToken(t, srv, map[string]any{"repository": "acme/app"}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, body := adminDo(t, srv, "POST", "/_inkan/v1/sealing-keys/rotate"); code != 200 {
+		t.Fatalf("rotate: %d %s", code, body)
+	}
+	after, err := assumeWeb(ctx, srv, roleARN, mintToken(t, srv, map[string]any{"repository": "acme/app"}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// "IQ" and ten base64 characters: the first 60 bits of the sealing key id.
+	if aws.ToString(after.Credentials.SessionToken)[:12] == aws.ToString(before.Credentials.SessionToken)[:12] {
+		t.Fatal("the session token after rotation names the same key as before")
+	}
+	check := func(srv *testServer, when string) {
+		for name, out := range map[string]*sts.AssumeRoleWithWebIdentityOutput{"sealed before": before, "sealed after": after} {
+			if _, err := stsClient(srv, awsCreds(out)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+				t.Errorf("%s, a session %s the rotation: %v", when, name, err)
+			}
+		}
+	}
+	check(srv, "after the rotation")
+	srv.Stop()
+	check(startServer(t, "--data-dir", dir), "after a restart")
+}
+
+func TestOnlyRootRotatesSealingKeys(t *testing.T) {
+	srv := startServer(t)
+	req, _ := http.NewRequest("POST", srv.URL+"/_inkan/v1/sealing-keys/rotate", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("an unsigned rotation answered %d", resp.StatusCode)
+	}
+}
