@@ -22,8 +22,12 @@ func openTest(t testing.TB, dir string, opts Options) *Backend {
 	return b
 }
 
+// TestConformance runs the suite, then checks each backend's files against
+// its index before it is closed.
 func TestConformance(t *testing.T) {
 	objstoretest.Run(t, func(t *testing.T) objstore.Backend {
-		return openTest(t, t.TempDir(), Options{})
+		b := openTest(t, t.TempDir(), Options{})
+		t.Cleanup(func() { fsck(t, b) })
+		return b
 	})
 }
