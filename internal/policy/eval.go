@@ -73,7 +73,9 @@ type Decision struct {
 //  5. a permissions boundary, when set, and the session policies, when present, must also
 //     allow (they intersect; they never grant).
 //
-// Evaluate is pure and allocates nothing unless a policy value holds a policy variable.
+// Evaluate is pure and allocates nothing in the common case (a Bool condition holding a
+// policy variable, or a variable inside a searched wildcard segment, allocates). r, s and
+// the policies in s must not be nil; r.Context may be.
 func Evaluate(r *Request, s *Set) Decision {
 	e := evaluator{req: r, ctx: r.Context}
 	if e.ctx == nil {
