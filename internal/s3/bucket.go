@@ -80,9 +80,11 @@ func (h *Handler) createBucket(c *call) error {
 	return nil
 }
 
-// checkLocation reads CreateBucket's optional body. S3 refuses a constraint naming another
-// region than the endpoint's (IllegalLocationConstraintException) and "us-east-1" spelled
-// out (InvalidLocationConstraint).
+// checkLocation reads CreateBucket's optional body. With a pinned region, S3's rules hold:
+// a constraint naming another region is IllegalLocationConstraintException and "us-east-1"
+// spelled out is InvalidLocationConstraint. Without one (Options.Region ""), every region
+// is this endpoint's, so any constraint is accepted: the AWS CLI sends its configured
+// region there, and refusing it would make "aws s3 mb" fail for everyone outside us-east-1.
 func (h *Handler) checkLocation(c *call) error {
 	p, err := c.payload()
 	if err != nil {
@@ -103,6 +105,8 @@ func (h *Handler) checkLocation(c *call) error {
 	switch {
 	case cfg.Location != nil || cfg.Bucket != nil:
 		return errNotImplemented.because("directory buckets are not implemented by inkan", nil)
+	case h.o.Region == "":
+		return nil
 	case lc == "" || lc == h.region:
 		if lc == "us-east-1" {
 			return errInvalidLocation.because("us-east-1 is named by an empty location constraint", nil).

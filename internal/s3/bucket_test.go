@@ -26,6 +26,9 @@ func TestBucketLifecycleAnswersS3sBucketErrors(t *testing.T) {
 		CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraintEuWest1}})
 	requireCode(t, err, "IllegalLocationConstraintException", http.StatusBadRequest)
 
+	_, err = c.CreateBucket(e.ctx, &s3sdk.CreateBucketInput{Bucket: aws.String("explicit"),
+		CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: "us-east-1"}})
+	requireCode(t, err, "InvalidLocationConstraint", http.StatusBadRequest)
 	if _, err := c.HeadBucket(e.ctx, &s3sdk.HeadBucketInput{Bucket: aws.String("data")}); err != nil {
 		t.Fatal(err)
 	}
@@ -58,6 +61,18 @@ func TestBucketLifecycleAnswersS3sBucketErrors(t *testing.T) {
 	requireCode(t, err, "NoSuchBucket", http.StatusNotFound)
 	_, err = c.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("k"), Body: strings.NewReader("v")})
 	requireCode(t, err, "NoSuchBucket", http.StatusNotFound)
+}
+
+func TestWithoutAPinnedRegionAnyLocationConstraintIsAccepted(t *testing.T) {
+	e := newEnv(t, envOptions{anyRegion: true})
+	c := e.client(rootCredentials(), func(o *s3sdk.Options) { o.Region = "eu-central-1" })
+	if _, err := c.CreateBucket(e.ctx, &s3sdk.CreateBucketInput{Bucket: aws.String("data"),
+		CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraintEuCentral1}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.HeadBucket(e.ctx, &s3sdk.HeadBucketInput{Bucket: aws.String("data")}); err != nil {
+		t.Errorf("a request signed for another region: %v", err)
+	}
 }
 
 func TestUnimplementedFeaturesAnswerNotImplemented(t *testing.T) {

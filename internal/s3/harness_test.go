@@ -87,6 +87,8 @@ func (e *env) payloadModes() []string {
 type envOptions struct {
 	tls    bool
 	domain string
+	// anyRegion leaves the region unpinned (Options.Region "").
+	anyRegion bool
 }
 
 func newEnv(t testing.TB, opts ...envOptions) *env {
@@ -117,8 +119,12 @@ func newEnv(t testing.TB, opts ...envOptions) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.audit.Close() })
+	pinned := region
+	if o.anyRegion {
+		pinned = ""
+	}
 	e.handler = s3.New(s3.Options{Backend: e.backend, Auth: e.svc, Policies: iam.NewBucketPolicyCache(e.svc), Audit: e.audit,
-		Region: region, Domain: o.domain, Now: e.clock.Now})
+		Region: pinned, Domain: o.domain, Now: e.clock.Now})
 	withID := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.mu.Lock()
 		e.seen = append(e.seen, r.Method+" "+r.Header.Get("X-Amz-Content-Sha256"))
