@@ -350,11 +350,11 @@ func (s *Service) checkTrustPolicy(role, doc, field string) *Error {
 				"role", role, "path", f.Path, "finding", f.Message, "fix", f.Fix)
 			continue
 		}
-		msg := f.Path + ": " + f.Message
+		msg := f.Path + ": " + strings.TrimSuffix(f.Message, ".") + "."
 		if f.Fix != "" {
 			msg += " Fix: " + f.Fix
 		}
-		return &Error{Kind: KindMalformedPolicy, Message: msg, Reason: "the trust-policy linter refused the document: " + msg}
+		return &Error{Kind: KindMalformedPolicy, Message: msg, Reason: "refused by the trust-policy linter (an error finding at " + f.Path + ")"}
 	}
 	return nil
 }

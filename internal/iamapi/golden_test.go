@@ -95,6 +95,8 @@ var scenario = []step{
 		"PolicyDocument", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::`+strings.Repeat("k", 10240)+`"}]}`), 409},
 	{"error-delete-conflict", "root", q("Action", "DeleteRole", "RoleName", "deploy"), 409},
 	{"error-malformed-policy-document", "root", q("Action", "PutRolePolicy", "RoleName", "deploy", "PolicyName", "p", "PolicyDocument", trustPolicy), 400},
+	{"error-trust-policy-refused-by-linter", "root", q("Action", "CreateRole", "RoleName", "open", "AssumeRolePolicyDocument",
+		strings.Replace(trustPolicy, `,"StringLike":{"token.actions.githubusercontent.com:sub":"repo:acme/app:*"}`, "", 1)), 400},
 	{"error-invalid-input", "root", q("Action", "CreateOpenIDConnectProvider", "Url", "http://idp.example", "ClientIDList.member.1", "a"), 400},
 	{"error-service-failure", "none", q("Action", "ListRoles"), 500},
 
