@@ -22,5 +22,9 @@
 // Tests: golden XML for every response and error shape lives in testdata/ (regenerate with
 // go test ./internal/iamapi -update, then review the diff); the golden success bodies are
 // parsed by aws-sdk-go-v2's IAM client, and a round trip drives every action through the
-// real client against the operations.
+// real client against the operations. FuzzOperations sends arbitrary parameters to every
+// action and fails on a panic or a ServiceFailure; run it longer with
+// go test -run '^$' -fuzz FuzzOperations -fuzztime 10m ./internal/iamapi. Benchmarks of a
+// read and of a write (which reloads the configuration):
+// go test -run '^$' -bench . -benchmem ./internal/iamapi.
 package iamapi
