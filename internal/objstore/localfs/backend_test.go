@@ -1,0 +1,83 @@
+package localfs
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/inkan-dev/inkan/internal/objstore"
+)
+
+func TestObjectsSurviveCloseAndReopen(t *testing.T) {
+	dir := t.TempDir()
+	ctx := t.Context()
+	b, err := Open(ctx, dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.CreateBucket(ctx, "b"); err != nil {
+		t.Fatal(err)
+	}
+	meta := objstore.ObjectMeta{ContentType: "x/y", UserMeta: map[string]string{"k": "\xffv"}}
+	put, err := b.PutObject(ctx, "b", "k", strings.NewReader("data"), 4, objstore.PutOptions{Meta: meta})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := b.CreateMultipartUpload(ctx, "b", "up", meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b = openTest(t, dir, Options{})
+	head, err := b.HeadObject(ctx, "b", "k")
+	if err != nil || head.ETag != put.ETag || !head.LastModified.Equal(put.LastModified) || head.Meta.UserMeta["k"] != "\xffv" {
+		t.Fatalf("after reopening: %+v, %v; want %+v", head, err, put)
+	}
+	if _, err := b.ListParts(ctx, "b", "up", id, objstore.ListPartsOptions{MaxParts: 1}); err != nil {
+		t.Fatalf("upload lost across reopening: %v", err)
+	}
+	fsck(t, b)
+}
+
+func TestASecondOpenOfTheSameDirectoryFails(t *testing.T) {
+	dir := t.TempDir()
+	openTest(t, dir, Options{})
+	if b, err := Open(t.Context(), dir, Options{}); err == nil {
+		b.Close()
+		t.Fatal("a second Open of a directory in use succeeded")
+	}
+}
+
+func TestHostileKeysNeverBecomePaths(t *testing.T) {
+	dir := t.TempDir()
+	b := openTest(t, dir, Options{})
+	ctx := t.Context()
+	if err := b.CreateBucket(ctx, "../../escape"); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"../../../outside", "/etc/passwd", "..\\..\\x", "%2e%2e/%2e%2e/y", "a\x00b", strings.Repeat("../", 300)} {
+		if _, err := b.PutObject(ctx, "../../escape", k, bytes.NewReader([]byte(k)), int64(len(k)), objstore.PutOptions{}); err != nil {
+			t.Fatalf("PutObject(%q): %v", k, err)
+		}
+	}
+	// fsck's walk fails on any name the backend would not create itself
+	fsck(t, b)
+	if files := dataFiles(t, dir); len(files) != 6 {
+		t.Fatalf("%d data files for 6 objects", len(files))
+	}
+}
+
+func TestAClosedBackendRefusesWrites(t *testing.T) {
+	b, err := Open(t.Context(), t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.CreateBucket(t.Context(), "b"); err != objstore.ErrClosed {
+		t.Fatalf("CreateBucket after Close: %v, want ErrClosed", err)
+	}
+}
