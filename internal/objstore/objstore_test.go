@@ -133,7 +133,7 @@ func FuzzPrefixEnd(f *testing.F) {
 		end, ok := PrefixEnd(prefix)
 		inOrBefore := strings.HasPrefix(s, prefix) || s < prefix
 		if !ok {
-			if strings.Trim(prefix, "\xff") != "" {
+			if strings.Count(prefix, "\xff") != len(prefix) {
 				t.Fatalf("PrefixEnd(%q) found no end", prefix)
 			}
 			return
