@@ -103,64 +103,64 @@ func checkPresignedHeaders(c *call, a *sigv4.Auth) error {
 		with(Field{"HeadersNotSigned", strings.Join(bad, ", ")})
 }
 
-// sigv4Error maps a verification failure to S3's codes; nil when err is not one.
+// sigv4Error maps a verification failure to S3's codes, with the extra elements S3 adds;
+// nil when err is not one. sigv4's messages are already AWS's words.
 func sigv4Error(err error) *Error {
 	var se *sigv4.Error
 	if !errors.As(err, &se) {
 		return nil
 	}
-	e := func(code string, status int) *Error {
-		return &Error{Code: code, Status: status, Message: se.Message, Reason: se.Message, Err: err}
+	code, status := sigv4Code(err)
+	return &Error{Code: code, Status: status, Message: se.Message, Reason: se.Message, Extra: sigv4Fields(se), Err: err}
+}
+
+// sigv4Code is the catalogue of verification failures.
+func sigv4Code(err error) (string, int) {
+	for _, m := range [...]struct {
+		kind   error
+		code   string
+		status int
+	}{
+		{sigv4.ErrSigV2, "InvalidRequest", 400},
+		{sigv4.ErrUnsupportedAlgorithm, "NotImplemented", 501},
+		{sigv4.ErrMultipleAuth, "InvalidArgument", 400},
+		{sigv4.ErrInvalidContentSHA256, "InvalidArgument", 400},
+		{sigv4.ErrMalformedPresign, "AuthorizationQueryParametersError", 400},
+		{sigv4.ErrIncomplete, "AuthorizationHeaderMalformed", 400},
+		{sigv4.ErrScope, "AuthorizationHeaderMalformed", 400},
+		{sigv4.ErrRequestTimeSkewed, "RequestTimeTooSkewed", 403},
+		{sigv4.ErrPresignExpired, "AccessDenied", 403},
+		{sigv4.ErrPresignNotYetValid, "AccessDenied", 403},
+		{sigv4.ErrSignatureMismatch, errSignatureDoesNotMatch.Code, errSignatureDoesNotMatch.Status},
+		{sigv4.ErrMissingContentSHA256, "InvalidRequest", 400},
+		{sigv4.ErrContentSHA256Mismatch, "XAmzContentSHA256Mismatch", 400},
+		{sigv4.ErrMissingDecodedLength, "MissingContentLength", 411},
+		{sigv4.ErrIncompleteBody, "IncompleteBody", 400},
+	} {
+		if errors.Is(err, m.kind) {
+			return m.code, m.status
+		}
 	}
+	return "InvalidRequest", 400 // ErrChunkEncoding and anything newer
+}
+
+// sigv4Fields are the elements S3's error documents add: the expected region, the clock
+// readings of skew and expiry, and the string to sign (a hash, no secret).
+func sigv4Fields(se *sigv4.Error) []Field {
+	stamp := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 	switch {
-	case errors.Is(err, sigv4.ErrSigV2):
-		return e("InvalidRequest", 400)
-	case errors.Is(err, sigv4.ErrUnsupportedAlgorithm):
-		return e("NotImplemented", 501)
-	case errors.Is(err, sigv4.ErrMultipleAuth), errors.Is(err, sigv4.ErrInvalidContentSHA256):
-		return e("InvalidArgument", 400)
-	case errors.Is(err, sigv4.ErrMalformedPresign):
-		return e("AuthorizationQueryParametersError", 400)
-	case errors.Is(err, sigv4.ErrIncomplete):
-		return e("AuthorizationHeaderMalformed", 400)
-	case errors.Is(err, sigv4.ErrScope):
-		out := e("AuthorizationHeaderMalformed", 400)
-		if se.Region != "" {
-			out.Extra = []Field{{"Region", se.Region}}
-		}
-		return out
-	case errors.Is(err, sigv4.ErrRequestTimeSkewed):
-		return e("RequestTimeTooSkewed", 403).with(Field{"RequestTime", se.RequestTime.UTC().Format(time.RFC3339)},
-			Field{"ServerTime", se.ServerTime.UTC().Format(time.RFC3339)},
-			Field{"MaxAllowedSkewMilliseconds", strconv.FormatInt(se.MaxSkew.Milliseconds(), 10)})
-	case errors.Is(err, sigv4.ErrPresignExpired):
-		out := e("AccessDenied", 403)
-		out.Message = "Request has expired"
-		return out.with(Field{"X-Amz-Expires", strconv.FormatInt(int64(se.Expires/time.Second), 10)},
-			Field{"Expires", se.RequestTime.Add(se.Expires).UTC().Format(time.RFC3339)},
-			Field{"ServerTime", se.ServerTime.UTC().Format(time.RFC3339)})
-	case errors.Is(err, sigv4.ErrPresignNotYetValid):
-		out := e("AccessDenied", 403)
-		out.Message = "Request is not valid yet"
-		return out
-	case errors.Is(err, sigv4.ErrSignatureMismatch):
-		out := errSignatureDoesNotMatch.because(se.Message, err)
-		if se.StringToSign != "" {
-			out = out.with(Field{"StringToSign", se.StringToSign})
-		}
-		return out
-	case errors.Is(err, sigv4.ErrMissingContentSHA256):
-		return e("InvalidRequest", 400)
-	case errors.Is(err, sigv4.ErrContentSHA256Mismatch):
-		out := e("XAmzContentSHA256Mismatch", 400)
-		out.Message = "The provided 'x-amz-content-sha256' header does not match what was computed."
-		return out
-	case errors.Is(err, sigv4.ErrMissingDecodedLength):
-		return e("MissingContentLength", 411)
-	case errors.Is(err, sigv4.ErrIncompleteBody):
-		return e("IncompleteBody", 400)
+	case errors.Is(se, sigv4.ErrScope) && se.Region != "":
+		return []Field{{"Region", se.Region}}
+	case errors.Is(se, sigv4.ErrRequestTimeSkewed):
+		return []Field{{"RequestTime", stamp(se.RequestTime)}, {"ServerTime", stamp(se.ServerTime)},
+			{"MaxAllowedSkewMilliseconds", strconv.FormatInt(se.MaxSkew.Milliseconds(), 10)}}
+	case errors.Is(se, sigv4.ErrPresignExpired):
+		return []Field{{"X-Amz-Expires", strconv.FormatInt(int64(se.Expires/time.Second), 10)},
+			{"Expires", stamp(se.RequestTime.Add(se.Expires))}, {"ServerTime", stamp(se.ServerTime)}}
+	case errors.Is(se, sigv4.ErrSignatureMismatch) && se.StringToSign != "":
+		return []Field{{"StringToSign", se.StringToSign}}
 	}
-	return e("InvalidRequest", 400)
+	return nil
 }
 
 // authorize decides one action of the caller on resource, with the request's global keys,
