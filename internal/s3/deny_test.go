@@ -185,3 +185,43 @@ func TestDenialMessagesNameTheRequestIDAndExplainOnlyInDevMode(t *testing.T) {
 		t.Errorf("denial message %q lacks the AWS wording or the explain hint", msg)
 	}
 }
+
+func TestConditionKeysOfTheRequestReachThePolicies(t *testing.T) {
+	policy := `{"Version":"2012-10-17","Statement":[
+	 {"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::data","Condition":{"NumericLessThanEquals":{"s3:max-keys":"100"}}},
+	 {"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::data/*","Condition":{"IpAddress":{"aws:SourceIp":"127.0.0.0/8"}}},
+	 {"Effect":"Deny","Action":"s3:PutObject","Resource":"arn:aws:s3:::data/tls-only/*","Condition":{"Bool":{"aws:SecureTransport":"false"}}},
+	 {"Effect":"Allow","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::data/${aws:PrincipalTag/team}/*"}]}`
+	for _, tls := range []bool{false, true} {
+		e := newEnv(t, envOptions{tls: tls})
+		e.bucket("data")
+		e.role("ci", policy)
+		c := e.client(e.session("ci", 0))
+		_, err := c.ListObjectsV2(e.ctx, &s3sdk.ListObjectsV2Input{Bucket: aws.String("data")})
+		requireCode(t, err, "AccessDenied", http.StatusForbidden) // s3:max-keys is 1000 when absent
+		if _, err := c.ListObjectsV2(e.ctx, &s3sdk.ListObjectsV2Input{Bucket: aws.String("data"), MaxKeys: aws.Int32(50)}); err != nil {
+			t.Errorf("max-keys 50: %v", err)
+		}
+		if _, err := c.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("any"), Body: strings.NewReader("x")}); err != nil {
+			t.Errorf("from loopback: %v", err)
+		}
+		_, err = c.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("tls-only/x"), Body: strings.NewReader("x")})
+		if tls && err != nil {
+			t.Errorf("over TLS: %v", err)
+		}
+		if !tls {
+			requireCode(t, err, "AccessDenied", http.StatusForbidden)
+		}
+		// The session has no team tag, so the variable matches nothing.
+		_, err = c.DeleteObject(e.ctx, &s3sdk.DeleteObjectInput{Bucket: aws.String("data"), Key: aws.String("any")})
+		requireCode(t, err, "AccessDenied", http.StatusForbidden)
+	}
+}
+
+func TestKeysLongerThan1024BytesAreRefused(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("data")
+	_, err := e.client(rootCredentials()).PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"),
+		Key: aws.String(strings.Repeat("k", 1025)), Body: strings.NewReader("x")})
+	requireCode(t, err, "KeyTooLongError", http.StatusBadRequest)
+}
