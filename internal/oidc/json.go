@@ -137,7 +137,7 @@ func (p *jsonParser) object(depth int) (map[string]any, error) {
 // object, counting `":` (a member name's end) over the whole input is cheap
 // and spares the claims map several rehashes; it may overestimate slightly.
 func (p *jsonParser) sizeHint(depth int) int {
-	if depth == 1 {
+	if depth == 0 {
 		return strings.Count(p.s, "\":")
 	}
 	return 4

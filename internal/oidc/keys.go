@@ -9,7 +9,6 @@ import (
 	"crypto/sha512"
 	"encoding/json"
 	"fmt"
-	"hash"
 	"math/big"
 	"slices"
 
@@ -32,7 +31,9 @@ type publicKey struct {
 
 // keySet is an immutable snapshot of an issuer's usable keys.
 type keySet struct {
-	keys []publicKey
+	keys  []publicKey
+	all   []*publicKey            // pointers to keys, in JWKS order
+	byKid map[string][]*publicKey // the same, grouped by kid
 	// skipped explains each JWK that was ignored, for logs.
 	skipped []string
 }
@@ -61,6 +62,12 @@ func parseJWKS(body []byte) (*keySet, error) {
 	}
 	if len(ks.keys) == 0 {
 		return nil, fmt.Errorf("jwks: no usable signing key among %d (%v)", len(doc.Keys), ks.skipped)
+	}
+	ks.byKid = make(map[string][]*publicKey, len(ks.keys))
+	for i := range ks.keys {
+		k := &ks.keys[i]
+		ks.all = append(ks.all, k)
+		ks.byKid[k.kid] = append(ks.byKid[k.kid], k)
 	}
 	return ks, nil
 }
@@ -127,14 +134,24 @@ func (k *publicKey) fits(a *algorithm) bool {
 // candidates returns the keys that may verify a token with header h. With a
 // kid, those whose kid equals it exactly and fit the algorithm (normally one;
 // a rotating IdP may briefly publish the same kid for two algorithms).
-// Without a kid, every fitting key; the caller accepts only exactly one.
+// Without a kid, every fitting key; the caller accepts only exactly one. The
+// result may be shared with ks: callers must not modify it.
 func (ks *keySet) candidates(h header) []*publicKey {
-	var out []*publicKey
-	for i := range ks.keys {
-		k := &ks.keys[i]
-		if h.hasKid && k.kid != h.kid {
-			continue
+	pool := ks.all
+	if h.hasKid {
+		pool = ks.byKid[h.kid]
+	}
+	fitting := 0
+	for _, k := range pool {
+		if k.fits(h.alg) {
+			fitting++
 		}
+	}
+	if fitting == len(pool) {
+		return pool // the common case: no allocation
+	}
+	out := make([]*publicKey, 0, fitting)
+	for _, k := range pool {
 		if k.fits(h.alg) {
 			out = append(out, k)
 		}
@@ -176,24 +193,17 @@ func verifyECDSA(pub *ecdsa.PublicKey, hashed, sig []byte) bool {
 	return ecdsa.Verify(pub, hashed, r, s)
 }
 
-// digest hashes the signing input. It streams the string through a small
-// stack buffer rather than converting it to a []byte, which would copy the
-// whole token to the heap.
+// digest hashes the signing input.
 func digest(h crypto.Hash, input string) []byte {
-	var d hash.Hash
 	switch h {
 	case crypto.SHA256:
-		d = sha256.New()
+		d := sha256.Sum256(bytesOf(input))
+		return d[:]
 	case crypto.SHA384:
-		d = sha512.New384()
+		d := sha512.Sum384(bytesOf(input))
+		return d[:]
 	default:
-		d = sha512.New()
+		d := sha512.Sum512(bytesOf(input))
+		return d[:]
 	}
-	var buf [512]byte
-	for len(input) > 0 {
-		n := copy(buf[:], input)
-		d.Write(buf[:n])
-		input = input[n:]
-	}
-	return d.Sum(nil)
 }
