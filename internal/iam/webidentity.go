@@ -83,18 +83,18 @@ func (s *Service) assumeWebIdentity(ctx context.Context, in *WebIdentityInput) (
 	}
 	keys := policy.Keys{}
 	requestKeys(keys, &in.SessionInput, s.opt.Now())
-	claimKeys(keys, prov.keyPrefix, tok)
+	cctx := newClaimContext(keys, prov.keyPrefix, tok)
 	req := &policy.Request{Principal: policy.Principal{Type: "Federated", IDs: []string{prov.rec.ARN}, Account: s.opt.Account},
-		Action: actionWebIdentity, Resource: r.rec.ARN, Context: keys}
+		Action: actionWebIdentity, Resource: r.rec.ARN, Context: cctx}
 	set := &policy.Set{Resource: r.trust}
 	if ok, reason, tr := evaluate(req, set); !ok {
 		return nil, notAuthorized(actionWebIdentity, reason, tr, claims)
 	}
-	tags, transitive, err := s.webIdentityTags(prov, tok, req, set, claims)
+	tags, transitive, err := s.webIdentityTags(prov, tok, req, cctx, set, claims)
 	if err != nil {
 		return nil, err
 	}
-	sourceID, err := s.webIdentitySourceIdentity(tok, req, set, claims)
+	sourceID, err := s.webIdentitySourceIdentity(tok, req, cctx, set, claims)
 	if err != nil {
 		return nil, err
 	}
@@ -160,20 +160,6 @@ func tokenError(err error) *Error {
 // idpKeysMessage is AWS's text, double space included.
 const idpKeysMessage = "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements"
 
-// claimKeys exposes the token's claims as trust-policy condition keys "<issuer>:<claim>".
-// AWS exposes aud, sub, azp, amr and (since 2026) selected provider claims; inkan exposes
-// every string, number, boolean or string-list claim, so any claim can be tested at assume
-// time. The audience key holds the client ID that matched.
-func claimKeys(k policy.Keys, prefix string, tok *oidc.Token) {
-	for name, v := range tok.Claims {
-		if vals, ok := claimValues(v); ok {
-			k[prefix+":"+strings.ToLower(name)] = vals
-		}
-	}
-	k[prefix+":aud"] = []string{tok.Audience}
-	k[prefix+":sub"] = []string{tok.Subject}
-}
-
 // sessionClaimKeys are the claim keys that stay available after the session is created:
 // aud, sub, amr (and id), as AWS documents.
 func sessionClaimKeys(prefix string, tok *oidc.Token) map[string][]string {
@@ -224,7 +210,7 @@ func publicClaims(tok *oidc.Token) map[string]any {
 // (which the trust policy must allow with sts:TagSession, as AWS requires) and inkan's
 // claim-to-tag mapping configured on the provider (declared by the operator, so it needs no
 // sts:TagSession grant). A token tag wins over a mapped tag of the same key.
-func (s *Service) webIdentityTags(prov *provider, tok *oidc.Token, req *policy.Request, set *policy.Set, claims map[string]any) ([]session.Tag, []string, error) {
+func (s *Service) webIdentityTags(prov *provider, tok *oidc.Token, req *policy.Request, cctx *claimContext, set *policy.Set, claims map[string]any) ([]session.Tag, []string, error) {
 	byKey := map[string]session.Tag{}
 	for _, m := range prov.rec.ClaimTags {
 		if vals, ok := claimValues(tok.Claims[m.Claim]); ok && len(vals) == 1 && len(vals[0]) <= 256 {
@@ -240,9 +226,6 @@ func (s *Service) webIdentityTags(prov *provider, tok *oidc.Token, req *policy.R
 		tagReq := *req
 		tagReq.Action = actionTagSession
 		tagKeys := policy.Keys{}
-		for k, v := range req.Context.(policy.Keys) {
-			tagKeys[k] = v
-		}
 		var keyNames []string
 		for _, t := range tokenTags {
 			tagKeys["aws:requesttag/"+strings.ToLower(t.Key)] = []string{t.Value}
@@ -250,7 +233,7 @@ func (s *Service) webIdentityTags(prov *provider, tok *oidc.Token, req *policy.R
 			byKey[strings.ToLower(t.Key)] = t
 		}
 		tagKeys["aws:tagkeys"] = keyNames
-		tagReq.Context = tagKeys
+		tagReq.Context = cctx.with(tagKeys)
 		if ok, reason, tr := evaluate(&tagReq, set); !ok {
 			return nil, nil, notAuthorized(actionTagSession, "the token carries session tags but "+reason, tr, claims)
 		}
@@ -291,7 +274,7 @@ func parseTagClaim(raw any) ([]session.Tag, []string, error) {
 
 // webIdentitySourceIdentity reads the source identity claim, which the trust policy must
 // allow with sts:SetSourceIdentity.
-func (s *Service) webIdentitySourceIdentity(tok *oidc.Token, req *policy.Request, set *policy.Set, claims map[string]any) (string, error) {
+func (s *Service) webIdentitySourceIdentity(tok *oidc.Token, req *policy.Request, cctx *claimContext, set *policy.Set, claims map[string]any) (string, error) {
 	raw, ok := tok.Claims[claimSourceID]
 	if !ok {
 		return "", nil
@@ -302,12 +285,7 @@ func (s *Service) webIdentitySourceIdentity(tok *oidc.Token, req *policy.Request
 	}
 	siReq := *req
 	siReq.Action = actionSetSourceID
-	keys := policy.Keys{}
-	for k, vals := range req.Context.(policy.Keys) {
-		keys[k] = vals
-	}
-	keys["sts:sourceidentity"] = []string{v}
-	siReq.Context = keys
+	siReq.Context = cctx.with(policy.Keys{"sts:sourceidentity": {v}})
 	if ok, reason, tr := evaluate(&siReq, set); !ok {
 		return "", notAuthorized(actionSetSourceID, "the token carries a source identity but "+reason, tr, claims)
 	}

@@ -1,5 +1,11 @@
 package sts
 
+import (
+	"strconv"
+
+	"github.com/inkan-dev/inkan/internal/awsquery"
+)
+
 // The result shapes of STS, in the member order of AWS's model.
 
 type credentialsXML struct {
@@ -39,4 +45,36 @@ type callerIdentityResult struct {
 
 type decodedMessageResult struct {
 	DecodedMessage string
+}
+
+// AppendXML renders the result without reflection: the token exchange is inkan's hottest path.
+func (r *webIdentityResult) AppendXML(b []byte) []byte {
+	b = r.Credentials.appendXML(b)
+	b = awsquery.AppendElement(b, "SubjectFromWebIdentityToken", r.SubjectFromWebIdentityToken)
+	b = r.AssumedRoleUser.appendXML(b)
+	if r.PackedPolicySize != nil {
+		b = awsquery.AppendElement(b, "PackedPolicySize", strconv.Itoa(*r.PackedPolicySize))
+	}
+	b = awsquery.AppendElement(b, "Provider", r.Provider)
+	b = awsquery.AppendElement(b, "Audience", r.Audience)
+	if r.SourceIdentity != "" {
+		b = awsquery.AppendElement(b, "SourceIdentity", r.SourceIdentity)
+	}
+	return b
+}
+
+func (c *credentialsXML) appendXML(b []byte) []byte {
+	b = append(b, "<Credentials>"...)
+	b = awsquery.AppendElement(b, "AccessKeyId", c.AccessKeyID)
+	b = awsquery.AppendElement(b, "SecretAccessKey", c.SecretAccessKey)
+	b = awsquery.AppendElement(b, "SessionToken", c.SessionToken)
+	b = awsquery.AppendElement(b, "Expiration", c.Expiration)
+	return append(b, "</Credentials>"...)
+}
+
+func (u *assumedRoleUser) appendXML(b []byte) []byte {
+	b = append(b, "<AssumedRoleUser>"...)
+	b = awsquery.AppendElement(b, "AssumedRoleId", u.AssumedRoleID)
+	b = awsquery.AppendElement(b, "Arn", u.Arn)
+	return append(b, "</AssumedRoleUser>"...)
 }
