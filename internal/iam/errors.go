@@ -26,6 +26,9 @@ const (
 	KindInvalidClientTokenID                 // the access key or session token is not ours
 	KindExpiredSession                       // the session's credentials have expired
 	KindServiceFailure                       // our fault
+	// KindInvalidInput is IAM's InvalidInput: well-formed but not acceptable (STS says
+	// ValidationError for the same class).
+	KindInvalidInput
 )
 
 // Error is the domain's error. Message is what AWS would tell the caller; Reason is inkan's

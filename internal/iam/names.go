@@ -14,14 +14,6 @@ import (
 	"github.com/inkan-dev/inkan/internal/store"
 )
 
-// KindInvalidInput is IAM's InvalidInput: a parameter is well-formed but not acceptable (a
-// provider URL that is not https, a duplicated tag key, too many thumbprints). It differs from
-// KindValidation, which is a breach of the API model's constraints (length, pattern, range).
-//
-// It lives here rather than in errors.go's list because errors.go is not this file's to edit;
-// its value stays clear of that list's iota.
-const KindInvalidInput Kind = 100
-
 // Limits of the IAM API (reference §3.2–3.4; AWS API model and IAM quotas).
 const (
 	maxNameLen           = 64   // role names

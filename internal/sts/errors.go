@@ -15,6 +15,7 @@ var codes = map[iam.Kind]struct {
 }{
 	iam.KindAccessDenied:         {"AccessDenied", http.StatusForbidden},
 	iam.KindValidation:           {"ValidationError", http.StatusBadRequest},
+	iam.KindInvalidInput:         {"ValidationError", http.StatusBadRequest},
 	iam.KindMalformedPolicy:      {"MalformedPolicyDocument", http.StatusBadRequest},
 	iam.KindPackedPolicyTooLarge: {"PackedPolicyTooLarge", http.StatusBadRequest},
 	iam.KindInvalidIdentityToken: {"InvalidIdentityToken", http.StatusBadRequest},
