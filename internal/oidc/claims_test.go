@@ -17,7 +17,8 @@ func TestAGitHubShapedTokenYieldsEveryClaim(t *testing.T) {
 	e := newEnv(t, oidctest.Config{}, nil)
 	now := e.clock.Now()
 	claims := oidctest.GitHubClaims(e.iss.URL(), clientID, "octo-org/octo-repo", now)
-	tok := e.mustVerify(t, e.iss.Sign(claims))
+	// GitHub's header also carries x5t, which is ignored (reference §7).
+	tok := e.mustVerify(t, e.iss.SigningKey().Sign(claims, map[string]any{"x5t": "Ml2IUlnvDPxzPmqVZ7I5WGHpzmY"}))
 
 	if tok.Issuer != e.iss.URL() || tok.Subject != "repo:octo-org/octo-repo:ref:refs/heads/main" {
 		t.Errorf("Issuer, Subject = %q, %q", tok.Issuer, tok.Subject)
