@@ -73,7 +73,9 @@ func (s *Service) assumeWebIdentity(ctx context.Context, in *WebIdentityInput) (
 	if err != nil {
 		return nil, tokenError(err)
 	}
-	claims := publicClaims(tok)
+	// Claims are not secret and the map is ours (Verify keeps no reference): explanations
+	// carry it as is.
+	claims := tok.Claims
 	r, ok := snap.roleByARN(s.opt.Account, in.RoleARN)
 	if !ok {
 		return nil, notAuthorized(actionWebIdentity, "role "+in.RoleARN+" does not exist in account "+s.opt.Account, nil, claims)
@@ -194,16 +196,6 @@ func claimValues(v any) ([]string, bool) {
 		return x, true
 	}
 	return nil, false
-}
-
-// publicClaims are the token's claims for explanations: every claim but the AWS tag blocks
-// (claims are not secret; the token and its signature never leave this function's caller).
-func publicClaims(tok *oidc.Token) map[string]any {
-	out := make(map[string]any, len(tok.Claims))
-	for k, v := range tok.Claims {
-		out[k] = v
-	}
-	return out
 }
 
 // webIdentityTags builds the session tags: the token's https://aws.amazon.com/tags claim
