@@ -55,13 +55,13 @@ func hasWildcard(s string) bool { return strings.ContainsAny(s, "*?") }
 
 // subject is a GitHub subject pattern cut into its parts: repo:OWNER/NAME:CONTEXT.
 type subject struct {
-	like           bool
-	owner, name    string // "" when a wildcard spans them
+	like            bool
+	owner, name     string // "" when a wildcard spans them
 	ownerID, repoID string
-	anyOwner       bool
-	anyName        bool
-	context        string
-	anyContext     bool
+	anyOwner        bool
+	anyName         bool
+	context         string
+	anyContext      bool
 }
 
 // parseSubject cuts what follows "repo:". Owner and repository names hold no ':' or '/', so

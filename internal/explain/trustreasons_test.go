@@ -102,7 +102,7 @@ func trustCases() []trustCase {
 			`token.actions.githubusercontent.com:repository_id "740219485" matches none of ["74"] (StringEquals, Statement[0])`},
 		{"Null false on a claim the token lacks", trustWith(`{"Null":{"token.actions.githubusercontent.com:environment":"false"}}`), main, nil,
 			`token.actions.githubusercontent.com:environment is absent; Null "false" requires it (Statement[0])`},
-		{"an excluded subject under StringNotLike", trustWith(`{"StringLike":{`+subAcme+`:"repo:acme/*"},"StringNotLike":{`+subAcme+`:"repo:acme/app:*"}}`), main, nil,
+		{"an excluded subject under StringNotLike", trustWith(`{"StringLike":{` + subAcme + `:"repo:acme/*"},"StringNotLike":{` + subAcme + `:"repo:acme/app:*"}}`), main, nil,
 			`token.actions.githubusercontent.com:sub "repo:acme/app:ref:refs/heads/main" matches "repo:acme/app:*" (StringNotLike, Statement[0])`},
 		{"a trust that expired", trustWith(`{"DateLessThan":{"aws:CurrentTime":"2026-01-01T00:00:00Z"}}`), main, nil,
 			`aws:CurrentTime "2026-09-01T12:00:00Z" matches none of ["2026-01-01T00:00:00Z"] (DateLessThan, Statement[0])`},

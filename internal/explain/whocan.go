@@ -249,4 +249,3 @@ func list(w *writer, label string, values []string) {
 		w.field("  ", label, v)
 	}
 }
-
