@@ -3,6 +3,7 @@ package explain
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -54,7 +55,7 @@ type indexer struct {
 // member name or array element starts. bad is the offset where decoding failed, or -1.
 func indexPaths(doc []byte) (idx map[string]int, bad int) {
 	ix := &indexer{doc: doc, dec: json.NewDecoder(bytes.NewReader(doc)), idx: map[string]int{}}
-	if err := ix.value(""); err != nil {
+	if err := ix.value("", 0); err != nil {
 		return ix.idx, min(int(ix.dec.InputOffset()), len(doc))
 	}
 	return ix.idx, -1
@@ -76,22 +77,30 @@ func (ix *indexer) record(path string, offset int64) {
 	}
 }
 
-// value reads one JSON value whose path is path, indexing what it holds.
-func (ix *indexer) value(path string) error {
+// maxDepth bounds the nesting Locate follows; policies nest five levels deep.
+const maxDepth = 64
+
+var errTooDeep = errors.New("explain: document nested too deeply")
+
+// value reads one JSON value whose path is path, at nesting depth, indexing what it holds.
+func (ix *indexer) value(path string, depth int) error {
 	tok, err := ix.dec.Token()
 	if err != nil {
 		return err
 	}
+	if depth > maxDepth {
+		return errTooDeep
+	}
 	switch tok {
 	case json.Delim('{'):
-		return ix.object(path)
+		return ix.object(path, depth+1)
 	case json.Delim('['):
-		return ix.array(path)
+		return ix.array(path, depth+1)
 	}
 	return nil
 }
 
-func (ix *indexer) object(path string) error {
+func (ix *indexer) object(path string, depth int) error {
 	for ix.dec.More() {
 		start := ix.dec.InputOffset()
 		tok, err := ix.dec.Token()
@@ -104,7 +113,7 @@ func (ix *indexer) object(path string) error {
 			child = path + "." + key
 		}
 		ix.record(child, start)
-		if err := ix.value(child); err != nil {
+		if err := ix.value(child, depth); err != nil {
 			return err
 		}
 	}
@@ -112,11 +121,11 @@ func (ix *indexer) object(path string) error {
 	return err
 }
 
-func (ix *indexer) array(path string) error {
+func (ix *indexer) array(path string, depth int) error {
 	for i := 0; ix.dec.More(); i++ {
 		child := path + "[" + strconv.Itoa(i) + "]"
 		ix.record(child, ix.dec.InputOffset())
-		if err := ix.value(child); err != nil {
+		if err := ix.value(child, depth); err != nil {
 			return err
 		}
 	}

@@ -92,7 +92,7 @@ func (s subject) words(unscoped bool) string {
 	var out string
 	if s.anyContext {
 		out = "any workflow of " + scope + ", on any ref"
-		if s.anyOwner && s.anyName {
+		if s.anyOwner && s.owner == "*" && s.anyName {
 			out = "any repository of any owner"
 		}
 	} else {

@@ -51,22 +51,32 @@ func WhoCanAssume(p *policy.Policy, o policy.LintOptions) *Analysis {
 		a.Findings = []policy.Finding{}
 	}
 	for _, st := range p.Statements() {
-		g := grantOf(st)
 		if st.Deny() {
-			a.Denies = append(a.Denies, g)
+			a.Denies = append(a.Denies, grantOf(st, false))
 			continue
 		}
+		lintError := false
 		for _, f := range a.Findings {
 			inside := strings.HasPrefix(f.Path, st.Path()+".") || strings.HasPrefix(f.Path, st.Path()+"[")
-			g.Unscoped = g.Unscoped || f.Severity == policy.Error && (f.Path == st.Path() || inside)
+			lintError = lintError || f.Severity == policy.Error && (f.Path == st.Path() || inside)
+		}
+		g := grantOf(st, lintError)
+		for _, t := range g.Principals {
+			if t.Issuer != "" {
+				who, unscoped := subjectsOf(st, t, lintError)
+				g.Who = append(g.Who, who...)
+				g.Unscoped = g.Unscoped || unscoped
+			}
 		}
 		a.Grants = append(a.Grants, g)
 	}
 	return a
 }
 
-func grantOf(st *policy.Statement) Grant {
-	g := Grant{Statement: st.Path(), Principals: trustedOf(st), Who: []string{}, Conditions: []string{}}
+// grantOf describes a statement's actions, principals and conditions; lintError marks an
+// Allow in which the linter found an error.
+func grantOf(st *policy.Statement, lintError bool) Grant {
+	g := Grant{Statement: st.Path(), Principals: trustedOf(st), Who: []string{}, Conditions: []string{}, Unscoped: lintError}
 	if st.Sid() != "" {
 		g.Statement += " " + strconv.Quote(st.Sid())
 	}
@@ -77,13 +87,6 @@ func grantOf(st *policy.Statement) Grant {
 	}
 	for _, c := range st.Conditions() {
 		g.Conditions = append(g.Conditions, ConditionWords(c))
-	}
-	for _, t := range g.Principals {
-		if t.Issuer != "" {
-			who, unscoped := subjectsOf(st, t)
-			g.Who = append(g.Who, who...)
-			g.Unscoped = g.Unscoped || unscoped
-		}
 	}
 	return g
 }
@@ -113,9 +116,10 @@ func trustedOf(st *policy.Statement) []Trusted {
 	return out
 }
 
-// subjectsOf describes the sub values a statement accepts from one provider; with no sub
-// condition, any subject passes.
-func subjectsOf(st *policy.Statement, t Trusted) ([]string, bool) {
+// subjectsOf describes the sub values an Allow accepts from one provider. Without a sub
+// condition any subject passes the statement's other conditions: unscoped when the linter
+// found an error in the statement (no other condition pins the tenant).
+func subjectsOf(st *policy.Statement, t Trusted, lintError bool) ([]string, bool) {
 	key := KeyPrefix(t.Issuer) + ":sub"
 	var who []string
 	unscoped := false
@@ -137,10 +141,13 @@ func subjectsOf(st *policy.Statement, t Trusted) ([]string, bool) {
 	if len(who) > 0 {
 		return who, unscoped
 	}
-	if t.Shared != "" {
-		return []string{"any subject of " + t.Issuer + " (" + t.Shared + ") unless another condition narrows it — unscoped!"}, true
+	switch {
+	case lintError && github:
+		return []string{"any repository of any owner — unscoped!"}, true
+	case lintError:
+		return []string{"any subject of " + t.Issuer + " — unscoped!"}, true
 	}
-	return []string{"any subject of " + t.Issuer}, false
+	return []string{"any subject of " + t.Issuer + " that meets the conditions"}, false
 }
 
 // ConditionWords says what a condition clause requires, with a provider key shortened to its
