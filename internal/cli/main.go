@@ -33,6 +33,9 @@ type commandInfo struct {
 func commands() map[string]commandInfo {
 	return map[string]commandInfo{
 		"serve":   {"run the STS, IAM and S3 endpoint", func() command { return &serveCmd{} }},
+		"assume":  {"trade a web identity token for AWS credentials (like configure-aws-credentials)", func() command { return &assumeCmd{} }},
+		"idp":     {"the test identity provider: runner-env, token, rotate-keys, keys", func() command { return idpCmd{} }},
+		"demo":    {"run the seed's GitHub Actions workflow offline, step by step", func() command { return demoCmd{} }},
 		"version": {"print the version", func() command { return versionCmd{} }},
 	}
 }
