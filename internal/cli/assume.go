@@ -496,7 +496,8 @@ func replaceINISection(doc, name string, body []string) string {
 				continue
 			}
 		}
-		if !in && (line != "" || len(out) > 0) {
+		// The old section's lines go; blank lines stay, as separators.
+		if (!in || trimmed == "") && (trimmed != "" || len(out) > 0) {
 			out = append(out, line)
 		}
 	}
