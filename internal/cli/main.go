@@ -36,6 +36,8 @@ func commands() map[string]commandInfo {
 		"assume":  {"trade a web identity token for AWS credentials (like configure-aws-credentials)", func() command { return &assumeCmd{} }},
 		"idp":     {"the test identity provider: runner-env, token, rotate-keys, keys", func() command { return idpCmd{} }},
 		"demo":    {"run the seed's GitHub Actions workflow offline, step by step", func() command { return demoCmd{} }},
+		"policy":  {"simulate a decision, lint policies, say who can assume a role", func() command { return policyCmd{} }},
+		"explain": {"explain a recorded decision by its request id", func() command { return explainCmd{} }},
 		"version": {"print the version", func() command { return versionCmd{} }},
 	}
 }
