@@ -146,7 +146,7 @@ func (c *assumeCmd) Run(ctx context.Context, env Env, args []string) error {
 		Retry: awsclient.Retry{MaxAttempts: cfg.retries}, Now: c.Now}
 	res, err := assumeWithToken(ctx, client, cfg, token)
 	if err != nil {
-		explainRefusal(env.Stderr, err, token, c.now())
+		explainRefusal(env.Stderr, err, token, cfg.endpoint, c.now())
 		return fmt.Errorf("could not assume role with OIDC: %s", shortError(err))
 	}
 	if cfg.output != "credential-process" {
@@ -521,12 +521,13 @@ func trustClaimNames() []string {
 // explainRefusal prints why STS refused the token, in words a user can act on: the error,
 // the token's testable claims (never the token), inkan's reason or how to get it, and a
 // hint for the error code.
-func explainRefusal(w io.Writer, err error, token string, now time.Time) {
+func explainRefusal(w io.Writer, err error, token, endpoint string, now time.Time) {
 	var e *awsclient.Error
 	if !errors.As(err, &e) {
 		return
 	}
-	fmt.Fprintf(w, "%s: %s: %s\n", e.Op, e.Code, e.Message)
+	message, _, _ := strings.Cut(e.Message, ". inkan: ")
+	fmt.Fprintf(w, "%s: %s: %s\n", e.Op, e.Code, message)
 	claims, cerr := decodeClaims(token)
 	if cerr != nil {
 		fmt.Fprintf(w, "\nThe token could not be read: %v.\n", cerr)
@@ -544,7 +545,7 @@ func explainRefusal(w io.Writer, err error, token string, now time.Time) {
 	} else if strings.Contains(e.Message, "inkan explain") && e.RequestID != "" {
 		fmt.Fprintf(w, "inkan keeps the reason in its audit log: an operator can run `inkan explain %s`.\n", e.RequestID)
 	}
-	if hint := refusalHint(e, claims, now); hint != "" {
+	if hint := refusalHint(e, claims, endpoint, now); hint != "" {
 		fmt.Fprintln(w, hint)
 	}
 	fmt.Fprintln(w)
@@ -576,8 +577,12 @@ func claimText(name string, v any) string {
 }
 
 // refusalHint says what to change, for the codes a user can act on.
-func refusalHint(e *awsclient.Error, claims map[string]any, now time.Time) string {
+func refusalHint(e *awsclient.Error, claims map[string]any, endpoint string, now time.Time) string {
 	iss, _ := claims["iss"].(string)
+	endpointFlag := ""
+	if !strings.Contains(endpoint, ".amazonaws.com") {
+		endpointFlag = " --endpoint-url " + endpoint
+	}
 	aud := claimText("aud", claims["aud"])
 	prefix := strings.TrimPrefix(strings.TrimPrefix(iss, "https://"), "http://")
 	switch {
@@ -586,7 +591,7 @@ func refusalHint(e *awsclient.Error, claims map[string]any, now time.Time) strin
 			"against the values above: check the repository, branch (ref), environment and audience it expects.", prefix, prefix)
 	case strings.Contains(e.Message, "No OpenIDConnect provider found"):
 		return fmt.Sprintf("The issuer %s is not registered in this account. Register it (client id = the token's aud):\n"+
-			"  aws iam create-open-id-connect-provider --url %s --client-id-list %s", iss, iss, aud)
+			"  aws iam create-open-id-connect-provider --url %s --client-id-list %s%s", iss, iss, aud, endpointFlag)
 	case strings.Contains(e.Message, "Incorrect token audience"):
 		return fmt.Sprintf("The token's aud (%s) is none of the provider's client ids. Request the token with the registered "+
 			"audience (--audience), or add this one with `aws iam add-client-id-to-open-id-connect-provider`.", aud)

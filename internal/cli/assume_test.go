@@ -312,7 +312,7 @@ func TestRefusalsSayWhatToChange(t *testing.T) {
 		code, message, want string
 	}{
 		{"InvalidIdentityToken", "No OpenIDConnect provider found in your account for http://127.0.0.1:8750/idp/gitlab",
-			"aws iam create-open-id-connect-provider --url http://127.0.0.1:8750/idp/gitlab --client-id-list api://x"},
+			"aws iam create-open-id-connect-provider --url http://127.0.0.1:8750/idp/gitlab --client-id-list api://x --endpoint-url http://127.0.0.1:8750"},
 		{"InvalidIdentityToken", "Incorrect token audience", "The token's aud (api://x) is none of the provider's client ids"},
 		{"ExpiredTokenException", "Token expired: current date/time 1800000000 must be before the expiration date/time 1799996300",
 			"The token expired at 2027-01-15T06:58:20Z, 1h1m40s ago"},
@@ -321,7 +321,7 @@ func TestRefusalsSayWhatToChange(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.code+"/"+tc.message, func(t *testing.T) {
-			got := refusalHint(&awsclient.Error{Code: tc.code, Message: tc.message}, claims, now)
+			got := refusalHint(&awsclient.Error{Code: tc.code, Message: tc.message}, claims, "http://127.0.0.1:8750", now)
 			if !strings.Contains(got, tc.want) {
 				t.Fatalf("hint %q lacks %q", got, tc.want)
 			}
@@ -339,7 +339,7 @@ func TestInkansReasonIsReadFromADevDenialAndItsRequestIDHint(t *testing.T) {
 	}
 	var b strings.Builder
 	explainRefusal(&b, &awsclient.Error{Op: "sts:AssumeRoleWithWebIdentity", Code: "AccessDenied", RequestID: "R1",
-		Message: "Not authorized (request id R1; an operator can run 'inkan explain R1' for the reason)"}, "not-a-jwt", time.Now())
+		Message: "Not authorized (request id R1; an operator can run 'inkan explain R1' for the reason)"}, "not-a-jwt", "https://sts.amazonaws.com", time.Now())
 	if !strings.Contains(b.String(), "an operator can run `inkan explain R1`") || !strings.Contains(b.String(), "could not be read") {
 		t.Fatalf("explanation:\n%s", b.String())
 	}

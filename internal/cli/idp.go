@@ -126,6 +126,7 @@ func idpToken(ctx context.Context, env Env, args []string) error {
 	lifetime := fs.Duration("lifetime", 0, "exp − iat (default 300s, as GitHub)")
 	issuedAt := fs.String("issued-at", "", "iat: an RFC 3339 time, or a duration from now such as -1h (for expired tokens)")
 	gitlab := fs.Bool("gitlab", false, "mint a GitLab-CI-shaped token (issuer <endpoint>/idp/gitlab; --repo is the project path)")
+	outFile := fs.String("out", "", "write the token to this file (0600, no newline, as AWS_WEB_IDENTITY_TOKEN_FILE readers expect) instead of stdout")
 	if err := parseIdpFlags(fs, args); err != nil {
 		return err
 	}
@@ -152,6 +153,9 @@ func idpToken(ctx context.Context, env Env, args []string) error {
 	}
 	if err != nil {
 		return err
+	}
+	if *outFile != "" {
+		return writeFileAtomic(*outFile, []byte(answer.Value), 0o600)
 	}
 	fmt.Fprintln(env.Stdout, answer.Value)
 	return nil

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -167,5 +168,24 @@ func TestTokenOptionsReadRelativeAndAbsoluteIssueTimes(t *testing.T) {
 	o, err = tokenOptions("aud", 0, "2026-07-01T00:00:00Z", now)
 	if err != nil || !o.IssuedAt.Equal(time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)) || o.LifetimeSeconds != 0 {
 		t.Fatalf("%+v, %v", o, err)
+	}
+}
+
+func TestTokenOutWritesAFileWithoutANewlineForTokenFileReaders(t *testing.T) {
+	s := startTestServer(t)
+	path := t.TempDir() + "/token"
+	code, out, errOut := run(t, nil, "", "idp", "token", "--endpoint", s.url, "--repo", "acme/app", "--out", path)
+	if code != 0 || out != "" {
+		t.Fatalf("exit %d, stdout %q: %s", code, out, errOut)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := decodeClaims(string(data)); err != nil || strings.ContainsAny(string(data), "\r\n ") {
+		t.Fatalf("token file %q: %v", data, err)
+	}
+	if info, _ := os.Stat(path); info.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v", info.Mode())
 	}
 }
