@@ -15,6 +15,8 @@ const AdminService = "inkan"
 // Decision is inkan's audit record of one decision, as GET /_inkan/v1/decisions/{id}
 // returns it: who asked for what, the outcome, the one-sentence reason, the token's
 // non-secret claims and the evaluator's trace (left as JSON for the caller to render).
+// It mirrors the wire form of internal/audit.Record on purpose: a client knows the API,
+// not the server's packages.
 type Decision struct {
 	Time      time.Time       `json:"time"`
 	RequestID string          `json:"request_id"`
