@@ -171,7 +171,7 @@ func lintDir(t *testing.T) string {
 		"a-clean.json": seedTrust,
 		"b-warning.json": strings.Replace(seedTrust, `"StringLike":{"token.actions.githubusercontent.com:sub":"repo:acme/app:*"}`,
 			`"StringLike":{"token.actions.githubusercontent.com:sub":"repo:acme/*"}`, 1),
-		"c-unscoped.json": strings.Replace(seedTrust, `"repo:acme/app:*"`, `"repo:*"`, 1),
+		"c-unscoped.json":   strings.Replace(seedTrust, `"repo:acme/app:*"`, `"repo:*"`, 1),
 		"sub/d-broken.json": `{"Version":`,
 		"sub/notes.txt":     "not linted",
 	}
