@@ -116,7 +116,9 @@ func trustedOf(st *policy.Statement) []Trusted {
 	return out
 }
 
-// subjectsOf describes the sub values an Allow accepts from one provider. Without a sub
+// subjectsOf describes the sub values an Allow accepts from one provider: in GitHub's words
+// for GitHub's issuers and for any value of GitHub's shape (GitHub Enterprise Server, the
+// test identity provider), as a pattern otherwise. Without a sub
 // condition any subject passes the statement's other conditions: unscoped when the linter
 // found an error in the statement (no other condition pins the tenant).
 func subjectsOf(st *policy.Statement, t Trusted, lintError bool) ([]string, bool) {
@@ -131,7 +133,7 @@ func subjectsOf(st *policy.Statement, t Trusted, lintError bool) ([]string, bool
 		}
 		for _, v := range c.Values() {
 			words, any := DescribeSubject(v, op.Wildcards())
-			if !github {
+			if !github && !strings.HasPrefix(v, "repo:") {
 				words, any = "subjects "+matching(op.Wildcards(), v), false
 			}
 			who = append(who, words)

@@ -113,3 +113,15 @@ func TestEveryStatementAndEveryValueIsAnalysed(t *testing.T) {
 	}
 	golden(t, "who-can-assume-mixed.json", b.Bytes())
 }
+
+func TestGitHubShapedSubjectsOfOtherIssuersAreSaidInGitHubsWords(t *testing.T) {
+	const dev = "arn:aws:iam::" + account + ":oidc-provider/127.0.0.1:8750/idp"
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":["` + dev + `","` + otherProv + `"]},
+	  "Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{
+	    "127.0.0.1:8750/idp:sub":"repo:acme/app:*","gitlab.com:sub":"project_path:acme/app:ref_type:branch:ref:*"}}}]}`
+	g := analyse(t, doc).Grants[0]
+	want := []string{"any workflow of repository acme/app, on any ref", `subjects matching "project_path:acme/app:ref_type:branch:ref:*"`}
+	if len(g.Who) != 2 || g.Who[0] != want[0] || g.Who[1] != want[1] || g.Principals[0].Shared != "" || g.Principals[1].Shared != "GitLab.com" {
+		t.Fatalf("grant = %+v", g)
+	}
+}
