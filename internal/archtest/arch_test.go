@@ -55,6 +55,14 @@ func TestLeavesImportOnlyTheStandardLibrary(t *testing.T) {
 	}
 }
 
+func TestTheClientImportsOnlyTheStandardLibraryAndSigV4(t *testing.T) {
+	for _, d := range listPackages(t)["internal/awsclient"].Deps {
+		if !isStd(d) && d != module+"internal/sigv4" {
+			t.Errorf("internal/awsclient depends on %s", d)
+		}
+	}
+}
+
 func TestTheDomainNeverImportsWireOrServerPackages(t *testing.T) {
 	pkgs := listPackages(t)
 	forbidden := []string{module + "internal/sts", module + "internal/iamapi", module + "internal/s3", module + "internal/server", module + "internal/cli", "net/http/httptest"}

@@ -106,7 +106,7 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger, out io.
 			iamapi.Service(a.iam),
 		},
 		Auth: a.iam,
-		S3: s3.New(s3.Options{Backend: backend, Auth: a.iam, Audit: auditLog, Region: cfg.Region,
+		S3: s3.New(s3.Options{Backend: backend, Auth: a.iam, Policies: iam.NewBucketPolicyCache(a.iam), Audit: auditLog, Region: cfg.Region,
 			Domain: cfg.Domain, Explain: reasonToCaller, Logger: logger}),
 		Admin:          server.NewAdmin(a.iam, auditLog, cfg.Region),
 		Audit:          auditLog,

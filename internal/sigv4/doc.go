@@ -2,7 +2,8 @@
 // Authorization header or presigned query, checking scope, clock and expiry, recomputing
 // the signature, and verifying the body in every payload mode S3 clients use (hex SHA-256,
 // UNSIGNED-PAYLOAD and the aws-chunked STREAMING-* framings with chunk and trailer
-// signatures). It must not know who owns an access key, what a session token means, or
+// signatures); and, for inkan's own clients, signing outgoing requests with the same
+// canonicalisation (Sign). It must not know who owns an access key, what a session token means, or
 // which AWS error code a failure becomes: callers look the secret up, and wire packages map
 // the typed errors of errors.go to their own catalogues.
 //

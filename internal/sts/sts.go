@@ -46,7 +46,9 @@ type handlers struct {
 }
 
 func (h handlers) assumeRoleWithWebIdentity(ctx context.Context, c *awsquery.Call) (any, error) {
-	in := &iam.WebIdentityInput{Token: c.Params.Get("WebIdentityToken"), ProviderID: c.Params.Get("ProviderId")}
+	// A JWT holds no white space; token files written by shells end in a newline that some
+	// SDKs send as is, so surrounding white space is dropped rather than refused.
+	in := &iam.WebIdentityInput{Token: strings.TrimSpace(c.Params.Get("WebIdentityToken")), ProviderID: c.Params.Get("ProviderId")}
 	if err := sessionInput(c, &in.SessionInput); err != nil {
 		return nil, err
 	}
