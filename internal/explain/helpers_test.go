@@ -1,7 +1,9 @@
 package explain
 
 import (
+	"bytes"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -75,6 +77,18 @@ func webIdentity(t testing.TB, trust string, claims map[string]any) *WebIdentity
 	return &WebIdentity{Account: account, RoleARN: roleARN, Trust: mustParse(t, trust, policy.Trust),
 		Provider: Provider{URL: ghIssuer, ClientIDs: []string{"sts.amazonaws.com"}}, Claims: claims,
 		SessionName: "GitHubActions", Secure: true, Now: now}
+}
+
+// rendered runs a renderer into a buffer, compares the output with testdata/name (see
+// golden) and returns it.
+func rendered(t *testing.T, name string, write func(io.Writer) error) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := write(&b); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, name, b.Bytes())
+	return b.String()
 }
 
 // golden compares got with testdata/name, or rewrites it with -update.

@@ -3,6 +3,7 @@ package explain
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,19 +59,9 @@ func TestLintFindingsPointAtTheirLineAndColumn(t *testing.T) {
 
 func TestLintFindingsRenderAsTextJSONAndSARIF(t *testing.T) {
 	reports := lintTestdata(t, lintFiles...)
-	var text, js, sarif bytes.Buffer
-	if err := WriteFindingsText(&text, reports); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteFindingsJSON(&js, reports); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteFindingsSARIF(&sarif, reports, "test"); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "lint.txt", text.Bytes())
-	golden(t, "lint.json", js.Bytes())
-	golden(t, "lint.sarif", sarif.Bytes())
+	rendered(t, "lint.txt", func(w io.Writer) error { return WriteFindingsText(w, reports) })
+	rendered(t, "lint.json", func(w io.Writer) error { return WriteFindingsJSON(w, reports) })
+	rendered(t, "lint.sarif", func(w io.Writer) error { return WriteFindingsSARIF(w, reports, "test") })
 }
 
 // TestTheSARIFLogHasTheShapeCodeScanningReads checks the members GitHub code scanning

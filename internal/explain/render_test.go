@@ -3,6 +3,7 @@ package explain
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -22,32 +23,24 @@ func simulate(t *testing.T, trust, repo string) *Result {
 }
 
 func TestASimulatedDenialRendersItsTraceAsText(t *testing.T) {
-	var b bytes.Buffer
-	if err := WriteResult(&b, simulate(t, seedTrust, "evil/app")); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "simulate-seed-evil.txt", b.Bytes())
+	text := rendered(t, "simulate-seed-evil.txt", func(w io.Writer) error { return WriteResult(w, simulate(t, seedTrust, "evil/app")) })
 	for _, want := range []string{
 		"failing condition in Statement[0] of the trust policy\n  StringLike token.actions.githubusercontent.com:sub\n" +
 			`  expected   one of ["repo:acme/app:*"]` + "\n" + `  presented  "repo:evil/app:ref:refs/heads/main"`,
 		"condition  holds: StringEquals token.actions.githubusercontent.com:aud",
 		"condition  FAILS: StringLike token.actions.githubusercontent.com:sub",
 	} {
-		if !strings.Contains(b.String(), want) {
-			t.Fatalf("the text lacks %q:\n%s", want, b.String())
+		if !strings.Contains(text, want) {
+			t.Fatalf("the text lacks %q:\n%s", want, text)
 		}
 	}
 }
 
 func TestASimulatedDecisionRendersAsJSONWithItsTraceAndContext(t *testing.T) {
 	res := simulate(t, seedTrust, "acme/app")
-	var b bytes.Buffer
-	if err := WriteJSON(&b, res); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "simulate-seed-acme.json", b.Bytes())
+	js := rendered(t, "simulate-seed-acme.json", func(w io.Writer) error { return WriteJSON(w, res) })
 	var back Result
-	if err := json.Unmarshal(b.Bytes(), &back); err != nil {
+	if err := json.Unmarshal([]byte(js), &back); err != nil {
 		t.Fatal(err)
 	}
 	if !back.Allowed || back.Trace.Decision.Effect != "Allow" || back.Context["token.actions.githubusercontent.com:repository"][0] != "acme/app" {
@@ -66,11 +59,7 @@ func TestAnExplicitDenyShowsTheConditionsThatMadeItApply(t *testing.T) {
 	if len(fs) != 1 || fs[0].Statement != `Statement[1] "NotFromMain"` || fs[0].Condition.Key != "token.actions.githubusercontent.com:ref" {
 		t.Fatalf("failures = %+v", fs)
 	}
-	var b bytes.Buffer
-	if err := WriteTrace(&b, res.Trace); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "simulate-explicit-deny.txt", b.Bytes())
+	rendered(t, "simulate-explicit-deny.txt", func(w io.Writer) error { return WriteTrace(w, res.Trace) })
 }
 
 func TestExpectedValuesAreSaidInWordsForEveryOperatorShape(t *testing.T) {
@@ -110,15 +99,11 @@ func TestAnAuditRecordRendersItsFailingConditionAndClaims(t *testing.T) {
 	rec := &audit.Record{Time: time.Date(2026, 9, 1, 12, 0, 0, 0, time.UTC), RequestID: "req-1", Service: "sts",
 		Action: "sts:AssumeRoleWithWebIdentity", Role: roleARN, SourceIP: "127.0.0.1", Outcome: "deny", Code: "AccessDenied",
 		Reason: res.Trace.Reason, Claims: map[string]any{"sub": "repo:evil/app:ref:refs/heads/main", "repository": "evil/app"}, Trace: raw}
+	text := rendered(t, "explain-record.txt", func(w io.Writer) error { return WriteRecord(w, rec) })
+	if !strings.Contains(text, `presented  "repo:evil/app:ref:refs/heads/main"`) {
+		t.Fatalf("no presented value:\n%s", text)
+	}
 	var b bytes.Buffer
-	if err := WriteRecord(&b, rec); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "explain-record.txt", b.Bytes())
-	if !strings.Contains(b.String(), `presented  "repo:evil/app:ref:refs/heads/main"`) {
-		t.Fatalf("no presented value:\n%s", b.String())
-	}
-	b.Reset()
 	if err := WriteRecordJSON(&b, rec); err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,7 @@
 package explain
 
 import (
-	"bytes"
+	"io"
 	"strings"
 	"testing"
 
@@ -64,11 +64,7 @@ func TestTheSeedTrustIsAnyWorkflowOfItsRepositoryWithoutFindings(t *testing.T) {
 	if g.Principals[0].Shared != "GitHub Actions" || g.Principals[0].Issuer != ghPrefix {
 		t.Fatalf("principals = %+v", g.Principals)
 	}
-	var b bytes.Buffer
-	if err := WriteAnalysis(&b, a); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "who-can-assume-seed.txt", b.Bytes())
+	rendered(t, "who-can-assume-seed.txt", func(w io.Writer) error { return WriteAnalysis(w, a) })
 }
 
 func TestAnAudienceOnlyTrustIsUnscopedWithTheLintersError(t *testing.T) {
@@ -80,11 +76,7 @@ func TestAnAudienceOnlyTrustIsUnscopedWithTheLintersError(t *testing.T) {
 	if !policy.HasError(a.Findings) {
 		t.Fatalf("the linter's error is missing: %+v", a.Findings)
 	}
-	var b bytes.Buffer
-	if err := WriteAnalysis(&b, a); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "who-can-assume-unscoped.txt", b.Bytes())
+	rendered(t, "who-can-assume-unscoped.txt", func(w io.Writer) error { return WriteAnalysis(w, a) })
 }
 
 func TestEveryStatementAndEveryValueIsAnalysed(t *testing.T) {
@@ -102,16 +94,8 @@ func TestEveryStatementAndEveryValueIsAnalysed(t *testing.T) {
 	if a.Denies[0].Conditions[0] != `event_name is "pull_request_target"` {
 		t.Fatalf("deny conditions = %q", a.Denies[0].Conditions)
 	}
-	var b bytes.Buffer
-	if err := WriteAnalysis(&b, a); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "who-can-assume-mixed.txt", b.Bytes())
-	b.Reset()
-	if err := WriteJSON(&b, a); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "who-can-assume-mixed.json", b.Bytes())
+	rendered(t, "who-can-assume-mixed.txt", func(w io.Writer) error { return WriteAnalysis(w, a) })
+	rendered(t, "who-can-assume-mixed.json", func(w io.Writer) error { return WriteJSON(w, a) })
 }
 
 func TestGitHubShapedSubjectsOfOtherIssuersAreSaidInGitHubsWords(t *testing.T) {
