@@ -257,7 +257,7 @@ func (f *simulateFlags) loadRole(ctx context.Context, env Env) (*simRole, error)
 		if r.trust, err = readPolicyFile(f.trustPolicy, policy.Trust); err != nil {
 			return nil, err
 		}
-		if a, err := arn.Parse(firstProvider(r.trust)); err == nil && r.account == "" {
+		if a, err := arn.Parse(explain.FirstProvider(r.trust)); err == nil && r.account == "" {
 			r.account = a.Account
 		}
 	}
@@ -365,14 +365,12 @@ func (f *simulateFlags) tokenClaims(ctx context.Context, env Env, role *simRole)
 func (f *simulateFlags) provider(ctx context.Context, role *simRole, iss string) (explain.Provider, error) {
 	url := firstNonEmpty(f.providerURL, iss)
 	if url == "" && role.trust != nil {
-		_, url, _ = strings.Cut(firstProvider(role.trust), ":oidc-provider/")
+		_, url, _ = strings.Cut(explain.FirstProvider(role.trust), ":oidc-provider/")
 	}
 	if url == "" {
 		return explain.Provider{}, usageErrorf("--provider-url is required: the trust policy names no OIDC provider")
 	}
-	if !strings.Contains(url, "://") {
-		url = schemeFor(url) + url
-	}
+	url = explain.IssuerURL(url)
 	p := explain.Provider{URL: url, ARN: explain.ProviderARN(role.account, url), ClientIDs: f.clientIDs}
 	if len(p.ClientIDs) == 0 && role.client != nil {
 		reg, err := role.client.GetOpenIDConnectProvider(ctx, p.ARN)
@@ -385,32 +383,6 @@ func (f *simulateFlags) provider(ctx context.Context, role *simRole, iss string)
 		p.ClientIDs = []string{"sts.amazonaws.com"}
 	}
 	return p, nil
-}
-
-// firstProvider is the ARN of the first Federated OIDC provider a trust policy names.
-func firstProvider(trust *policy.Policy) string {
-	for _, st := range trust.Statements() {
-		e, _ := st.Principal()
-		for _, v := range e.Values["Federated"] {
-			if strings.Contains(v, ":oidc-provider/") {
-				return v
-			}
-		}
-	}
-	return ""
-}
-
-// schemeFor guesses the scheme of an issuer written without one: http for loopback hosts
-// (the test identity provider of `inkan serve --dev`), https for every other.
-func schemeFor(hostPath string) string {
-	host, _, _ := strings.Cut(hostPath, "/")
-	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.HasSuffix(host, "]") {
-		host = host[:i]
-	}
-	if host == "localhost" || host == "[::1]" || strings.HasPrefix(host, "127.") {
-		return "http://"
-	}
-	return "https://"
 }
 
 // simulatePermissions decides a session's request with the role's permission policies.
@@ -440,23 +412,9 @@ func (f *simulateFlags) simulatePermissions(ctx context.Context, env Env, role *
 		return nil, err
 	}
 	if claims != nil {
-		in.Session.Provider, in.Session.Federated = prov.ARN, sessionClaims(prov.URL, claims, prov.ClientIDs)
+		in.Session.Provider, in.Session.Federated = prov.ARN, explain.SessionClaimKeys(prov.URL, claims, prov.ClientIDs)
 	}
 	return explain.SimulatePermissions(in)
-}
-
-// sessionClaims are the claim keys a web identity session keeps: aud, sub and amr.
-func sessionClaims(url string, claims map[string]any, clientIDs []string) policy.Keys {
-	all := policy.Keys{}
-	aud, _ := explain.Audience(claims, clientIDs)
-	explain.ClaimKeys(all, explain.KeyPrefix(url), claims, aud)
-	kept := policy.Keys{}
-	for _, c := range []string{"aud", "sub", "amr"} {
-		if v, ok := all[explain.KeyPrefix(url)+":"+c]; ok {
-			kept[explain.KeyPrefix(url)+":"+c] = v
-		}
-	}
-	return kept
 }
 
 // permissionPolicies loads the role's identity policies and boundary (running inkan, or

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -164,4 +166,38 @@ func JobClaims(job devidp.JobContext, issuer, audience string) (map[string]any, 
 	}
 	claims["iss"], claims["sub"], claims["aud"] = issuer, sub, audience
 	return claims, nil
+}
+
+// SessionClaimKeys are the claim keys a web identity session keeps for its later requests,
+// as AWS documents: aud (the client ID that matched), sub and amr.
+func SessionClaimKeys(issuerURL string, claims map[string]any, clientIDs []string) policy.Keys {
+	all := policy.Keys{}
+	aud, _ := Audience(claims, clientIDs)
+	prefix := KeyPrefix(issuerURL)
+	ClaimKeys(all, prefix, claims, aud)
+	kept := policy.Keys{}
+	for _, c := range [...]string{"aud", "sub", "amr"} {
+		if v, ok := all[prefix+":"+c]; ok {
+			kept[prefix+":"+c] = v
+		}
+	}
+	return kept
+}
+
+// IssuerURL completes an issuer written without scheme, as IAM writes it in provider ARNs
+// and GetOpenIDConnectProvider answers: http for loopback hosts (the test identity provider
+// of `inkan serve --dev`), https for every other. A URL with a scheme is returned as is.
+func IssuerURL(hostPath string) string {
+	if strings.Contains(hostPath, "://") {
+		return hostPath
+	}
+	host, _, _ := strings.Cut(hostPath, "/")
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	ip, err := netip.ParseAddr(strings.Trim(host, "[]"))
+	if host == "localhost" || err == nil && ip.IsLoopback() {
+		return "http://" + hostPath
+	}
+	return "https://" + hostPath
 }

@@ -18,6 +18,10 @@
 // permissions boundary. Both mirror internal/iam; a test runs the same cases through
 // iam.Service and compares the reasons, so a divergence fails the build.
 //
+// # Benchmarks
+//
+//	go test ./internal/explain -run '^$' -bench . -benchmem
+//
 // # Fuzzing
 //
 // The parsers have fuzz targets, run on their seed corpora by go test. To fuzz longer:

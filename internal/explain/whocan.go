@@ -258,3 +258,16 @@ func list(w *writer, label string, values []string) {
 		w.field("  ", label, v)
 	}
 }
+
+// FirstProvider is the ARN of the first Federated OIDC provider a trust policy names, or "".
+func FirstProvider(trust *policy.Policy) string {
+	for _, st := range trust.Statements() {
+		e, _ := st.Principal()
+		for _, v := range e.Values["Federated"] {
+			if strings.Contains(v, ":oidc-provider/") {
+				return v
+			}
+		}
+	}
+	return ""
+}
