@@ -23,7 +23,9 @@ Prints the decision inkan recorded for a request id (every AccessDenied carries 
 verdict, the failing condition with its expected and presented values, every statement
 evaluated, and the token's claims. The record comes from the admin API of a running inkan
 (GET /_inkan/v1/decisions/{id}, as root or a caller allowed sts:DecodeAuthorizationMessage),
-or, with --data-dir and no --endpoint, straight from <data-dir>/audit.
+or, with --data-dir and no --endpoint, straight from <data-dir>/audit — where a running
+server's newest records appear only once it flushes them (on a request through the admin
+API, or when it stops).
 
 flags:
 `

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -204,8 +203,22 @@ func (f *simulateFlags) register(fs *flag.FlagSet, env Env) {
 	fs.StringVar(&f.output, "output", "text", "output format: text or json")
 }
 
+const simulateUsage = `usage: inkan policy simulate [flags]
+
+Decides, on the production evaluator, whether a web identity token may assume a role —
+the role of a running inkan (--role) or a trust policy file — or, with --action and
+--resource, whether the role's session may make a request; prints the decision, the
+failing condition, every statement and condition evaluated, and a one-sentence verdict.
+The token is a JWT (verified with its issuer's keys unless --decode-only), a claims file,
+or a job of the test identity provider (--repo, --ref, --environment …). Exit status 0
+when allowed, 1 when denied or on an error, 2 on a bad command line.
+
+flags:
+`
+
 func policySimulate(ctx context.Context, env Env, args []string) error {
 	fs := newFlagSet("policy simulate", env)
+	fs.Usage = func() { fmt.Fprint(env.Stderr, simulateUsage); fs.PrintDefaults() }
 	var f simulateFlags
 	f.register(fs, env)
 	if err := parseIdpFlags(fs, args); err != nil {
@@ -470,8 +483,20 @@ var kinds = map[string]policy.Kind{"trust": policy.Trust, "identity": policy.Ide
 // policyLint is `inkan policy lint FILE|DIR…`. Exit status: 0 when no finding reaches
 // --fail-on, 1 when warnings (or infos) reach it, 2 on any error finding (a file that does
 // not parse is one), 3 when the lint could not run.
+const lintUsage = `usage: inkan policy lint [flags] FILE|DIR...
+
+Checks policy documents (every *.json file below a directory) with the trust-policy linter
+and prints its findings as text (file:line:column: severity: …), JSON, or SARIF 2.1.0 for
+code-scanning annotations. Exit status: 0 when no finding reaches --fail-on; 1 when
+warnings (or infos) reach it; 2 when any finding is an error (a document that does not
+parse is one); 3 when the lint could not run (bad flags, unreadable file).
+
+flags:
+`
+
 func policyLint(env Env, args []string) error {
 	fs := newFlagSet("policy lint", env)
+	fs.Usage = func() { fmt.Fprint(env.Stderr, lintUsage); fs.PrintDefaults() }
 	output := outputFlag(fs, "text", "json", "sarif")
 	failOn := fs.String("fail-on", "error", "lowest severity that fails the run: error, warning or info (errors always exit 2)")
 	kind := fs.String("kind", "trust", "kind of document: trust, identity, resource or session")
@@ -498,7 +523,7 @@ func policyLint(env Env, args []string) error {
 	if err != nil {
 		return notRun(err)
 	}
-	reports, err := lintPaths(paths, k, policy.LintOptions{ClientIDs: clientIDs, IncludeInfo: true})
+	reports, err := explain.LintFiles(paths, k, policy.LintOptions{ClientIDs: clientIDs, IncludeInfo: true})
 	if err != nil {
 		return notRun(err)
 	}
@@ -518,43 +543,6 @@ func policyLint(env Env, args []string) error {
 		return &exitError{code: status, err: fmt.Errorf("findings: %d error(s), %d warning(s), %d info (--fail-on %s)", c.Errors, c.Warnings, c.Infos, *failOn)}
 	}
 	return nil
-}
-
-// lintPaths lints every file named, and every *.json file below every directory named, in
-// lexical order.
-func lintPaths(paths []string, kind policy.Kind, o policy.LintOptions) ([]explain.FileReport, error) {
-	var files []string
-	for _, p := range paths {
-		st, err := os.Stat(p)
-		if err != nil {
-			return nil, err
-		}
-		if !st.IsDir() {
-			files = append(files, p)
-			continue
-		}
-		var found []string
-		err = filepath.WalkDir(p, func(path string, d os.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && strings.HasSuffix(path, ".json") {
-				found = append(found, path)
-			}
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-		slices.Sort(found)
-		files = append(files, found...)
-	}
-	reports := make([]explain.FileReport, 0, len(files))
-	for _, file := range files {
-		doc, err := os.ReadFile(file)
-		if err != nil {
-			return nil, err
-		}
-		reports = append(reports, explain.LintDocument(file, doc, kind, o))
-	}
-	return reports, nil
 }
 
 // policyWhoCanAssume is `inkan policy who-can-assume ROLE | --trust-policy FILE`.

@@ -3,7 +3,11 @@ package explain
 import (
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/inkan-dev/inkan/internal/policy"
 )
@@ -42,6 +46,44 @@ func LintDocument(file string, doc []byte, kind policy.Kind, o policy.LintOption
 		r.Findings = append(r.Findings, Located{Finding: f, Position: Locate(doc, f.Path)})
 	}
 	return r
+}
+
+// LintFiles lints, with LintDocument, every file named and every *.json file below every
+// directory named (those in lexical order). A file that cannot be read is an error: the
+// lint did not run.
+func LintFiles(paths []string, kind policy.Kind, o policy.LintOptions) ([]FileReport, error) {
+	var files []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !st.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(p, func(path string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(path, ".json") {
+				found = append(found, path)
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		slices.Sort(found)
+		files = append(files, found...)
+	}
+	reports := make([]FileReport, 0, len(files))
+	for _, file := range files {
+		doc, err := os.ReadFile(file)
+		if err != nil {
+			return nil, err
+		}
+		reports = append(reports, LintDocument(file, doc, kind, o))
+	}
+	return reports, nil
 }
 
 // Counts is how many findings of each severity a lint run produced.

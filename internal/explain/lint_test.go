@@ -185,3 +185,20 @@ func TestLocateStopsAtADeeplyNestedDocument(t *testing.T) {
 		t.Fatalf("position %+v", got)
 	}
 }
+
+func TestLintFilesWalksDirectoriesInOrderAndFailsOnAnUnreadableFile(t *testing.T) {
+	reports, err := LintFiles([]string{filepath.Join("testdata", "lint"), filepath.Join("testdata", "lint", "seed.json")}, policy.Trust, policy.LintOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, r := range reports {
+		names = append(names, filepath.Base(r.File))
+	}
+	if strings.Join(names, " ") != "broken.json noprincipal.json seed.json unsafe.json seed.json" {
+		t.Fatalf("files %v", names)
+	}
+	if _, err := LintFiles([]string{filepath.Join("testdata", "none.json")}, policy.Trust, policy.LintOptions{}); err == nil {
+		t.Fatal("a missing file was not an error")
+	}
+}
