@@ -28,9 +28,13 @@ func TestIssuersWithoutSchemeGetHTTPOnlyOnLoopback(t *testing.T) {
 func TestASessionKeepsOnlyTheAudienceSubjectAndAMRClaims(t *testing.T) {
 	claims := map[string]any{"sub": "s", "aud": []any{"x", "sts.amazonaws.com"}, "amr": []any{"mfa", "pwd"}, "repository": "acme/app"}
 	got := SessionClaimKeys("https://idp.example/", claims, []string{"sts.amazonaws.com"})
-	want := policy.Keys{"idp.example:aud": {"sts.amazonaws.com"}, "idp.example:sub": {"s"}, "idp.example:amr": {"mfa", "pwd"}}
+	sameKeys(t, got, policy.Keys{"idp.example:aud": {"sts.amazonaws.com"}, "idp.example:sub": {"s"}, "idp.example:amr": {"mfa", "pwd"}})
+}
+
+func sameKeys(t *testing.T, got, want policy.Keys) {
+	t.Helper()
 	if len(got) != len(want) {
-		t.Fatalf("keys %v", got)
+		t.Fatalf("keys %v, want %v", got, want)
 	}
 	for k, v := range want {
 		if !slices.Equal(got[k], v) {
@@ -47,16 +51,8 @@ func TestClaimKeysHoldEveryScalarAndStringListClaim(t *testing.T) {
 	}
 	k := policy.Keys{}
 	ClaimKeys(k, "p", claims, "client")
-	want := map[string][]string{"p:sub": {"s"}, "p:aud": {"client"}, "p:n": {"12345678901234567890"}, "p:ok": {"true"},
-		"p:groups": {"a", "b"}, "p:ref": {"refs/heads/main"}}
-	if len(k) != len(want) {
-		t.Fatalf("keys %v", k)
-	}
-	for name, v := range want {
-		if !slices.Equal(k[name], v) {
-			t.Fatalf("%s = %v, want %v", name, k[name], v)
-		}
-	}
+	sameKeys(t, k, policy.Keys{"p:sub": {"s"}, "p:aud": {"client"}, "p:n": {"12345678901234567890"}, "p:ok": {"true"},
+		"p:groups": {"a", "b"}, "p:ref": {"refs/heads/main"}})
 }
 
 func TestTheAudienceIsAzpWhenPresentElseTheFirstClientIDInAud(t *testing.T) {
