@@ -71,8 +71,12 @@ type Handler struct {
 	owner  owner
 }
 
-// New returns the S3 endpoint's handler.
+// New returns the S3 endpoint's handler. Backend, Auth and Policies are required: New
+// panics without them, a mistake of the composition root rather than of a request.
 func New(o Options) *Handler {
+	if o.Backend == nil || o.Auth == nil || o.Policies == nil {
+		panic("s3: Options.Backend, Auth and Policies are required")
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}

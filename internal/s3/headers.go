@@ -118,7 +118,7 @@ func setObjectHeaders(h http.Header, info objstore.ObjectInfo, withChecksums boo
 // setChecksumHeaders echoes stored checksums as x-amz-checksum-* headers.
 func setChecksumHeaders(h http.Header, sums map[string]string, typ string) {
 	for name, v := range sums {
-		if a, err := checksum.Parse(name); err == nil && a != checksum.MD5 {
+		if a, err := checksum.Parse(name); err == nil && a != checksum.MD5 && v != "" {
 			h.Set(a.Header(), v)
 		}
 	}
