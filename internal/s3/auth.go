@@ -163,32 +163,33 @@ func sigv4Fields(se *sigv4.Error) []Field {
 	return nil
 }
 
-// authorize decides one action of the caller on resource, with the request's global keys,
-// the operation's keys and the bucket's policy. Root skips the policy lookup: it may do
+// authorize decides one action of the caller on a bucket or an object (key "") of it, with
+// the request's global keys, the operation's keys and that bucket's policy: a copy's source
+// is decided by the source bucket's policy. Root skips the policy lookup: it may do
 // anything. A denial is remembered for the audit record.
-func (h *Handler) authorize(c *call, action, resource string, keys policy.Keys) error {
+func (h *Handler) authorize(c *call, action, bucket, key string, keys policy.Keys) error {
 	if c.principal != nil && c.principal.Root {
 		return nil
 	}
-	err := h.decide(c, action, resource, keys)
+	err := h.decide(c, action, bucket, key, keys)
 	if err != nil {
-		c.denial = denial{action: action, resource: resource}
+		c.denial = denial{action: action, resource: resourceARN(bucket, key)}
 	}
 	return err
 }
 
-func (h *Handler) decide(c *call, action, resource string, keys policy.Keys) error {
+func (h *Handler) decide(c *call, action, bucket, key string, keys policy.Keys) error {
 	var bp *policy.Policy
-	if c.bucket != "" {
+	if bucket != "" {
 		var err error
-		if bp, err = h.o.Policies.BucketPolicy(c.ctx, c.bucket); err != nil {
+		if bp, err = h.o.Policies.BucketPolicy(c.ctx, bucket); err != nil {
 			// Fail closed: a policy that cannot be read or compiled might deny this caller.
-			return errAccessDenied.because("the policy of bucket "+c.bucket+" cannot be used: "+err.Error(), err)
+			return errAccessDenied.because("the policy of bucket "+bucket+" cannot be used: "+err.Error(), err)
 		}
 	}
 	all := c.globalKeys()
 	maps.Copy(all, keys)
-	req := &iam.AccessRequest{Action: action, Resource: resource, Keys: all, ResourcePolicy: bp}
+	req := &iam.AccessRequest{Action: action, Resource: resourceARN(bucket, key), Keys: all, ResourcePolicy: bp}
 	var err error
 	if c.principal == nil {
 		err = h.o.Auth.AuthorizeAnonymous(c.ctx, req)
@@ -209,13 +210,13 @@ func (h *Handler) decide(c *call, action, resource string, keys policy.Keys) err
 	return err
 }
 
-// allowed reports whether the caller may perform action on resource, without recording a
-// denial: the 404-or-403 rule of missing objects asks it about s3:ListBucket.
-func (h *Handler) allowed(c *call, action, resource string, keys policy.Keys) (bool, error) {
+// allowed reports whether the caller may perform action on a bucket or object, without
+// recording a denial: the 404-or-403 rule of missing objects asks it about s3:ListBucket.
+func (h *Handler) allowed(c *call, action, bucket, key string, keys policy.Keys) (bool, error) {
 	if c.principal != nil && c.principal.Root {
 		return true, nil
 	}
-	err := h.decide(c, action, resource, keys)
+	err := h.decide(c, action, bucket, key, keys)
 	var e *Error
 	if errors.As(err, &e) && e.Code == errAccessDenied.Code {
 		return false, nil

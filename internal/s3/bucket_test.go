@@ -212,3 +212,29 @@ func anonymous(t *testing.T, e *env, method, path string, body []byte) *http.Res
 	t.Cleanup(func() { resp.Body.Close() })
 	return resp
 }
+
+func TestACopySourceIsJudgedByTheSourceBucketsPolicy(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("source")
+	e.bucket("target")
+	root := e.client(rootCredentials())
+	for _, k := range []string{"shared/a", "secret/b"} {
+		if _, err := root.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("source"), Key: aws.String(k), Body: strings.NewReader(k)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The role may only write the target; the source bucket's policy lets it read shared/,
+	// and the target's policy says nothing about the source.
+	e.role("copier", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::target/*"}]}`)
+	grant := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account +
+		`:role/copier"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::source/shared/*"}]}`
+	if _, err := root.PutBucketPolicy(e.ctx, &s3sdk.PutBucketPolicyInput{Bucket: aws.String("source"), Policy: aws.String(grant)}); err != nil {
+		t.Fatal(err)
+	}
+	c := e.client(e.session("copier", 0))
+	if _, err := c.CopyObject(e.ctx, &s3sdk.CopyObjectInput{Bucket: aws.String("target"), Key: aws.String("a"), CopySource: aws.String("source/shared/a")}); err != nil {
+		t.Errorf("copy granted by the source bucket's policy: %v", err)
+	}
+	_, err := c.CopyObject(e.ctx, &s3sdk.CopyObjectInput{Bucket: aws.String("target"), Key: aws.String("b"), CopySource: aws.String("source/secret/b")})
+	requireCode(t, err, "AccessDenied", http.StatusForbidden)
+}

@@ -37,20 +37,20 @@ type denial struct {
 	action, resource string
 }
 
-// resource is the ARN the routed operation acts on: the bucket, the object, or every
-// bucket for ListBuckets.
-func (c *call) resource() string {
-	switch {
-	case c.bucket == "":
-		return "arn:aws:s3:::*"
-	case c.op != nil && c.op.scope == scopeBucket:
-		return bucketARN(c.bucket)
-	}
-	return objectARN(c.bucket, c.key)
-}
+// resource is the ARN the routed request acts on.
+func (c *call) resource() string { return resourceARN(c.bucket, c.key) }
 
-func bucketARN(bucket string) string      { return "arn:aws:s3:::" + bucket }
-func objectARN(bucket, key string) string { return "arn:aws:s3:::" + bucket + "/" + key }
+// resourceARN is the ARN of a bucket (key ""), an object, or every bucket (bucket "",
+// for ListBuckets), as reference §6 names them.
+func resourceARN(bucket, key string) string {
+	switch {
+	case bucket == "":
+		return "arn:aws:s3:::*"
+	case key == "":
+		return "arn:aws:s3:::" + bucket
+	}
+	return "arn:aws:s3:::" + bucket + "/" + key
+}
 
 func (c *call) opName() string {
 	if c.op == nil {

@@ -61,7 +61,7 @@ func copyKeys(c *call) (policy.Keys, error) {
 // the x-amz-copy-source-if-* conditions; it returns the source's description, whose ETag
 // the copy then requires so that a concurrent overwrite cannot slip in.
 func (h *Handler) readSource(c *call, src copySource) (objstore.ObjectInfo, error) {
-	if err := h.authorize(c, "s3:GetObject", objectARN(src.bucket, src.key), nil); err != nil {
+	if err := h.authorize(c, "s3:GetObject", src.bucket, src.key, nil); err != nil {
 		return objstore.ObjectInfo{}, err
 	}
 	info, err := h.o.Backend.HeadObject(c.ctx, src.bucket, src.key)
@@ -75,7 +75,7 @@ func (h *Handler) readSource(c *call, src copySource) (objstore.ObjectInfo, erro
 func (h *Handler) missingSource(c *call, src copySource, err error) error {
 	inner := *c
 	inner.bucket, inner.key = src.bucket, src.key
-	inner.op = &operation{name: c.op.name, action: "s3:GetObject", scope: scopeObject}
+	inner.op = &operation{name: c.op.name, action: "s3:GetObject"}
 	err = h.missingObject(&inner, bucketError(&inner, err))
 	c.denial = inner.denial
 	return err

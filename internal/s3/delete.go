@@ -67,7 +67,7 @@ func (h *Handler) deleteOne(c *call, key, versionID string) *Error {
 	if versionID != "" && versionID != "null" {
 		return errInvalidArgument.because("buckets are not versioned", nil)
 	}
-	if err := h.authorize(c, "s3:DeleteObject", objectARN(c.bucket, key), nil); err != nil {
+	if err := h.authorize(c, "s3:DeleteObject", c.bucket, key, nil); err != nil {
 		e := s3Error(err)
 		h.audit(c, e)
 		return e

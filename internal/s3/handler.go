@@ -120,7 +120,7 @@ func (h *Handler) serve(c *call) error {
 				return err
 			}
 		}
-		if err := h.authorize(c, op.action, c.resource(), keys); err != nil {
+		if err := h.authorize(c, op.action, c.bucket, c.key, keys); err != nil {
 			return err
 		}
 	}

@@ -126,7 +126,7 @@ func (h *Handler) missingObject(c *call, err error) error {
 	if !errors.Is(err, objstore.ErrNoSuchKey) {
 		return err
 	}
-	ok, aerr := h.allowed(c, "s3:ListBucket", bucketARN(c.bucket), listPolicyKeys(c.key))
+	ok, aerr := h.allowed(c, "s3:ListBucket", c.bucket, "", listPolicyKeys(c.key))
 	if aerr != nil {
 		return aerr
 	}

@@ -9,23 +9,14 @@ import (
 	"github.com/inkan-dev/inkan/internal/policy"
 )
 
-// scope says what an operation's resource ARN names.
-type scope int
-
-const (
-	scopeService scope = iota // arn:aws:s3:::*
-	scopeBucket               // arn:aws:s3:::bucket
-	scopeObject               // arn:aws:s3:::bucket/key
-)
-
-// operation is one S3 API operation: the IAM action the dispatcher authorizes before
-// running it (reference §6), the condition keys the request adds, and the handler.
+// operation is one S3 API operation: the IAM action the dispatcher authorizes on the
+// routed bucket or object before running it (reference §6), the condition keys the request
+// adds, and the handler.
 type operation struct {
 	name string
 	// action is authorized by the dispatcher on the routed resource; "" when the handler
 	// authorizes itself (DeleteObjects checks every key).
 	action string
-	scope  scope
 	// keys returns the operation's own condition keys (s3:prefix…); nil = none.
 	keys func(c *call) (policy.Keys, error)
 	run  func(h *Handler, c *call) error
@@ -33,30 +24,30 @@ type operation struct {
 
 // The operations, by name.
 var (
-	opListBuckets         = operation{"ListBuckets", "s3:ListAllMyBuckets", scopeService, nil, (*Handler).listBuckets}
-	opCreateBucket        = operation{"CreateBucket", "s3:CreateBucket", scopeBucket, nil, (*Handler).createBucket}
-	opDeleteBucket        = operation{"DeleteBucket", "s3:DeleteBucket", scopeBucket, nil, (*Handler).deleteBucket}
-	opHeadBucket          = operation{"HeadBucket", "s3:ListBucket", scopeBucket, nil, (*Handler).headBucket}
-	opGetBucketLocation   = operation{"GetBucketLocation", "s3:GetBucketLocation", scopeBucket, nil, (*Handler).getBucketLocation}
-	opGetBucketVersioning = operation{"GetBucketVersioning", "s3:GetBucketVersioning", scopeBucket, nil, (*Handler).getBucketVersioning}
-	opGetBucketPolicy     = operation{"GetBucketPolicy", "s3:GetBucketPolicy", scopeBucket, nil, (*Handler).getBucketPolicy}
-	opPutBucketPolicy     = operation{"PutBucketPolicy", "s3:PutBucketPolicy", scopeBucket, nil, (*Handler).putBucketPolicy}
-	opDeleteBucketPolicy  = operation{"DeleteBucketPolicy", "s3:DeleteBucketPolicy", scopeBucket, nil, (*Handler).deleteBucketPolicy}
-	opListObjects         = operation{"ListObjects", "s3:ListBucket", scopeBucket, listKeys, (*Handler).listObjects}
-	opListObjectsV2       = operation{"ListObjectsV2", "s3:ListBucket", scopeBucket, listKeys, (*Handler).listObjectsV2}
-	opListUploads         = operation{"ListMultipartUploads", "s3:ListBucketMultipartUploads", scopeBucket, nil, (*Handler).listMultipartUploads}
-	opDeleteObjects       = operation{"DeleteObjects", "", scopeBucket, nil, (*Handler).deleteObjects}
-	opGetObject           = operation{"GetObject", "s3:GetObject", scopeObject, nil, (*Handler).getObject}
-	opHeadObject          = operation{"HeadObject", "s3:GetObject", scopeObject, nil, (*Handler).headObject}
-	opPutObject           = operation{"PutObject", "s3:PutObject", scopeObject, nil, (*Handler).putObject}
-	opCopyObject          = operation{"CopyObject", "s3:PutObject", scopeObject, copyKeys, (*Handler).copyObject}
-	opDeleteObject        = operation{"DeleteObject", "s3:DeleteObject", scopeObject, nil, (*Handler).deleteObject}
-	opCreateUpload        = operation{"CreateMultipartUpload", "s3:PutObject", scopeObject, nil, (*Handler).createMultipartUpload}
-	opUploadPart          = operation{"UploadPart", "s3:PutObject", scopeObject, nil, (*Handler).uploadPart}
-	opUploadPartCopy      = operation{"UploadPartCopy", "s3:PutObject", scopeObject, copyKeys, (*Handler).uploadPartCopy}
-	opCompleteUpload      = operation{"CompleteMultipartUpload", "s3:PutObject", scopeObject, nil, (*Handler).completeMultipartUpload}
-	opAbortUpload         = operation{"AbortMultipartUpload", "s3:AbortMultipartUpload", scopeObject, nil, (*Handler).abortMultipartUpload}
-	opListParts           = operation{"ListParts", "s3:ListMultipartUploadParts", scopeObject, nil, (*Handler).listParts}
+	opListBuckets         = operation{"ListBuckets", "s3:ListAllMyBuckets", nil, (*Handler).listBuckets}
+	opCreateBucket        = operation{"CreateBucket", "s3:CreateBucket", nil, (*Handler).createBucket}
+	opDeleteBucket        = operation{"DeleteBucket", "s3:DeleteBucket", nil, (*Handler).deleteBucket}
+	opHeadBucket          = operation{"HeadBucket", "s3:ListBucket", nil, (*Handler).headBucket}
+	opGetBucketLocation   = operation{"GetBucketLocation", "s3:GetBucketLocation", nil, (*Handler).getBucketLocation}
+	opGetBucketVersioning = operation{"GetBucketVersioning", "s3:GetBucketVersioning", nil, (*Handler).getBucketVersioning}
+	opGetBucketPolicy     = operation{"GetBucketPolicy", "s3:GetBucketPolicy", nil, (*Handler).getBucketPolicy}
+	opPutBucketPolicy     = operation{"PutBucketPolicy", "s3:PutBucketPolicy", nil, (*Handler).putBucketPolicy}
+	opDeleteBucketPolicy  = operation{"DeleteBucketPolicy", "s3:DeleteBucketPolicy", nil, (*Handler).deleteBucketPolicy}
+	opListObjects         = operation{"ListObjects", "s3:ListBucket", listKeys, (*Handler).listObjects}
+	opListObjectsV2       = operation{"ListObjectsV2", "s3:ListBucket", listKeys, (*Handler).listObjectsV2}
+	opListUploads         = operation{"ListMultipartUploads", "s3:ListBucketMultipartUploads", nil, (*Handler).listMultipartUploads}
+	opDeleteObjects       = operation{"DeleteObjects", "", nil, (*Handler).deleteObjects}
+	opGetObject           = operation{"GetObject", "s3:GetObject", nil, (*Handler).getObject}
+	opHeadObject          = operation{"HeadObject", "s3:GetObject", nil, (*Handler).headObject}
+	opPutObject           = operation{"PutObject", "s3:PutObject", nil, (*Handler).putObject}
+	opCopyObject          = operation{"CopyObject", "s3:PutObject", copyKeys, (*Handler).copyObject}
+	opDeleteObject        = operation{"DeleteObject", "s3:DeleteObject", nil, (*Handler).deleteObject}
+	opCreateUpload        = operation{"CreateMultipartUpload", "s3:PutObject", nil, (*Handler).createMultipartUpload}
+	opUploadPart          = operation{"UploadPart", "s3:PutObject", nil, (*Handler).uploadPart}
+	opUploadPartCopy      = operation{"UploadPartCopy", "s3:PutObject", copyKeys, (*Handler).uploadPartCopy}
+	opCompleteUpload      = operation{"CompleteMultipartUpload", "s3:PutObject", nil, (*Handler).completeMultipartUpload}
+	opAbortUpload         = operation{"AbortMultipartUpload", "s3:AbortMultipartUpload", nil, (*Handler).abortMultipartUpload}
+	opListParts           = operation{"ListParts", "s3:ListMultipartUploadParts", nil, (*Handler).listParts}
 )
 
 // bucketOperation is the route table of requests naming a bucket and no key: method and
