@@ -169,7 +169,8 @@ func TestDenialsAreAuditedWithTheirTrace(t *testing.T) {
 	if len(r.Trace) == 0 || json.Unmarshal(r.Trace, &trace) != nil {
 		t.Errorf("denial record without a decodable trace: %s", r.Trace)
 	}
-	if recs[1].Code != "InvalidAccessKeyId" || recs[1].Outcome != "deny" {
+	if recs[1].Code != "InvalidAccessKeyId" || recs[1].Outcome != "deny" || recs[1].Action != "s3:ListBucket" ||
+		recs[1].Caller != "access key AKIAUNKNOWNKEY000000" {
 		t.Errorf("credential denial record: %+v", recs[1])
 	}
 }

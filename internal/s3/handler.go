@@ -102,19 +102,22 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) serve(c *call) error {
+	// Routing first tells the audit record of a refused caller what was attempted; a routing
+	// error is still answered only to an authenticated (or anonymous) caller.
+	op, routeErr := route(c)
+	c.op = op
 	if err := h.authenticate(c); err != nil {
 		return err
 	}
-	op, err := route(c)
-	if err != nil {
-		return err
+	if routeErr != nil {
+		return routeErr
 	}
-	c.op = op
 	if err := c.checkBucketName(); err != nil {
 		return err
 	}
 	if op.action != "" {
 		var keys policy.Keys
+		var err error
 		if op.keys != nil {
 			if keys, err = op.keys(c); err != nil {
 				return err
