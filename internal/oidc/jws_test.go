@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -136,5 +137,33 @@ func TestCacheTTLFromCacheControl(t *testing.T) {
 		if got := cacheTTL(h); got != want {
 			t.Errorf("Cache-Control %q: TTL %v, want %v", header, got, want)
 		}
+	}
+}
+
+func TestTheHeaderCacheReturnsWhatParsingWouldAndStaysBounded(t *testing.T) {
+	var hc headerCache
+	seg := func(kid int) string {
+		return base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"ES256","kid":"k` + strconv.Itoa(kid) + `"}`))
+	}
+	for i := range 3 * maxCachedHeaders {
+		h, err := hc.parse(seg(i))
+		if err != nil || h.kid != "k"+strconv.Itoa(i) || h.alg.name != "ES256" {
+			t.Fatalf("header %d: %+v, %v", i, h, err)
+		}
+		if again, _ := hc.parse(seg(i)); again != h {
+			t.Fatalf("header %d from the cache: %+v, want %+v", i, again, h)
+		}
+		if n := len(hc.m); n > maxCachedHeaders {
+			t.Fatalf("the cache holds %d headers", n)
+		}
+	}
+	bad := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none"}`))
+	for range 2 {
+		if _, err := hc.parse(bad); !errors.Is(err, ErrAlgorithm) {
+			t.Fatalf("a refused header: %v", err)
+		}
+	}
+	if _, cached := hc.m[bad]; cached {
+		t.Error("a refused header was cached")
 	}
 }
