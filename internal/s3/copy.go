@@ -49,12 +49,12 @@ func (c *call) copySource() (copySource, error) {
 }
 
 // copyKeys are CopyObject's and UploadPartCopy's condition keys.
-func copyKeys(c *call) (policy.Keys, error) {
+func copyKeys(c *call) policy.Keys {
 	k := policy.Keys{"s3:x-amz-copy-source": {c.header("x-amz-copy-source")}}
 	if v := c.header("x-amz-metadata-directive"); v != "" {
 		k["s3:x-amz-metadata-directive"] = []string{v}
 	}
-	return k, nil
+	return k
 }
 
 // readSource authorizes reading the source (s3:GetObject on it, reference §6) and checks

@@ -117,11 +117,8 @@ func (h *Handler) serve(c *call) error {
 	}
 	if op.action != "" {
 		var keys policy.Keys
-		var err error
 		if op.keys != nil {
-			if keys, err = op.keys(c); err != nil {
-				return err
-			}
+			keys = op.keys(c)
 		}
 		if err := h.authorize(c, op.action, c.bucket, c.key, keys); err != nil {
 			return err

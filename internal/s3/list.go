@@ -59,7 +59,7 @@ func encodeName(s string) string {
 // only when the request has them (an empty prefix= is present as ""), s3:max-keys always.
 // UNCONFIRMED: the value AWS puts in s3:max-keys when the parameter is absent; inkan puts
 // the page size it applies, 1000.
-func listKeys(c *call) (policy.Keys, error) {
+func listKeys(c *call) policy.Keys {
 	k := policy.Keys{"s3:max-keys": {firstOr(c.query["max-keys"], "1000")}}
 	if v, ok := c.query["prefix"]; ok {
 		k["s3:prefix"] = []string{firstOr(v, "")}
@@ -67,7 +67,7 @@ func listKeys(c *call) (policy.Keys, error) {
 	if v, ok := c.query["delimiter"]; ok {
 		k["s3:delimiter"] = []string{firstOr(v, "")}
 	}
-	return k, nil
+	return k
 }
 
 // listPolicyKeys are the ListBucket keys of an implied listing: the 404-or-403 rule asks

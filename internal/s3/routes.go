@@ -18,7 +18,7 @@ type operation struct {
 	// authorizes itself (DeleteObjects checks every key).
 	action string
 	// keys returns the operation's own condition keys (s3:prefix…); nil = none.
-	keys func(c *call) (policy.Keys, error)
+	keys func(c *call) policy.Keys
 	run  func(h *Handler, c *call) error
 }
 
