@@ -7,10 +7,10 @@
 //
 // # One request
 //
-// Handler.ServeHTTP is the one dispatcher: authenticate (no signature at all is an
-// anonymous request), route (method and subresource to an operation; anything else is
-// NotImplemented, never a wrong success), authorize the operation's action on its resource
-// with the bucket policy, run the handler, and render S3's error document for any failure.
+// Handler.ServeHTTP is the one dispatcher: route (method and subresource to an operation;
+// anything else is NotImplemented, never a wrong success), authenticate (no signature at
+// all is an anonymous request), authorize the operation's action on its resource with the
+// bucket's policy, run the handler, and render S3's error document for any failure.
 // Every denial is written to the audit log with its decision trace. Handlers are one per
 // operation, grouped by resource family: bucket.go, object.go, list.go, copy.go,
 // multipart.go, delete.go.
@@ -37,6 +37,14 @@
 //     AccessDenied (and audited); the other keys are deleted.
 //   - Buckets are never versioned: versionId "null" names the current version, any other
 //     is InvalidArgument; GetBucketVersioning answers an empty configuration.
+//   - A copy's source is authorized (s3:GetObject) with the source bucket's policy, its
+//     target (s3:PutObject) with the target's.
+//   - Without a pinned region every location constraint is accepted at CreateBucket, and
+//     buckets report us-east-1; with one, S3's IllegalLocationConstraintException applies.
+//   - A presigned request may not carry unsigned x-amz-* headers that change what it does
+//     (metadata, copy source, ACL…): AccessDenied, as S3 answers HeadersNotSigned.
+//   - GetObject and HeadObject with ?partNumber are NotImplemented (the backend keeps no
+//     part boundaries of completed objects); clients download with ranges.
 //
 // # Fuzzing
 //
