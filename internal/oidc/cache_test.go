@@ -35,8 +35,7 @@ func TestARotationWithinTheRefreshIntervalOfTheLastFetchIsRefusedUntilItPasses(t
 	e.mustVerify(t, e.token())
 	e.iss.Rotate("RS256", "key-2")
 	e.clock.Advance(oidc.DefaultRefreshInterval - time.Second)
-	_, err := e.verify(e.token())
-	wantKind(t, err, oidc.ErrSignature)
+	e.wantRefused(t, e.token(), oidc.ErrSignature)
 	e.clock.Advance(time.Second)
 	e.mustVerify(t, e.token())
 	e.wantRequests(t, oidctest.JWKS, 2, "the warm-up and one refetch once the interval passed")
@@ -50,8 +49,7 @@ func TestAThousandUnknownKidsRefetchAtMostOncePerRefreshInterval(t *testing.T) {
 		e.clock.Advance(50 * time.Millisecond) // 1,000 tokens over 50 s
 		kid := fmt.Sprintf("kid-%016x", rand.Uint64())
 		stranger.ID = kid
-		_, err := e.verify(stranger.Sign(e.claims(), nil))
-		wantKind(t, err, oidc.ErrSignature)
+		e.wantRefused(t, stranger.Sign(e.claims(), nil), oidc.ErrSignature)
 	}
 	// Refetches are allowed at 10, 20, 30, 40 and 50 s after the warm-up.
 	if got := e.iss.Requests(oidctest.JWKS) - 1; got != 5 {
@@ -129,8 +127,7 @@ func TestThroughA500OutageCachedKeysServeUntilMaxStaleAndRecoveryIsAutomatic(t *
 
 	e.iss.SetOutage(oidctest.JWKS, oidctest.Up)
 	e.iss.SetOutage(oidctest.Discovery, oidctest.Up)
-	_, err = e.verify(e.token())
-	wantKind(t, err, oidc.ErrKeysUnavailable) // the failure is remembered for NegativeTTL
+	e.wantRefused(t, e.token(), oidc.ErrKeysUnavailable) // the failure is remembered for NegativeTTL
 	e.clock.Advance(oidc.DefaultNegativeTTL)
 	e.mustVerify(t, e.token())
 }
@@ -153,8 +150,7 @@ func TestThroughAHangingJWKSEndpointCachedKeysServeWithoutWaiting(t *testing.T) 
 	e.mustVerify(t, e.token())
 
 	e.clock.Advance(oidc.DefaultMaxStale)
-	_, err := e.verify(e.token())
-	wantKind(t, err, oidc.ErrKeysUnavailable)
+	e.wantRefused(t, e.token(), oidc.ErrKeysUnavailable)
 
 	e.iss.SetOutage(oidctest.JWKS, oidctest.Up)
 	e.clock.Advance(oidc.DefaultNegativeTTL)
@@ -174,13 +170,11 @@ func TestAFailedColdFetchIsRememberedForTheNegativeTTL(t *testing.T) {
 	e := newEnv(t, oidctest.Config{}, nil)
 	e.iss.SetOutage(oidctest.JWKS, oidctest.Fail500)
 	for range 3 {
-		_, err := e.verify(e.token())
-		wantKind(t, err, oidc.ErrKeysUnavailable)
+		e.wantRefused(t, e.token(), oidc.ErrKeysUnavailable)
 	}
 	e.wantRequests(t, oidctest.JWKS, 1, "one attempt within the negative TTL")
 	e.clock.Advance(oidc.DefaultNegativeTTL)
-	_, err := e.verify(e.token())
-	wantKind(t, err, oidc.ErrKeysUnavailable)
+	e.wantRefused(t, e.token(), oidc.ErrKeysUnavailable)
 	e.wantRequests(t, oidctest.JWKS, 2, "a second attempt after the negative TTL")
 }
 
@@ -221,8 +215,7 @@ func TestAJWKSFailureMakesDiscoveryDueAgain(t *testing.T) {
 	e.clock.Advance(oidc.DefaultRefreshInterval)
 	e.iss.SetOutage(oidctest.JWKS, oidctest.Fail500)
 	e.iss.Rotate("RS256", "key-2")
-	_, err := e.verify(e.token())
-	wantKind(t, err, oidc.ErrKeysUnavailable) // the new kid may be in the JWKS we could not read
+	e.wantRefused(t, e.token(), oidc.ErrKeysUnavailable) // the new kid may be in the JWKS we could not read
 	e.iss.SetOutage(oidctest.JWKS, oidctest.Up)
 	e.clock.Advance(oidc.DefaultRefreshInterval)
 	e.mustVerify(t, e.token())
@@ -270,15 +263,13 @@ func TestRefreshFailuresAreLoggedOncePerMinuteAndTheRecoveryOnce(t *testing.T) {
 	e := newEnv(t, oidctest.Config{}, func(o *oidc.Options) { o.Logger = slog.New(logs) })
 	e.iss.SetOutage(oidctest.JWKS, oidctest.Fail500)
 	for range 6 { // six failed attempts, ten seconds apart
-		_, err := e.verify(e.token())
-		wantKind(t, err, oidc.ErrKeysUnavailable)
+		e.wantRefused(t, e.token(), oidc.ErrKeysUnavailable)
 		e.clock.Advance(10 * time.Second)
 	}
 	if got := logs.count("WARN"); got != 1 {
 		t.Errorf("%d warnings in the first minute, want 1", got)
 	}
-	_, err := e.verify(e.token())
-	wantKind(t, err, oidc.ErrKeysUnavailable)
+	e.wantRefused(t, e.token(), oidc.ErrKeysUnavailable)
 	if got := logs.count("WARN"); got != 2 {
 		t.Errorf("%d warnings after a minute, want 2", got)
 	}

@@ -155,6 +155,13 @@ func (e *env) wantRequests(t *testing.T, endpoint oidctest.Endpoint, n int, why 
 	}
 }
 
+// wantRefused fails the test unless raw is refused with kind k.
+func (e *env) wantRefused(t *testing.T, raw string, k oidc.Kind) {
+	t.Helper()
+	_, err := e.verify(raw)
+	wantKind(t, err, k)
+}
+
 // wantKind fails the test unless err is an *oidc.Error of kind k.
 func wantKind(t *testing.T, err error, k oidc.Kind) *oidc.Error {
 	t.Helper()
