@@ -2,18 +2,14 @@ package iam
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/inkan-dev/inkan/internal/oidc"
 	"github.com/inkan-dev/inkan/internal/policy"
 	"github.com/inkan-dev/inkan/internal/store"
-	"github.com/inkan-dev/inkan/internal/store/sqlstore"
 )
 
 // countingStore counts bucket policy reads and can hold them until released, to show
@@ -36,20 +32,14 @@ func (c *countingStore) GetBucketPolicy(ctx context.Context, bucket string) (sto
 	return c.Store.GetBucketPolicy(ctx, bucket)
 }
 
+// bucketPolicyService is the package's CRUD test service with its store wrapped for counting.
 func bucketPolicyService(t *testing.T) (*Service, *countingStore) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "inkan.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	cs := &countingStore{Store: st}
-	s, err := New(ctx, Options{Store: cs, Verifier: oidc.NewVerifier(oidc.Options{}), Account: "123456789012",
-		Rand: rand.Reader, Now: func() time.Time { return time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC) }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	var cs *countingStore
+	s, _ := newCRUDService(t, func(o *Options) {
+		cs = &countingStore{Store: o.Store}
+		o.Store = cs
+	})
 	return s, cs
 }
 
