@@ -32,6 +32,17 @@ type payload struct {
 // payload prepares the request body. Headers that announce checksums are validated here,
 // before anything is read, as S3 does.
 func (c *call) payload() (*payload, error) {
+	return c.body(true)
+}
+
+// completionBody prepares CompleteMultipartUpload's body, whose x-amz-checksum-* headers
+// announce the assembled object's checksum, not the body's: only the signature and
+// Content-MD5 apply to it.
+func (c *call) completionBody() (*payload, error) {
+	return c.body(false)
+}
+
+func (c *call) body(checksumHeaders bool) (*payload, error) {
 	body, signed, size, err := c.decodedBody()
 	if err != nil {
 		return nil, err
@@ -46,9 +57,11 @@ func (c *call) payload() (*payload, error) {
 			return nil, errInvalidDigest.because("Content-MD5 "+strconv.Quote(v)+" is not the base64 of 16 bytes", err)
 		}
 	}
-	alg, err := c.checksumAlgorithm(cr, signed)
-	if err != nil {
-		return nil, err
+	var alg checksum.Algorithm
+	if checksumHeaders {
+		if alg, err = c.checksumAlgorithm(cr, signed); err != nil {
+			return nil, err
+		}
 	}
 	p := &payload{size: size, alg: alg, sums: map[string]string{}}
 	p.Reader = &sumsOnEOF{r: cr, alg: alg, sums: p.sums}

@@ -129,7 +129,7 @@ func (h *Handler) uploadPartCopy(c *call) error {
 // match those stored; the object's checksum is computed from the parts' (composite or
 // full-object) when every listed part has one of the upload's algorithm.
 func (h *Handler) completeMultipartUpload(c *call) error {
-	p, err := c.payload()
+	p, err := c.completionBody()
 	if err != nil {
 		return err
 	}

@@ -218,3 +218,49 @@ func TestUploadPartCopyCopiesARangeOfAnObject(t *testing.T) {
 		t.Fatalf("assembled copy differs from the source (%d bytes, %v)", buf.Len(), err)
 	}
 }
+
+func TestFullObjectChecksumsOfMultipartUploadsAreCombinedAndChecked(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("data")
+	c := e.client(rootCredentials())
+	start := func(key string) string {
+		out, err := c.CreateMultipartUpload(e.ctx, &s3sdk.CreateMultipartUploadInput{Bucket: aws.String("data"), Key: aws.String(key),
+			ChecksumAlgorithm: types.ChecksumAlgorithmCrc32, ChecksumType: types.ChecksumTypeFullObject})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToString(out.UploadId)
+	}
+	var whole []byte
+	for i, size := range []int{5 << 20, 3000} {
+		whole = append(whole, randomBytes(size, uint64(i+1))...)
+	}
+	complete := func(key, id string, parts []types.CompletedPart, full string) (*s3sdk.CompleteMultipartUploadOutput, error) {
+		return c.CompleteMultipartUpload(e.ctx, &s3sdk.CompleteMultipartUploadInput{Bucket: aws.String("data"), Key: aws.String(key),
+			UploadId: aws.String(id), ChecksumCRC32: aws.String(full), ChecksumType: types.ChecksumTypeFullObject,
+			MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}})
+	}
+
+	id := start("full")
+	out, err := complete("full", id, uploadParts(t, e, c, "full", id, 5<<20, 3000), crc32Base64(whole))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(out.ChecksumCRC32) != crc32Base64(whole) || out.ChecksumType != types.ChecksumTypeFullObject {
+		t.Errorf("completion checksum %s (%s), want the CRC32 of the whole object %s", aws.ToString(out.ChecksumCRC32), out.ChecksumType, crc32Base64(whole))
+	}
+	get, err := c.GetObject(e.ctx, &s3sdk.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("full"), ChecksumMode: types.ChecksumModeEnabled})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	_, err = buf.ReadFrom(get.Body) // the SDK validates the full-object CRC32 while reading
+	get.Body.Close()
+	if err != nil || !bytes.Equal(buf.Bytes(), whole) {
+		t.Fatalf("reading the object back: %v", err)
+	}
+
+	id = start("wrong")
+	_, err = complete("wrong", id, uploadParts(t, e, c, "wrong", id, 5<<20, 3000), crc32Base64([]byte("other")))
+	requireCode(t, err, "BadDigest", http.StatusBadRequest)
+}
