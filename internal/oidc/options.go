@@ -113,10 +113,11 @@ type CacheOutcome string
 
 // The cache outcomes.
 const (
-	// CacheHit: the cached keys were fresh and held the token's key.
+	// CacheHit: the cached keys held the token's key, and either were within
+	// their TTL or were just past it with a background refresh started.
 	CacheHit CacheOutcome = "hit"
-	// CacheStale: the cached keys were past their TTL (a background refresh
-	// was started or had failed) and were used anyway, within MaxStale.
+	// CacheStale: the cached keys were past their TTL and the last refresh
+	// had failed; they were used anyway, within MaxStale.
 	CacheStale CacheOutcome = "stale"
 	// CacheFetched: the token waited for a fetch (cold cache, unknown kid or
 	// keys older than MaxStale).
