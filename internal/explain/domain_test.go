@@ -185,11 +185,11 @@ func permCases() []permCase {
 		{name: "a condition of the permissions boundary", inline: map[string]string{"s3": doc(allowS3Builds)},
 			boundary: doc(`{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}`),
 			action:   "s3:GetObject", resource: put, keys: policy.Keys{"aws:securetransport": {"false"}}, simulated: true,
-			reason: `the permissions boundary does not allow s3:GetObject on ` + put + `: aws:SecureTransport "false" matches none of ["true"] (Bool, Statement[0], permissions boundary)`},
+			reason: `the permissions boundary does not allow s3:GetObject on ` + put + `: aws:SecureTransport "false" matches none of ["true"] (Bool, Statement[0], permissions boundary "arn:aws:iam::` + account + `:policy/deploy-boundary")`},
 		{name: "an explicit deny beating an allow", inline: map[string]string{"s3": doc(allowS3Builds,
 			`{"Sid":"KeepReleases","Effect":"Deny","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::builds/releases/*"}`)},
 			action: "s3:DeleteObject", resource: "arn:aws:s3:::builds/releases/v1.tgz", simulated: true,
-			reason: `explicitly denied by Statement[1] "KeepReleases" (identity policy)`},
+			reason: `explicitly denied by Statement[1] "KeepReleases" (identity policy "s3")`},
 		{name: "the wrong bucket", inline: map[string]string{"s3": doc(allowS3Builds)},
 			action: "s3:PutObject", resource: "arn:aws:s3:::artifacts/app/x.tgz", simulated: true,
 			reason: "no statement allows s3:PutObject on arn:aws:s3:::artifacts/app/x.tgz (identity policies)"},
@@ -202,7 +202,7 @@ func permCases() []permCase {
 		{name: "a listing outside the allowed prefix", inline: map[string]string{"list": doc(allowAppRW,
 			`{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::builds","Condition":{"StringLike":{"s3:prefix":"app/*"}}}`)},
 			action: "s3:ListBucket", resource: "arn:aws:s3:::builds", keys: policy.Keys{"s3:prefix": {"web/"}}, simulated: true,
-			reason: `s3:prefix "web/" matches none of ["app/*"] (StringLike, Statement[1], identity policy)`},
+			reason: `s3:prefix "web/" matches none of ["app/*"] (StringLike, Statement[1], identity policy "list")`},
 		{name: "another repository's prefix through a principal tag", inline: map[string]string{"own": doc(
 			`{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::builds/${aws:PrincipalTag/repository}/*"}`)},
 			action: "s3:PutObject", resource: "arn:aws:s3:::builds/acme/web/x.tgz", simulated: true,
@@ -270,18 +270,18 @@ func authorize(ctx context.Context, d *domain, creds iam.Credentials, action, re
 }
 
 // checkSimulation runs the case through SimulatePermissions with the same documents, and
-// checks the reason and the trace against the domain's. The policies stay unnamed, as the
-// domain leaves them.
+// checks the reason and the trace against the domain's. The policies are named as the
+// domain names them: inline policies by name, managed ones (the boundary) by ARN.
 func checkSimulation(t *testing.T, d *domain, c *permCase, roleARN string, out *iam.AssumedRole, e *iam.Error) {
 	t.Helper()
 	in := &Permissions{Session: Session{Account: account, RoleARN: roleARN, RoleID: strings.Split(out.ID, ":")[0],
 		SessionName: "GitHubActions", Tags: map[string]string{"repository": "acme/app"}, Provider: d.provider,
 		Issued: d.clock.Now()}, Action: c.action, Resource: c.resource, Context: c.keys, Now: d.clock.Now()}
-	for _, doc := range c.inline {
-		in.Identity = append(in.Identity, mustParse(t, doc, policy.Identity))
+	for name, doc := range c.inline {
+		in.Identity = append(in.Identity, mustParse(t, doc, policy.Identity).Named(name))
 	}
 	if c.boundary != "" {
-		in.Boundary = mustParse(t, c.boundary, policy.Identity)
+		in.Boundary = mustParse(t, c.boundary, policy.Identity).Named("arn:aws:iam::" + account + ":policy/deploy-boundary")
 	}
 	if c.session != "" {
 		in.SessionPolicies = []*policy.Policy{mustParse(t, c.session, policy.Session)}

@@ -59,6 +59,9 @@ func compile(rec *store.Snapshot, account string, log *slog.Logger) *snapshot {
 		doc, err := policy.Parse([]byte(m.Document), policy.Identity)
 		if err != nil {
 			log.Error("stored managed policy does not compile; it grants nothing", "policy", m.ARN, "err", err)
+		} else {
+			// Traces and reasons name the policy that decided.
+			doc = doc.Named(m.ARN)
 		}
 		s.managed[m.ARN] = &managed{rec: m, doc: doc}
 	}
@@ -87,7 +90,7 @@ func compile(rec *store.Snapshot, account string, log *slog.Logger) *snapshot {
 			r.broken = "its inline policy " + rp.Name + " no longer compiles: " + err.Error()
 			continue
 		}
-		r.identity = append(r.identity, doc)
+		r.identity = append(r.identity, doc.Named(rp.Name))
 	}
 	for _, a := range rec.Attachments {
 		r, m := s.roles[strings.ToLower(a.RoleName)], s.managed[a.PolicyARN]
