@@ -32,6 +32,11 @@ func bucketNameProblem(name string) string {
 	if a, err := netip.ParseAddr(name); err == nil && a.Is4() {
 		return "bucket names must not be formatted as an IP address"
 	}
+	for _, r := range inkanReserved {
+		if name == r {
+			return "the bucket name " + r + " is reserved: inkan serves /" + r + " on the same endpoint"
+		}
+	}
 	for _, p := range reservedPrefixes {
 		if strings.HasPrefix(name, p) {
 			return "bucket names must not start with " + p
@@ -51,5 +56,9 @@ var (
 	reservedPrefixes = [...]string{"xn--", "sthree-", "amzn-s3-demo-"}
 	reservedSuffixes = [...]string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"}
 )
+
+// inkanReserved are the names of inkan's own routes on the shared endpoint (health, metrics
+// and the test identity provider): a bucket of that name could never be reached path-style.
+var inkanReserved = [...]string{"healthz", "metrics", "idp"}
 
 func isAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }

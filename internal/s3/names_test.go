@@ -49,3 +49,14 @@ func TestBucketNamesAreValidatedAsS3ValidatesThem(t *testing.T) {
 		}
 	}
 }
+
+func TestTheNamesOfInkansOwnRoutesAreNotBucketNames(t *testing.T) {
+	for _, name := range []string{"healthz", "metrics", "idp"} {
+		if bucketNameProblem(name) == "" {
+			t.Errorf("%q was accepted as a bucket name", name)
+		}
+	}
+	if p := bucketNameProblem("idp-artifacts"); p != "" {
+		t.Errorf("idp-artifacts refused: %s", p)
+	}
+}

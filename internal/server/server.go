@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -177,10 +178,21 @@ type statusWriter struct {
 }
 
 func (w *statusWriter) WriteHeader(code int) {
-	if !w.wrote {
+	// An interim 1xx (100 Continue for an empty body) is not the response's status.
+	if !w.wrote && code >= 200 {
 		w.status, w.wrote = code, true
 	}
 	w.ResponseWriter.WriteHeader(code)
+}
+
+// ReadFrom keeps sendfile for object bodies: it hands the copy to the connection's writer.
+func (w *statusWriter) ReadFrom(r io.Reader) (int64, error) {
+	if !w.wrote {
+		w.status, w.wrote = http.StatusOK, true
+	}
+	n, err := io.Copy(w.ResponseWriter, r)
+	w.bytes += n
+	return n, err
 }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
