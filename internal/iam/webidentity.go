@@ -60,17 +60,21 @@ func (s *Service) assumeWebIdentity(ctx context.Context, in *WebIdentityInput) (
 		return nil, errorf(KindValidation, "ProviderId is only for OAuth 2.0 access tokens from www.amazon.com or graph.facebook.com; do not set it with an OpenID Connect ID token")
 	}
 	snap := s.snap.Load()
-	iss, err := oidc.Issuer(in.Token)
+	// One parse: the verifier hands the unverified iss to the lookup, which picks the
+	// registered provider (byte-for-byte URL match) before any key is fetched.
+	var prov *provider
+	tok, err := s.opt.Verifier.VerifyWith(ctx, in.Token, func(iss string) (*oidc.Provider, error) {
+		if prov = snap.providers[iss]; prov == nil {
+			return nil, &Error{Kind: KindInvalidIdentityToken, Message: "No OpenIDConnect provider found in your account for " + iss,
+				Reason: "no OIDC provider is registered for issuer " + strconvQuote(iss) + " (the provider URL must equal the token's iss byte for byte)"}
+		}
+		return &prov.oidc, nil
+	})
 	if err != nil {
-		return nil, &Error{Kind: KindInvalidIdentityToken, Message: "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)", Reason: err.Error(), Err: err}
-	}
-	prov := snap.providers[iss]
-	if prov == nil {
-		return nil, &Error{Kind: KindInvalidIdentityToken, Message: "No OpenIDConnect provider found in your account for " + iss,
-			Reason: "no OIDC provider is registered for issuer " + strconvQuote(iss) + " (the provider URL must equal the token's iss byte for byte)"}
-	}
-	tok, err := s.opt.Verifier.Verify(ctx, in.Token, &prov.oidc)
-	if err != nil {
+		var de *Error
+		if errors.As(err, &de) {
+			return nil, de
+		}
 		return nil, tokenError(err)
 	}
 	// Claims are not secret and the map is ours (Verify keeps no reference): explanations
