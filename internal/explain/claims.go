@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/inkan-dev/inkan/internal/devidp"
+	"github.com/inkan-dev/inkan/internal/iam"
 	"github.com/inkan-dev/inkan/internal/policy"
 )
 
@@ -60,10 +61,7 @@ func ParseClaims(doc []byte) (map[string]any, error) {
 
 // KeyPrefix is the condition-key prefix of an issuer: its URL without scheme or trailing
 // slash, lower-cased, as in token.actions.githubusercontent.com:sub.
-func KeyPrefix(issuerURL string) string {
-	u := strings.TrimPrefix(strings.TrimPrefix(issuerURL, "https://"), "http://")
-	return strings.ToLower(strings.TrimRight(u, "/"))
-}
+func KeyPrefix(issuerURL string) string { return iam.ConditionKeyPrefix(issuerURL) }
 
 // ProviderARN is the ARN IAM gives the provider of an issuer URL in account.
 func ProviderARN(account, issuerURL string) string {
@@ -90,7 +88,7 @@ func (e *AudienceError) Error() string {
 // Audience returns the client ID a token is accepted for, by internal/oidc's rule: azp when
 // the token has one (it must be a client ID), else the first element of aud that is one.
 func Audience(claims map[string]any, clientIDs []string) (string, error) {
-	auds, _ := claimValues(claims["aud"])
+	auds, _ := iam.ClaimValues(claims["aud"])
 	if azp, ok := claims["azp"].(string); ok {
 		if slices.Contains(clientIDs, azp) {
 			return azp, nil
@@ -110,37 +108,11 @@ func Audience(claims map[string]any, clientIDs []string) (string, error) {
 // the aud key holding the client ID that matched (audience).
 func ClaimKeys(k policy.Keys, prefix string, claims map[string]any, audience string) {
 	for name, v := range claims {
-		if vals, ok := claimValues(v); ok {
+		if vals, ok := iam.ClaimValues(v); ok {
 			k[prefix+":"+strings.ToLower(name)] = vals
 		}
 	}
 	k[prefix+":aud"] = []string{audience}
-}
-
-// claimValues turns a claim into condition-key values; ok is false for objects, null and
-// lists holding anything but strings.
-func claimValues(v any) ([]string, bool) {
-	switch x := v.(type) {
-	case string:
-		return []string{x}, true
-	case bool:
-		return []string{fmt.Sprint(x)}, true
-	case json.Number:
-		return []string{x.String()}, true
-	case float64:
-		return []string{fmt.Sprint(x)}, true
-	case []any:
-		out := make([]string, 0, len(x))
-		for _, e := range x {
-			s, ok := e.(string)
-			if !ok {
-				return nil, false
-			}
-			out = append(out, s)
-		}
-		return out, true
-	}
-	return nil, false
 }
 
 // JobClaims returns the claims the test identity provider (internal/devidp) would put in a

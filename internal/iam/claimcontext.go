@@ -37,12 +37,12 @@ func (c *claimContext) Values(key string) ([]string, bool) {
 		return []string{c.tok.Subject}, true
 	}
 	if v, found := c.tok.Claims[claim]; found {
-		return claimValues(v)
+		return ClaimValues(v)
 	}
 	// Condition keys arrive lower-cased; claim names are case-sensitive in JSON.
 	for name, v := range c.tok.Claims {
 		if strings.EqualFold(name, claim) {
-			return claimValues(v)
+			return ClaimValues(v)
 		}
 	}
 	return nil, false

@@ -51,7 +51,7 @@ func compile(rec *store.Snapshot, account string, log *slog.Logger) *snapshot {
 	}
 	for _, p := range rec.Providers {
 		cp := &provider{rec: p, oidc: oidc.Provider{URL: p.URL, ClientIDs: p.ClientIDs, Thumbprints: p.Thumbprints},
-			keyPrefix: conditionKeyPrefix(p.URL)}
+			keyPrefix: ConditionKeyPrefix(p.URL)}
 		s.providers[p.URL] = cp
 		s.byARN[p.ARN] = cp
 	}
@@ -111,10 +111,10 @@ func compile(rec *store.Snapshot, account string, log *slog.Logger) *snapshot {
 	return s
 }
 
-// conditionKeyPrefix is how trust policies name an issuer's claims: the issuer URL without
+// ConditionKeyPrefix is how trust policies name an issuer's claims: the issuer URL without
 // its scheme, path kept ("token.actions.githubusercontent.com:sub"). Keys are matched
 // case-insensitively, so it is lower-cased once here.
-func conditionKeyPrefix(url string) string {
+func ConditionKeyPrefix(url string) string {
 	u := strings.TrimPrefix(strings.TrimPrefix(url, "https://"), "http://")
 	return strings.ToLower(strings.TrimRight(u, "/"))
 }

@@ -170,13 +170,15 @@ const idpKeysMessage = "Couldn't retrieve verification key from your identity pr
 // aud, sub, amr (and id), as AWS documents.
 func sessionClaimKeys(prefix string, tok *oidc.Token) map[string][]string {
 	out := map[string][]string{prefix + ":aud": {tok.Audience}, prefix + ":sub": {tok.Subject}}
-	if v, ok := claimValues(tok.Claims["amr"]); ok {
+	if v, ok := ClaimValues(tok.Claims["amr"]); ok {
 		out[prefix+":amr"] = v
 	}
 	return out
 }
 
-func claimValues(v any) ([]string, bool) {
+// ClaimValues turns a token claim into condition-key values: a string, number or boolean is
+// one value, a list of strings several; ok is false for objects, null and mixed lists.
+func ClaimValues(v any) ([]string, bool) {
 	switch x := v.(type) {
 	case string:
 		return []string{x}, true
@@ -209,7 +211,7 @@ func claimValues(v any) ([]string, bool) {
 func (s *Service) webIdentityTags(prov *provider, tok *oidc.Token, req *policy.Request, cctx *claimContext, set *policy.Set, claims map[string]any) ([]session.Tag, []string, error) {
 	byKey := map[string]session.Tag{}
 	for _, m := range prov.rec.ClaimTags {
-		if vals, ok := claimValues(tok.Claims[m.Claim]); ok && len(vals) == 1 && len(vals[0]) <= 256 {
+		if vals, ok := ClaimValues(tok.Claims[m.Claim]); ok && len(vals) == 1 && len(vals[0]) <= 256 {
 			byKey[strings.ToLower(m.Tag)] = session.Tag{Key: m.Tag, Value: vals[0]}
 		}
 	}
@@ -255,7 +257,7 @@ func parseTagClaim(raw any) ([]session.Tag, []string, error) {
 	var tags []session.Tag
 	pt, _ := m["principal_tags"].(map[string]any)
 	for k, v := range pt {
-		vals, ok := claimValues(v)
+		vals, ok := ClaimValues(v)
 		if !ok || len(vals) != 1 {
 			return nil, nil, fmt.Errorf("tag %q must have exactly one string value", k)
 		}
@@ -264,7 +266,7 @@ func parseTagClaim(raw any) ([]session.Tag, []string, error) {
 		}
 		tags = append(tags, session.Tag{Key: k, Value: vals[0]})
 	}
-	trans, _ := claimValues(m["transitive_tag_keys"])
+	trans, _ := ClaimValues(m["transitive_tag_keys"])
 	return tags, trans, nil
 }
 
