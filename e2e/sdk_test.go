@@ -325,3 +325,36 @@ func unregisteredToken(t *testing.T) string {
 	iss := oidctest.New(t, oidctest.Config{})
 	return iss.Sign(iss.Claims("sts.amazonaws.com", time.Now()))
 }
+
+func TestSessionPoliciesNarrowTheRolesPermissions(t *testing.T) {
+	srv := startServer(t)
+	ctx := context.Background()
+	roleARN := createRole(t, srv, "deploy", seedTrustPolicy(srv, "repo:acme/app:*"), 0, map[string]string{
+		"read": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetRole","iam:ListRoles"],"Resource":"*"}]}`})
+	narrow := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetRole","Resource":"*"}]}`
+	out, err := assumeWeb(ctx, srv, roleARN, mintToken(t, srv, map[string]any{"repository": "acme/app"}),
+		func(in *sts.AssumeRoleWithWebIdentityInput) { in.Policy = aws.String(narrow) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.PackedPolicySize == nil {
+		t.Error("PackedPolicySize is missing although a session policy was passed")
+	}
+	c := iam.NewFromConfig(sessionConfig(awsCreds(out)), func(o *iam.Options) { o.BaseEndpoint = aws.String(srv.URL) })
+	if _, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("deploy")}); err != nil {
+		t.Fatalf("GetRole, allowed by both the role and the session policy: %v", err)
+	}
+	_, err = c.ListRoles(ctx, &iam.ListRolesInput{})
+	if code, msg := apiCode(t, err); code != "AccessDenied" || !strings.Contains(msg, "iam:ListRoles") {
+		t.Fatalf("ListRoles, allowed by the role but not the session policy: %s %s", code, msg)
+	}
+	// Without a session policy the same role may list.
+	full, err := assumeWeb(ctx, srv, roleARN, mintToken(t, srv, map[string]any{"repository": "acme/app"}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c = iam.NewFromConfig(sessionConfig(awsCreds(full)), func(o *iam.Options) { o.BaseEndpoint = aws.String(srv.URL) })
+	if _, err := c.ListRoles(ctx, &iam.ListRolesInput{}); err != nil {
+		t.Fatalf("ListRoles without a session policy: %v", err)
+	}
+}
