@@ -337,8 +337,8 @@ func TestSessionPoliciesNarrowTheRolesPermissions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out.PackedPolicySize == nil {
-		t.Error("PackedPolicySize is missing although a session policy was passed")
+	if got := aws.ToInt32(out.SessionTokenSize); int(got) != len(aws.ToString(out.Credentials.SessionToken)) || aws.ToInt32(out.SessionTokenUtilization) <= 0 {
+		t.Errorf("SessionTokenSize %d, SessionTokenUtilization %d", got, aws.ToInt32(out.SessionTokenUtilization))
 	}
 	c := iam.NewFromConfig(sessionConfig(awsCreds(out)), func(o *iam.Options) { o.BaseEndpoint = aws.String(srv.URL) })
 	if _, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("deploy")}); err != nil {

@@ -43,6 +43,7 @@ func sampleWebIdentity(packed *int, sourceID string) *webIdentityResult {
 		Provider:                    "arn:aws:iam::000000000000:oidc-provider/token.actions.githubusercontent.com",
 		Audience:                    "sts.amazonaws.com",
 		SourceIdentity:              sourceID,
+		tokenSize:                   newTokenSize("IQAAAAexample"),
 	}
 }
 
@@ -61,7 +62,8 @@ func TestResponsesMatchTheirGoldenFiles(t *testing.T) {
 		"assume-role-with-web-identity":                {"AssumeRoleWithWebIdentity", sampleWebIdentity(nil, "")},
 		"assume-role-with-web-identity-packed-sourced": {"AssumeRoleWithWebIdentity", sampleWebIdentity(&seven, "alice")},
 		"assume-role": {"AssumeRole", &assumeRoleResult{Credentials: sampleWebIdentity(nil, "").Credentials,
-			AssumedRoleUser: assumedRoleUser{AssumedRoleID: "AROAEXAMPLEID0000002:chained", Arn: "arn:aws:sts::000000000000:assumed-role/second/chained"}}},
+			AssumedRoleUser: assumedRoleUser{AssumedRoleID: "AROAEXAMPLEID0000002:chained", Arn: "arn:aws:sts::000000000000:assumed-role/second/chained"},
+			tokenSize:       newTokenSize("IQAAAAexample")}},
 		"get-caller-identity": {"GetCallerIdentity", &callerIdentityResult{UserID: "AROAEXAMPLEID0000001:GitHubActions",
 			Account: "000000000000", Arn: "arn:aws:sts::000000000000:assumed-role/deploy/GitHubActions"}},
 		"decode-authorization-message": {"DecodeAuthorizationMessage", &decodedMessageResult{DecodedMessage: `{"outcome":"deny","reason":"x < y & \"z\""}`}},

@@ -67,6 +67,7 @@ func (h handlers) assumeRoleWithWebIdentity(ctx context.Context, c *awsquery.Cal
 		Provider:                    out.Provider,
 		Audience:                    out.Audience,
 		SourceIdentity:              out.SourceIdentity,
+		tokenSize:                   newTokenSize(out.Credentials.SessionToken),
 	}, nil
 }
 
@@ -94,6 +95,7 @@ func (h handlers) assumeRole(ctx context.Context, c *awsquery.Call) (any, error)
 		AssumedRoleUser:  assumedRoleUser{AssumedRoleID: out.ID, Arn: out.ARN},
 		PackedPolicySize: packed(out.PackedPolicySize),
 		SourceIdentity:   out.SourceIdentity,
+		tokenSize:        newTokenSize(out.Credentials.SessionToken),
 	}, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/inkan-dev/inkan/internal/awsquery"
+	"github.com/inkan-dev/inkan/internal/session"
 )
 
 // The result shapes of STS, in the member order of AWS's model.
@@ -28,6 +29,24 @@ type webIdentityResult struct {
 	Provider                    string
 	Audience                    string
 	SourceIdentity              string `xml:",omitempty"`
+	tokenSize
+}
+
+// tokenSize holds the members that replaced PackedPolicySize in STS's 2026 model: the
+// session token's size in bytes and its share of the largest token inkan accepts
+// (session.MaxTokenLen).
+type tokenSize struct {
+	SessionTokenSize        int
+	SessionTokenUtilization int
+}
+
+func newTokenSize(token string) tokenSize {
+	return tokenSize{len(token), (len(token)*100 + session.MaxTokenLen - 1) / session.MaxTokenLen}
+}
+
+func (t tokenSize) appendXML(b []byte) []byte {
+	b = awsquery.AppendElement(b, "SessionTokenSize", strconv.Itoa(t.SessionTokenSize))
+	return awsquery.AppendElement(b, "SessionTokenUtilization", strconv.Itoa(t.SessionTokenUtilization))
 }
 
 type assumeRoleResult struct {
@@ -35,6 +54,7 @@ type assumeRoleResult struct {
 	AssumedRoleUser  assumedRoleUser
 	PackedPolicySize *int   `xml:",omitempty"`
 	SourceIdentity   string `xml:",omitempty"`
+	tokenSize
 }
 
 type callerIdentityResult struct {
@@ -60,7 +80,7 @@ func (r *webIdentityResult) AppendXML(b []byte) []byte {
 	if r.SourceIdentity != "" {
 		b = awsquery.AppendElement(b, "SourceIdentity", r.SourceIdentity)
 	}
-	return b
+	return r.tokenSize.appendXML(b)
 }
 
 func (c *credentialsXML) appendXML(b []byte) []byte {
