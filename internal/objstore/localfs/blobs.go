@@ -19,6 +19,9 @@ const (
 	blobsDir = "blobs"
 	tmpDir   = "tmp"
 	copyBuf  = 1 << 20
+	// writebackChunk is how much of a large body is written before the
+	// kernel is asked to start writing it back.
+	writebackChunk = 8 << 20
 )
 
 // blobStore writes and opens the data files.
@@ -137,7 +140,7 @@ func (s *blobStore) fill(ctx context.Context, f *os.File, body io.Reader, size i
 	defer s.bufs.Put(bp)
 	buf := *bp
 	h := md5.New()
-	var n int64
+	var n, flushed int64
 	for {
 		if err := ctx.Err(); err != nil {
 			return 0, sum, err
@@ -155,6 +158,10 @@ func (s *blobStore) fill(ctx context.Context, f *os.File, body io.Reader, size i
 				return 0, sum, fmt.Errorf("localfs: write data file: %w", err)
 			}
 			n += int64(m)
+			if n-flushed >= writebackChunk {
+				startWriteback(f, flushed, n-flushed)
+				flushed = n
+			}
 		}
 		if rerr == io.EOF {
 			break
