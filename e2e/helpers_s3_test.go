@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/md5"
+	"encoding/binary"
 	"encoding/hex"
 	"io/fs"
 	"math/rand/v2"
@@ -139,11 +140,11 @@ func sameTree(want, got map[string][]byte) string {
 // randomBytes returns n pseudo-random bytes from seed.
 func randomBytes(seed uint64, n int) []byte {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(r.Uint32())
+	b := make([]byte, n+8)
+	for i := 0; i < n; i += 8 {
+		binary.LittleEndian.PutUint64(b[i:], r.Uint64())
 	}
-	return b
+	return b[:n:n]
 }
 
 // quotedMD5 is the ETag S3 gives a single-part object holding b.
@@ -152,14 +153,22 @@ func quotedMD5(b []byte) string {
 	return `"` + hex.EncodeToString(sum[:]) + `"`
 }
 
-// multipartETag is the ETag of an object uploaded in parts of partSize bytes.
-func multipartETag(b []byte, partSize int) string {
+// multipartETag is the ETag S3 gives an object uploaded in these parts: the MD5 of the
+// parts' MD5s, a dash and the number of parts.
+func multipartETag(parts ...[]byte) string {
 	h := md5.New()
-	n := 0
-	for off := 0; off < len(b); off += partSize {
-		sum := md5.Sum(b[off:min(off+partSize, len(b))])
+	for _, p := range parts {
+		sum := md5.Sum(p)
 		h.Write(sum[:])
-		n++
 	}
-	return `"` + hex.EncodeToString(h.Sum(nil)) + "-" + strconv.Itoa(n) + `"`
+	return `"` + hex.EncodeToString(h.Sum(nil)) + "-" + strconv.Itoa(len(parts)) + `"`
+}
+
+// split cuts b into parts of size bytes, the last one shorter.
+func split(b []byte, size int) [][]byte {
+	var parts [][]byte
+	for off := 0; off < len(b); off += size {
+		parts = append(parts, b[off:min(off+size, len(b))])
+	}
+	return parts
 }
