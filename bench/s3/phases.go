@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/inkan-dev/inkan/bench/loadutil"
+)
+
+// bench holds a run's session, client, bodies and per-worker read buffers.
+type bench struct {
+	o           options
+	s           *session
+	c           *client
+	small       *body
+	large       *body
+	bufs        [][]byte
+	smallStored bool
+	largeStored bool
+}
+
+// newBench checks the endpoint, opens the session and builds the bodies.
+func newBench(ctx context.Context, o options) (*bench, error) {
+	if err := loadutil.CheckLoopback(o.endpoint); err != nil {
+		return nil, err
+	}
+	if o.conc < 1 || o.largeConc < 1 || o.keys < 1 || o.largeKeys < 1 || o.smallSize < 0 || o.largeSize < 0 {
+		return nil, fmt.Errorf("-c, -large-c, -keys and -large-keys must be positive, sizes not negative")
+	}
+	hc := newHTTPClient(max(o.conc, o.largeConc) * 2)
+	s, err := newSession(ctx, hc, o.endpoint, o.region, o.bucket, o.dataDir)
+	if err != nil {
+		return nil, err
+	}
+	b := &bench{o: o, s: s, c: &client{s: s, http: hc, mode: o.payload}, small: newBody(o.smallSize, 4), large: newBody(o.largeSize, 64)}
+	for range max(o.conc, o.largeConc) {
+		b.bufs = append(b.bufs, make([]byte, 1<<20))
+	}
+	return b, nil
+}
+
+func smallKey(i int64, keys int) string { return fmt.Sprintf("small/%06d", i%int64(keys)) }
+func largeKey(i int64, keys int) string { return fmt.Sprintf("large/%03d", i%int64(keys)) }
+
+// runPhase prepares what the phase reads and runs it.
+func (b *bench) runPhase(ctx context.Context, name string) error {
+	o := b.o
+	switch name {
+	case "put", "get":
+		// Writing every key first warms connections and caches, and gives GET its objects.
+		if !b.smallStored {
+			if err := b.prepare(ctx, "writing the small keys", o.conc, int64(o.keys), b.putSmall); err != nil {
+				return err
+			}
+			b.smallStored = true
+		}
+		op := b.putSmall
+		if name == "get" {
+			op = b.getSmall
+		}
+		return b.measure(ctx, sizeName(o.smallSize)+" "+strings.ToUpper(name), o.conc, o.dur, 0, o.smallSize, op)
+	case "large-put":
+		b.largeStored = true
+		return b.measure(ctx, sizeName(o.largeSize)+" PUT", o.largeConc, time.Hour, o.largePuts, o.largeSize, b.putLarge)
+	default:
+		if !b.largeStored {
+			if err := b.prepare(ctx, "writing the large keys", o.largeConc, int64(o.largeKeys), b.putLarge); err != nil {
+				return err
+			}
+			b.largeStored = true
+		}
+		return b.measure(ctx, sizeName(o.largeSize)+" GET", o.largeConc, time.Hour, o.largeGets, o.largeSize, b.getLarge)
+	}
+}
+
+func (b *bench) putSmall(ctx context.Context, _ int, i int64) error {
+	return b.c.put(ctx, smallKey(i, b.o.keys), b.small)
+}
+
+func (b *bench) getSmall(ctx context.Context, w int, i int64) error {
+	return b.c.get(ctx, smallKey(i, b.o.keys), b.o.smallSize, b.bufs[w])
+}
+
+func (b *bench) putLarge(ctx context.Context, _ int, i int64) error {
+	return b.c.put(ctx, largeKey(i, b.o.largeKeys), b.large)
+}
+
+func (b *bench) getLarge(ctx context.Context, w int, i int64) error {
+	return b.c.get(ctx, largeKey(i, b.o.largeKeys), b.o.largeSize, b.bufs[w])
+}
+
+// prepare runs n operations untimed and fails on the first error.
+func (b *bench) prepare(ctx context.Context, what string, conc int, n int64, op func(context.Context, int, int64) error) error {
+	res := loadutil.Run(ctx, conc, time.Hour, n, op)
+	if res.Errors > 0 {
+		return fmt.Errorf("%s: %d errors, first: %s", what, res.Errors, res.FirstError)
+	}
+	return nil
+}
+
+// measure runs op from conc workers until d passes or n operations are done and prints
+// what it saw, with the server's and the load tool's CPU over the run.
+func (b *bench) measure(ctx context.Context, name string, conc int, d time.Duration, n int64, size int,
+	op func(context.Context, int, int64) error) error {
+	before, err := b.serverStats(ctx)
+	if err != nil {
+		return err
+	}
+	self := selfCPU()
+	res := loadutil.Run(ctx, conc, d, n, op)
+	selfUsed := selfCPU() - self
+	after, err := b.serverStats(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\n%s: %d in %s with %d workers (%d errors)\n", name, res.Ops, res.Elapsed.Round(time.Millisecond), conc, res.Errors)
+	if res.FirstError != "" {
+		fmt.Printf("first error: %s\n", res.FirstError)
+	}
+	fmt.Printf("throughput: %.0f ops/s, %.1f MB/s\n", res.Rate(), res.Rate()*float64(size)/1e6)
+	const µs = time.Microsecond
+	fmt.Printf("latency: p50 %s, p99 %s, max %s\n", res.Percentile(50).Round(µs), res.Percentile(99).Round(µs), res.Percentile(100).Round(µs))
+	if res.Ops > 0 {
+		ops, server := float64(res.Ops), after.CPUSeconds-before.CPUSeconds
+		fmt.Printf("CPU: server %.0f µs per op (%.2f cores), load tool %.0f µs per op (%.2f cores)\n", server*1e6/ops,
+			server/res.Elapsed.Seconds(), selfUsed.Seconds()*1e6/ops, selfUsed.Seconds()/res.Elapsed.Seconds())
+	}
+	return nil
+}
+
+func (b *bench) serverStats(ctx context.Context) (loadutil.ServerStats, error) {
+	return loadutil.ReadServerStats(ctx, http.DefaultClient, b.o.endpoint)
+}
+
+// selfCPU is the CPU time the load tool has used.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func gomaxprocs() int { return runtime.GOMAXPROCS(0) }
+
+// sizeName writes a size the way the report names it: "4 KiB", "64 MiB", or bytes.
+func sizeName(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d B", n)
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/inkan-dev/inkan/bench/loadutil"
+	"github.com/inkan-dev/inkan/internal/awsclient"
+	"github.com/inkan-dev/inkan/internal/sigv4"
+)
+
+// roleName is the role the load runs as.
+const roleName = "bench-s3"
+
+// session is what the load runs with: an endpoint, a bucket, and the temporary credentials
+// of a role session that may read and write the bucket's objects.
+type session struct {
+	endpoint, region, bucket string
+	creds                    sigv4.Credentials
+	arn                      string
+}
+
+// newSession registers (or reuses) the role bench-s3 trusting the test identity provider,
+// with permission to list and read and write bucket, creates bucket, and exchanges a
+// freshly minted token for the role's temporary credentials through inkan's STS.
+func newSession(ctx context.Context, client *http.Client, endpoint, region, bucket, dataDir string) (*session, error) {
+	root, err := loadutil.RootCredentials(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	admin := &awsclient.Client{Endpoint: endpoint, Region: region, Creds: root, HTTPClient: client}
+	roleARN, err := ensureRole(ctx, admin, endpoint, bucket)
+	if err != nil {
+		return nil, fmt.Errorf("registering the role: %w", err)
+	}
+	if err := admin.CreateBucket(ctx, bucket); err != nil && awsclient.ErrorCode(err) != "BucketAlreadyOwnedByYou" {
+		return nil, fmt.Errorf("creating the bucket: %w", err)
+	}
+	token, err := loadutil.MintToken(ctx, client, endpoint, map[string]any{"repository": "acme/app", "ref": "refs/heads/deploy",
+		"audience": "sts.amazonaws.com", "lifetime_seconds": 300})
+	if err != nil {
+		return nil, err
+	}
+	sts := &awsclient.Client{Endpoint: endpoint, Region: region, HTTPClient: client}
+	out, err := sts.AssumeRoleWithWebIdentity(ctx, awsclient.AssumeRoleWithWebIdentityInput{RoleArn: roleARN,
+		RoleSessionName: "bench", WebIdentityToken: token, DurationSeconds: 3600})
+	if err != nil {
+		return nil, fmt.Errorf("assuming the role: %w", err)
+	}
+	return &session{endpoint: strings.TrimRight(endpoint, "/"), region: region, bucket: bucket,
+		creds: out.Credentials.Signing(), arn: out.AssumedRoleUser.Arn}, nil
+}
+
+// ensureRole creates the role when it is missing and (re)writes its permissions for bucket.
+func ensureRole(ctx context.Context, admin *awsclient.Client, endpoint, bucket string) (string, error) {
+	permissions := `{"Version":"2012-10-17","Statement":[
+	{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::` + bucket + `"},
+	{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:DeleteObject"],"Resource":"arn:aws:s3:::` + bucket + `/*"}]}`
+	role, err := admin.GetRole(ctx, roleName)
+	if awsclient.ErrorCode(err) == "NoSuchEntity" {
+		role, err = createRole(ctx, admin, endpoint)
+	}
+	if err != nil {
+		return "", err
+	}
+	return role.Arn, admin.PutRolePolicy(ctx, roleName, "s3", permissions)
+}
+
+// createRole creates the role with the seed's trust policy on the test identity provider.
+func createRole(ctx context.Context, admin *awsclient.Client, endpoint string) (*awsclient.Role, error) {
+	providers, err := admin.ListOpenIDConnectProviders(ctx)
+	if err != nil {
+		return nil, err
+	}
+	host := strings.TrimPrefix(strings.TrimPrefix(strings.TrimRight(endpoint, "/"), "http://"), "https://") + "/idp"
+	var providerARN string
+	for _, arn := range providers {
+		if strings.HasSuffix(arn, ":oidc-provider/"+host) {
+			providerARN = arn
+		}
+	}
+	if providerARN == "" {
+		return nil, errors.New("the test identity provider is not registered: start inkan with --dev")
+	}
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"` + providerARN + `"},
+	"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"` + host + `:aud":"sts.amazonaws.com"},
+	"StringLike":{"` + host + `:sub":"repo:acme/app:*"}}}]}`
+	return admin.CreateRole(ctx, awsclient.CreateRoleInput{RoleName: roleName, AssumeRolePolicyDocument: trust})
+}
