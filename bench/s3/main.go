@@ -3,7 +3,8 @@
 // bench-s3, registered with root credentials, may list, read and write one bucket), then
 // measures, with every request SigV4-signed by the session:
 //
-//   - 4 KiB PUT and GET operations per second from -c workers for -d each,
+//   - 4 KiB PUT and GET operations per second from -c workers for -d each (PUTs write new
+//     keys unless -overwrite; GETs read -keys keys written beforehand),
 //   - 64 MiB PUT and GET throughput in MB/s (10^6 bytes) from -large-c workers,
 //
 // with p50/p99 latency, and the server's CPU per operation and RSS read from its /metrics
@@ -19,14 +20,20 @@
 // from -data-dir's root-credentials.json. The endpoint must be a loopback address.
 //
 // To profile the server under one load, run only that phase for longer and record the
-// server process, e.g. -phases put -d 30s beside `perf record -g -p <pid>`; or run the
-// in-process benchmarks of this package with -cpuprofile (see bench_test.go).
+// server process meanwhile:
+//
+//	go run ./bench/s3 -phases put -d 20s &
+//	perf record -F 499 -g -p <server pid> -- sleep 10
+//	perf report --children --sort symbol -g none
+//
+// (internal/s3's benchmarks run the handler in-process for go test -cpuprofile.)
 package main
 
 import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -38,33 +45,16 @@ type options struct {
 	endpoint, region, bucket, dataDir, phases string
 	payload                                   payloadMode
 	conc, smallSize, keys                     int
+	overwrite                                 bool
 	dur                                       time.Duration
 	largeConc, largeSize, largeKeys           int
 	largePuts, largeGets                      int64
 }
 
 func main() {
-	var o options
-	var payload string
-	flag.StringVar(&o.endpoint, "endpoint", "http://127.0.0.1:8750", "inkan endpoint (loopback only)")
-	flag.StringVar(&o.region, "region", "us-east-1", "signing region")
-	flag.StringVar(&o.bucket, "bucket", "bench-s3", "bucket to create (or reuse) and load")
-	flag.StringVar(&o.dataDir, "data-dir", "./inkan-data", "server data directory, for root credentials when the environment has none")
-	flag.StringVar(&o.phases, "phases", "put,get,large-put,large-get", "phases to run, in order: put, get, large-put, large-get")
-	flag.StringVar(&payload, "payload", string(payloadSHA256), "how PUTs declare their body: sha256 (signed SHA-256, as the AWS CLI) or unsigned (UNSIGNED-PAYLOAD with x-amz-checksum-crc32, as the SDKs)")
-	flag.IntVar(&o.conc, "c", 16, "concurrent workers for small objects")
-	flag.DurationVar(&o.dur, "d", 10*time.Second, "duration of each small-object phase")
-	flag.IntVar(&o.smallSize, "size", 4<<10, "small object size in bytes")
-	flag.IntVar(&o.keys, "keys", 1000, "distinct small keys, written before the small phases")
-	flag.IntVar(&o.largeConc, "large-c", 2, "concurrent workers for large objects")
-	flag.IntVar(&o.largeSize, "large-size", 64<<20, "large object size in bytes")
-	flag.IntVar(&o.largeKeys, "large-keys", 4, "distinct large keys")
-	flag.Int64Var(&o.largePuts, "large-puts", 16, "large PUTs to time")
-	flag.Int64Var(&o.largeGets, "large-gets", 48, "large GETs to time")
-	flag.Parse()
-	var err error
-	if o.payload, err = parsePayloadMode(payload); err == nil {
-		err = run(context.Background(), o)
+	o, err := parseFlags(os.Args[1:])
+	if err == nil {
+		err = run(context.Background(), o, os.Stdout)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench/s3:", err)
@@ -72,18 +62,51 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, o options) error {
+// parseFlags reads the command line.
+func parseFlags(args []string) (options, error) {
+	var o options
+	var payload string
+	fs := flag.NewFlagSet("bench/s3", flag.ContinueOnError)
+	fs.StringVar(&o.endpoint, "endpoint", "http://127.0.0.1:8750", "inkan endpoint (loopback only)")
+	fs.StringVar(&o.region, "region", "us-east-1", "signing region")
+	fs.StringVar(&o.bucket, "bucket", "bench-s3", "bucket to create (or reuse) and load")
+	fs.StringVar(&o.dataDir, "data-dir", "./inkan-data", "server data directory, for root credentials when the environment has none")
+	fs.StringVar(&o.phases, "phases", "put,get,large-put,large-get", "phases to run, in order: put, get, large-put, large-get")
+	fs.StringVar(&payload, "payload", string(payloadSHA256), "how PUTs declare their body: sha256 (signed SHA-256, as the AWS CLI) or unsigned (UNSIGNED-PAYLOAD with x-amz-checksum-crc32, as the SDKs)")
+	fs.IntVar(&o.conc, "c", 16, "concurrent workers for small objects")
+	fs.DurationVar(&o.dur, "d", 10*time.Second, "duration of each small-object phase")
+	fs.IntVar(&o.smallSize, "size", 4<<10, "small object size in bytes")
+	fs.IntVar(&o.keys, "keys", 1000, "distinct small keys, written before the small phases and read by GET")
+	fs.BoolVar(&o.overwrite, "overwrite", false, "small PUTs overwrite the -keys keys instead of writing new ones")
+	fs.IntVar(&o.largeConc, "large-c", 2, "concurrent workers for large objects")
+	fs.IntVar(&o.largeSize, "large-size", 64<<20, "large object size in bytes")
+	fs.IntVar(&o.largeKeys, "large-keys", 4, "distinct large keys")
+	fs.Int64Var(&o.largePuts, "large-puts", 16, "large PUTs to time")
+	fs.Int64Var(&o.largeGets, "large-gets", 48, "large GETs to time")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	var err error
+	o.payload, err = parsePayloadMode(payload)
+	return o, err
+}
+
+// run runs the phases of o and writes the report to out.
+func run(ctx context.Context, o options, out io.Writer) error {
 	phases := strings.Split(o.phases, ",")
 	for _, p := range phases {
 		if !slices.Contains([]string{"put", "get", "large-put", "large-get"}, p) {
 			return fmt.Errorf("-phases: unknown phase %q", p)
 		}
 	}
-	b, err := newBench(ctx, o)
+	b, err := newBench(ctx, o, out)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("session %s; bucket %s; payload %s; GOMAXPROCS of the load tool %d\n", b.s.arn, o.bucket, o.payload, gomaxprocs())
+	fmt.Fprintf(out, "session %s; bucket %s; payload %s; GOMAXPROCS of the load tool %d\n", b.s.arn, o.bucket, o.payload, runtimeProcs())
 	for _, p := range phases {
 		if err := b.runPhase(ctx, p); err != nil {
 			return err
@@ -93,6 +116,6 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("server RSS: %.1f MiB\n", after.RSSBytes/(1<<20))
+	fmt.Fprintf(out, "server RSS: %.1f MiB\n", after.RSSBytes/(1<<20))
 	return nil
 }

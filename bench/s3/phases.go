@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -15,17 +17,19 @@ import (
 // bench holds a run's session, client, bodies and per-worker read buffers.
 type bench struct {
 	o           options
+	out         io.Writer
 	s           *session
 	c           *client
 	small       *body
 	large       *body
 	bufs        [][]byte
 	smallStored bool
+	run         string // distinguishes this run's new keys from earlier runs'
 	largeStored bool
 }
 
 // newBench checks the endpoint, opens the session and builds the bodies.
-func newBench(ctx context.Context, o options) (*bench, error) {
+func newBench(ctx context.Context, o options, out io.Writer) (*bench, error) {
 	if err := loadutil.CheckLoopback(o.endpoint); err != nil {
 		return nil, err
 	}
@@ -37,7 +41,7 @@ func newBench(ctx context.Context, o options) (*bench, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &bench{o: o, s: s, c: &client{s: s, http: hc, mode: o.payload}, small: newBody(o.smallSize, 4), large: newBody(o.largeSize, 64)}
+	b := &bench{o: o, out: out, s: s, run: strconv.FormatInt(time.Now().UnixNano(), 36), c: &client{s: s, http: hc, mode: o.payload}, small: newBody(o.smallSize, 4), large: newBody(o.largeSize, 64)}
 	for range max(o.conc, o.largeConc) {
 		b.bufs = append(b.bufs, make([]byte, 1<<20))
 	}
@@ -59,9 +63,12 @@ func (b *bench) runPhase(ctx context.Context, name string) error {
 			}
 			b.smallStored = true
 		}
-		op := b.putSmall
-		if name == "get" {
+		op := b.putNew
+		switch {
+		case name == "get":
 			op = b.getSmall
+		case o.overwrite:
+			op = b.putSmall
 		}
 		return b.measure(ctx, sizeName(o.smallSize)+" "+strings.ToUpper(name), o.conc, o.dur, 0, o.smallSize, op)
 	case "large-put":
@@ -80,6 +87,11 @@ func (b *bench) runPhase(ctx context.Context, name string) error {
 
 func (b *bench) putSmall(ctx context.Context, _ int, i int64) error {
 	return b.c.put(ctx, smallKey(i, b.o.keys), b.small)
+}
+
+// putNew writes a key no earlier PUT of any run wrote, as S3 load generators do.
+func (b *bench) putNew(ctx context.Context, _ int, i int64) error {
+	return b.c.put(ctx, fmt.Sprintf("new/%s/%08d", b.run, i), b.small)
 }
 
 func (b *bench) getSmall(ctx context.Context, w int, i int64) error {
@@ -118,16 +130,16 @@ func (b *bench) measure(ctx context.Context, name string, conc int, d time.Durat
 	if err != nil {
 		return err
 	}
-	fmt.Printf("\n%s: %d in %s with %d workers (%d errors)\n", name, res.Ops, res.Elapsed.Round(time.Millisecond), conc, res.Errors)
+	fmt.Fprintf(b.out, "\n%s: %d in %s with %d workers (%d errors)\n", name, res.Ops, res.Elapsed.Round(time.Millisecond), conc, res.Errors)
 	if res.FirstError != "" {
-		fmt.Printf("first error: %s\n", res.FirstError)
+		fmt.Fprintf(b.out, "first error: %s\n", res.FirstError)
 	}
-	fmt.Printf("throughput: %.0f ops/s, %.1f MB/s\n", res.Rate(), res.Rate()*float64(size)/1e6)
+	fmt.Fprintf(b.out, "throughput: %.0f ops/s, %.1f MB/s\n", res.Rate(), res.Rate()*float64(size)/1e6)
 	const µs = time.Microsecond
-	fmt.Printf("latency: p50 %s, p99 %s, max %s\n", res.Percentile(50).Round(µs), res.Percentile(99).Round(µs), res.Percentile(100).Round(µs))
+	fmt.Fprintf(b.out, "latency: p50 %s, p99 %s, max %s\n", res.Percentile(50).Round(µs), res.Percentile(99).Round(µs), res.Percentile(100).Round(µs))
 	if res.Ops > 0 {
 		ops, server := float64(res.Ops), after.CPUSeconds-before.CPUSeconds
-		fmt.Printf("CPU: server %.0f µs per op (%.2f cores), load tool %.0f µs per op (%.2f cores)\n", server*1e6/ops,
+		fmt.Fprintf(b.out, "CPU: server %.0f µs per op (%.2f cores), load tool %.0f µs per op (%.2f cores)\n", server*1e6/ops,
 			server/res.Elapsed.Seconds(), selfUsed.Seconds()*1e6/ops, selfUsed.Seconds()/res.Elapsed.Seconds())
 	}
 	return nil
@@ -146,7 +158,7 @@ func selfCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-func gomaxprocs() int { return runtime.GOMAXPROCS(0) }
+func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
 
 // sizeName writes a size the way the report names it: "4 KiB", "64 MiB", or bytes.
 func sizeName(n int) string {

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/inkan-dev/inkan/internal/cli"
+)
+
+// startInkan runs `inkan serve --dev` in-process on a loopback port and a fresh data
+// directory, without root credentials in its environment, so that it generates them into
+// the data directory as a first start does. It returns the URL and the data directory.
+func startInkan(t testing.TB) (string, string) {
+	t.Helper()
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- cli.Main(ctx, []string{"serve", "--dev", "--addr", "127.0.0.1:0", "--log-level", "error", "--data-dir", dir},
+			cli.Env{Stdin: strings.NewReader(""), Stdout: pw, Stderr: io.Discard, Getenv: func(string) string { return "" }})
+		pw.Close()
+	}()
+	urlc := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			if rest, ok := strings.CutPrefix(sc.Text(), "inkan listening on "); ok {
+				urlc <- strings.Fields(rest)[0]
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	select {
+	case url := <-urlc:
+		return url, dir
+	case code := <-done:
+		t.Fatalf("inkan serve exited with %d", code)
+	case <-time.After(60 * time.Second):
+		t.Fatal("inkan serve did not start in time")
+	}
+	return "", ""
+}
+
+// smallRun is a short run of every phase against endpoint.
+func smallRun(t testing.TB, endpoint, dataDir string, mode payloadMode) options {
+	o, err := parseFlags([]string{"-endpoint", endpoint, "-data-dir", dataDir, "-payload", string(mode), "-d", "300ms", "-c", "4",
+		"-keys", "20", "-large-size", strconv.Itoa(3<<20 + 5), "-large-puts", "3", "-large-gets", "3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// phaseLine matches a phase's first report line.
+var phaseLine = regexp.MustCompile(`(?m)^(4 KiB|3145733 B) (PUT|GET): (\d+) in \S+ with (\d+) workers \((\d+) errors\)$`)
+
+func TestEveryPhaseRunsWithSessionCredentialsInBothPayloadModes(t *testing.T) {
+	endpoint, dir := startInkan(t)
+	for _, mode := range []payloadMode{payloadSHA256, payloadUnsigned} {
+		t.Run(string(mode), func(t *testing.T) {
+			var out strings.Builder
+			if err := run(context.Background(), smallRun(t, endpoint, dir, mode), &out); err != nil {
+				t.Fatalf("run: %v\n%s", err, out.String())
+			}
+			report := out.String()
+			if !strings.Contains(report, "session arn:aws:sts::000000000000:assumed-role/bench-s3/bench;") ||
+				!strings.Contains(report, "payload "+string(mode)) || !strings.Contains(report, "server RSS: ") {
+				t.Errorf("the report lacks the session, the payload mode or the RSS:\n%s", report)
+			}
+			phases := phaseLine.FindAllStringSubmatch(report, -1)
+			if len(phases) != 4 {
+				t.Fatalf("want 4 phases in the report:\n%s", report)
+			}
+			for i, want := range []string{"4 KiB PUT", "4 KiB GET", "3145733 B PUT", "3145733 B GET"} {
+				p := phases[i]
+				if p[1]+" "+p[2] != want || p[3] == "0" || p[5] != "0" {
+					t.Errorf("phase %d is %q, want %s with operations and no errors", i, p[0], want)
+				}
+			}
+			if got := phases[2][3] + "," + phases[3][3] + "," + phases[2][4]; got != "3,3,2" {
+				t.Errorf("large phases did %s operations,workers; want the 3,3 asked for with -large-c's default 2", got)
+			}
+		})
+	}
+}
+
+func TestTheDefaultsAreTheIssuesMeasurements(t *testing.T) {
+	o, err := parseFlags(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.conc != 16 || o.smallSize != 4096 || o.largeSize != 64<<20 || o.largeConc != 2 || o.payload != payloadSHA256 ||
+		o.phases != "put,get,large-put,large-get" || o.endpoint != "http://127.0.0.1:8750" {
+		t.Fatalf("defaults: %+v", o)
+	}
+}
+
+func TestBadArgumentsAreRefusedBeforeAnyRequest(t *testing.T) {
+	for _, args := range [][]string{{"-payload", "chunked"}, {"stray"}} {
+		if _, err := parseFlags(args); err == nil {
+			t.Errorf("parseFlags(%q) accepted", args)
+		}
+	}
+	for _, o := range []options{{endpoint: "http://10.0.0.1:8750", phases: "put", conc: 1, largeConc: 1, keys: 1, largeKeys: 1},
+		{endpoint: "http://127.0.0.1:1", phases: "put,delete"}} {
+		if err := run(context.Background(), o, io.Discard); err == nil {
+			t.Errorf("run accepted %+v", o)
+		}
+	}
+}
+
+func TestAWrongPayloadIsReportedAsAnError(t *testing.T) {
+	endpoint, dir := startInkan(t)
+	o := smallRun(t, endpoint, dir, payloadSHA256)
+	b, err := newBench(context.Background(), o, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong := *b.small
+	wrong.sha256 = newBody(len(wrong.data), 99).sha256
+	err = b.c.put(context.Background(), "wrong", &wrong)
+	if err == nil || !strings.Contains(err.Error(), "status 400") || !strings.Contains(err.Error(), "XAmzContentSHA256Mismatch") {
+		t.Fatalf("a PUT whose body does not match its signed hash: %v", err)
+	}
+	if err := b.c.get(context.Background(), "wrong", len(wrong.data), make([]byte, 64)); err == nil || !strings.Contains(err.Error(), "status 404") {
+		t.Fatalf("GET of the refused key: %v", err)
+	}
+}
+
+// The benchmarks run the whole server in-process with the load tool's client, so that
+// go test -cpuprofile profiles the server (and the client, which shares the CPUs as in a
+// real run) under each load:
+//
+//	go test -run '^$' -bench . -benchtime 10s -cpuprofile cpu.out ./bench/s3
+//	go tool pprof -top -cum bench/s3.test cpu.out
+//
+// 16 concurrent clients, as the load tool's default -c, on GOMAXPROCS 2.
+func benchSmall(b *testing.B, op func(*bench, context.Context, int, int64) error) {
+	endpoint, dir := startInkan(b)
+	o := smallRun(b, endpoint, dir, payloadSHA256)
+	o.conc = 16
+	bb, err := newBench(context.Background(), o, io.Discard)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := bb.prepare(context.Background(), "writing the small keys", o.conc, int64(o.keys), bb.putSmall); err != nil {
+		b.Fatal(err)
+	}
+	var next, worker atomic.Int64
+	b.SetParallelism(max(1, o.conc/max(1, runtimeProcs())))
+	b.SetBytes(int64(o.smallSize))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		w := int(worker.Add(1)-1) % len(bb.bufs)
+		for pb.Next() {
+			if err := op(bb, context.Background(), w, next.Add(1)); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+func BenchmarkPut4KiB(b *testing.B) { benchSmall(b, (*bench).putNew) }
+
+func BenchmarkGet4KiB(b *testing.B) { benchSmall(b, (*bench).getSmall) }
