@@ -64,7 +64,7 @@ func TestHostileKeysNeverBecomePaths(t *testing.T) {
 	}
 	// fsck's walk fails on any name the backend would not create itself
 	fsck(t, b)
-	if files := dataFiles(t, dir); len(files) != 6 {
+	if files := dataFilesOn(t, dir); len(files) != 6 {
 		t.Fatalf("%d data files for 6 objects", len(files))
 	}
 }

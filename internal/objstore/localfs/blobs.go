@@ -27,7 +27,9 @@ const (
 // blobStore writes and opens the data files.
 type blobStore struct {
 	root string
-	keep *keeper
+	// anonymous is set when data files are written as O_TMPFILE files.
+	anonymous bool
+	keep      *keeper
 	rand func() (blobID, error)
 	seq  atomic.Uint64
 	bufs sync.Pool
@@ -65,7 +67,7 @@ func (s *blobStore) tmpPath(id blobID) string {
 }
 
 // makeDirs creates the directory tree, shard directories included, so that
-// writes never create directories.
+// writes never create directories, and chooses how to write data files.
 func (s *blobStore) makeDirs() error {
 	if err := os.MkdirAll(filepath.Join(s.root, tmpDir), 0o700); err != nil {
 		return err
@@ -75,6 +77,7 @@ func (s *blobStore) makeDirs() error {
 			return err
 		}
 	}
+	s.anonymous = probeAnonymous(filepath.Join(s.root, tmpDir), "probe")
 	return syncDir(s.root)
 }
 
@@ -89,9 +92,10 @@ type written struct {
 	dir  string
 }
 
-// write streams body into a new data file: the bytes go to tmp/, are
-// fsynced and renamed into blobs/. On any error nothing remains; a read
-// error of body is returned unwrapped.
+// write streams body into a new data file: the bytes go to a temporary
+// file, are fsynced, and the file is published under its name in blobs/
+// (see tempFile). On any error nothing remains; a read error of body is
+// returned unwrapped.
 func (s *blobStore) write(ctx context.Context, body io.Reader, size int64) (written, error) {
 	id, err := s.newID()
 	if err != nil {
@@ -106,30 +110,100 @@ func (s *blobStore) write(ctx context.Context, body io.Reader, size int64) (writ
 }
 
 func (s *blobStore) writeHeld(ctx context.Context, id blobID, body io.Reader, size int64) (written, error) {
-	tmp := s.tmpPath(id)
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	dst := s.path(id)
+	t, err := s.createTemp(id)
 	if err != nil {
 		return written{}, fmt.Errorf("localfs: create data file: %w", err)
 	}
-	w := written{id: id}
-	w.size, w.md5, err = s.fill(ctx, f, body, size)
+	w := written{id: id, dir: filepath.Dir(dst)}
+	w.size, w.md5, err = s.fill(ctx, t.file(), body, size)
 	if err == nil {
-		err = syncFile(f)
-	}
-	if cerr := f.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("localfs: close data file: %w", cerr)
+		err = syncFile(t.file())
 	}
 	if err == nil {
-		if rerr := os.Rename(tmp, s.path(id)); rerr != nil {
-			err = fmt.Errorf("localfs: place data file: %w", rerr)
-		}
+		err = t.publish(dst)
 	}
 	if err != nil {
-		_ = os.Remove(tmp)
+		t.abandon()
 		return written{}, err
 	}
-	w.dir = filepath.Dir(s.path(id))
 	return w, nil
+}
+
+// tempFile is a data file being written. publish gives it its final name
+// atomically and closes it; abandon closes and discards it. Either ends it.
+type tempFile interface {
+	file() *os.File
+	publish(dst string) error
+	abandon()
+}
+
+// createTemp starts a data file: anonymous (O_TMPFILE) where the system
+// allows it, else named in tmp/.
+func (s *blobStore) createTemp(id blobID) (tempFile, error) {
+	if s.anonymous {
+		f, err := openAnonymous(filepath.Dir(s.path(id)))
+		return anonTemp{f}, err
+	}
+	f, err := os.OpenFile(s.tmpPath(id), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	return namedTemp{f}, err
+}
+
+// anonTemp is an O_TMPFILE file: it has no name until linked, so a crash
+// leaves nothing behind, and publishing it is one directory operation in
+// its final directory. A rename from tmp/ would take the file system's
+// cross-directory rename lock and both directories' locks; on ext4 that
+// tripled the CPU cost of a small PutObject under concurrency.
+type anonTemp struct{ f *os.File }
+
+func (t anonTemp) file() *os.File { return t.f }
+
+func (t anonTemp) publish(dst string) error {
+	err := linkAnonymous(t.f, dst)
+	if cerr := t.f.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(dst)
+		return fmt.Errorf("localfs: place data file: %w", err)
+	}
+	return nil
+}
+
+func (t anonTemp) abandon() { t.f.Close() }
+
+// namedTemp is a file in tmp/, renamed into place; the sweep removes those
+// a crash leaves.
+type namedTemp struct{ f *os.File }
+
+func (t namedTemp) file() *os.File { return t.f }
+
+func (t namedTemp) publish(dst string) error {
+	err := t.f.Close()
+	if err == nil {
+		err = os.Rename(t.f.Name(), dst)
+	}
+	if err != nil {
+		return fmt.Errorf("localfs: place data file: %w", err)
+	}
+	return nil
+}
+
+func (t namedTemp) abandon() {
+	t.f.Close()
+	_ = os.Remove(t.f.Name())
+}
+
+// probeAnonymous reports whether dir supports publishing O_TMPFILE files.
+func probeAnonymous(dir string, name string) bool {
+	f, err := openAnonymous(dir)
+	if err != nil {
+		return false
+	}
+	dst := filepath.Join(dir, name)
+	err = anonTemp{f}.publish(dst)
+	_ = os.Remove(dst)
+	return err == nil
 }
 
 // fill copies body into f while hashing it, reading until io.EOF (or one

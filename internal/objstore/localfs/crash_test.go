@@ -27,6 +27,8 @@ import (
 const (
 	crashEnv    = "LOCALFS_CRASH_CHILD"
 	crashDirEnv = "LOCALFS_CRASH_DIR"
+	// crashNamedEnv makes the child write through named temporary files.
+	crashNamedEnv = "LOCALFS_CRASH_NAMED"
 	crashBucket = "crash"
 	crashKey    = "victim"
 	bigSize     = 100 << 20
@@ -47,6 +49,9 @@ func crashChild(mode, dir string) error {
 	b, err := Open(ctx, dir, Options{SweepInterval: -1})
 	if err != nil {
 		return err
+	}
+	if os.Getenv(crashNamedEnv) != "" {
+		b.blobs.anonymous = false
 	}
 	switch mode {
 	case "put":
@@ -140,10 +145,13 @@ func (r *stallingReader) Read(p []byte) (int, error) {
 // runChild starts the child in mode on dir, waits until it prints a line
 // starting with want, then for delay, kills it with SIGKILL and returns
 // every line it printed.
-func runChild(t *testing.T, mode, dir, want string, delay time.Duration) []string {
+func runChild(t *testing.T, mode, dir string, named bool, want string, delay time.Duration) []string {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), crashEnv+"="+mode, crashDirEnv+"="+dir)
+	if named {
+		cmd.Env = append(cmd.Env, crashNamedEnv+"=1")
+	}
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -219,11 +227,20 @@ func readKey(t *testing.T, b *Backend) ([]byte, objstore.ObjectInfo) {
 	return data, obj.Info
 }
 
-// wantPartialTemp checks that the crash left a partial temporary file, so
-// that the test really killed the child mid-write.
-func wantPartialTemp(t *testing.T, dir string) {
+// wantCrashLeftovers checks what the kill left on disk before any sweep,
+// which shows the child died mid-write: a partial file in tmp/ when it
+// wrote through named temporary files, nothing at all (dataFiles data files
+// and an empty tmp/) when it wrote anonymous ones.
+func wantCrashLeftovers(t *testing.T, dir string, named bool, dataFiles int) {
 	t.Helper()
 	names := tempFiles(t, dir)
+	if !named {
+		if len(names) != 0 || len(dataFilesOn(t, dir)) != dataFiles {
+			t.Fatalf("anonymous writes left temporary files %q and %d data files, want none and %d",
+				names, len(dataFilesOn(t, dir)), dataFiles)
+		}
+		return
+	}
 	if len(names) != 1 {
 		t.Fatalf("the crash left temporary files %q, want the one being written", names)
 	}
@@ -233,55 +250,69 @@ func wantPartialTemp(t *testing.T, dir string) {
 	}
 }
 
+// eachTempKind runs a crash test with anonymous and with named temporary files.
+func eachTempKind(t *testing.T, f func(t *testing.T, named bool)) {
+	t.Run("anonymous temporary files", func(t *testing.T) { f(t, false) })
+	t.Run("named temporary files", func(t *testing.T) { f(t, true) })
+}
+
 func TestCrashMidPutObjectLeavesThePreviousVersionAndNoTemporaryFiles(t *testing.T) {
-	dir := t.TempDir()
-	previous := []byte("the previous version")
-	crashSetup(t, dir, previous)
-	runChild(t, "put", dir, "stalled", 0)
-	wantPartialTemp(t, dir)
-	b := openTest(t, dir, Options{})
-	if data, _ := readKey(t, b); !bytes.Equal(data, previous) {
-		t.Fatalf("after the crash the key holds %d bytes, want the previous version", len(data))
-	}
-	fsck(t, b)
+	eachTempKind(t, func(t *testing.T, named bool) {
+		dir := t.TempDir()
+		previous := []byte("the previous version")
+		crashSetup(t, dir, previous)
+		runChild(t, "put", dir, named, "stalled", 0)
+		wantCrashLeftovers(t, dir, named, 1)
+		b := openTest(t, dir, Options{})
+		if data, _ := readKey(t, b); !bytes.Equal(data, previous) {
+			t.Fatalf("after the crash the key holds %d bytes, want the previous version", len(data))
+		}
+		fsck(t, b)
+	})
 }
 
 func TestCrashMidMultipartUploadKeepsCommittedPartsUntilTheSweepExpiresThem(t *testing.T) {
-	dir := t.TempDir()
-	previous := []byte("the previous version")
-	crashSetup(t, dir, previous)
-	lines := runChild(t, "multipart", dir, "stalled", 0)
-	wantPartialTemp(t, dir)
-	now := time.Now()
-	b := openTest(t, dir, Options{Now: func() time.Time { return now }, UploadMaxAge: time.Hour})
-	if data, _ := readKey(t, b); !bytes.Equal(data, previous) {
-		t.Fatalf("after the crash the key holds %d bytes, want the previous version", len(data))
-	}
-	id := strings.TrimPrefix(lines[0], "upload ")
-	parts, err := b.ListParts(t.Context(), crashBucket, crashKey, id, objstore.ListPartsOptions{MaxParts: 10})
-	if err != nil || len(parts.Parts) != 1 || parts.Parts[0].Number != 1 || parts.Parts[0].Size != objstore.MinPartSize {
-		t.Fatalf("parts after the crash: %+v, %v; want the committed part 1 only", parts.Parts, err)
-	}
-	fsck(t, b)
-	now = now.Add(2 * time.Hour)
-	st, err := b.Sweep(t.Context())
-	if err != nil || st != (SweepStats{Uploads: 1}) {
-		t.Fatalf("Sweep = %+v, %v; want one expired upload", st, err)
-	}
-	_, err = b.ListParts(t.Context(), crashBucket, crashKey, id, objstore.ListPartsOptions{MaxParts: 10})
-	if !errors.Is(err, objstore.ErrNoSuchUpload) {
-		t.Fatalf("ListParts after the sweep: %v, want ErrNoSuchUpload", err)
-	}
-	fsck(t, b)
+	eachTempKind(t, func(t *testing.T, named bool) {
+		dir := t.TempDir()
+		previous := []byte("the previous version")
+		crashSetup(t, dir, previous)
+		lines := runChild(t, "multipart", dir, named, "stalled", 0)
+		wantCrashLeftovers(t, dir, named, 2)
+		now := time.Now()
+		b := openTest(t, dir, Options{Now: func() time.Time { return now }, UploadMaxAge: time.Hour})
+		if data, _ := readKey(t, b); !bytes.Equal(data, previous) {
+			t.Fatalf("after the crash the key holds %d bytes, want the previous version", len(data))
+		}
+		id := strings.TrimPrefix(lines[0], "upload ")
+		parts, err := b.ListParts(t.Context(), crashBucket, crashKey, id, objstore.ListPartsOptions{MaxParts: 10})
+		if err != nil || len(parts.Parts) != 1 || parts.Parts[0].Number != 1 || parts.Parts[0].Size != objstore.MinPartSize {
+			t.Fatalf("parts after the crash: %+v, %v; want the committed part 1 only", parts.Parts, err)
+		}
+		fsck(t, b)
+		now = now.Add(2 * time.Hour)
+		st, err := b.Sweep(t.Context())
+		if err != nil || st != (SweepStats{Uploads: 1}) {
+			t.Fatalf("Sweep = %+v, %v; want one expired upload", st, err)
+		}
+		_, err = b.ListParts(t.Context(), crashBucket, crashKey, id, objstore.ListPartsOptions{MaxParts: 10})
+		if !errors.Is(err, objstore.ErrNoSuchUpload) {
+			t.Fatalf("ListParts after the sweep: %v, want ErrNoSuchUpload", err)
+		}
+		fsck(t, b)
+	})
 }
 
 func TestCrashAtRandomMomentsLeavesOneWholeVersionNoOlderThanTheLastAcknowledged(t *testing.T) {
+	eachTempKind(t, crashAtRandomMoments)
+}
+
+func crashAtRandomMoments(t *testing.T, named bool) {
 	dir := t.TempDir()
 	crashSetup(t, dir, versionBytes(0))
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
 	for round := range 4 {
 		delay := time.Duration(50+rng.IntN(500)) * time.Millisecond
-		lines := runChild(t, "loop", dir, "started", delay)
+		lines := runChild(t, "loop", dir, named, "started", delay)
 		acked := uint64(0)
 		for _, l := range lines {
 			fmt.Sscanf(l, "acked %d", &acked)

@@ -53,7 +53,7 @@ func fsck(t testing.TB, b *Backend) {
 			t.Errorf("fsck: data file %s has a record but no segment names it", id)
 		}
 	}
-	files := dataFiles(t, b.dir)
+	files := dataFilesOn(t, b.dir)
 	for id := range got {
 		if !files[id] {
 			t.Errorf("fsck: data file %s is referenced but missing", id)
@@ -86,8 +86,8 @@ func eachRowT(b *Backend, ctx context.Context, query string, f func(scan func(..
 
 var ownName = regexp.MustCompile(`^(LOCK|index\.db(-wal|-shm)?|tmp(/[0-9a-f]{32})?|blobs(/[0-9a-f]{2}(/[0-9a-f]{32})?)?)$`)
 
-// dataFiles lists blobs/, failing on any name the backend would not create.
-func dataFiles(t testing.TB, dir string) map[blobID]bool {
+// dataFilesOn lists blobs/, failing on any name the backend would not create.
+func dataFilesOn(t testing.TB, dir string) map[blobID]bool {
 	t.Helper()
 	files := map[blobID]bool{}
 	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {

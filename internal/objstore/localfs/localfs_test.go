@@ -27,6 +27,20 @@ func openTest(t testing.TB, dir string, opts Options) *Backend {
 func TestConformance(t *testing.T) {
 	objstoretest.Run(t, func(t *testing.T) objstore.Backend {
 		b := openTest(t, t.TempDir(), Options{})
+		if !b.blobs.anonymous {
+			t.Error("this system should support O_TMPFILE data files")
+		}
+		t.Cleanup(func() { fsck(t, b) })
+		return b
+	})
+}
+
+// TestConformanceWithNamedTemporaryFiles runs the suite on the path taken
+// where O_TMPFILE is unavailable.
+func TestConformanceWithNamedTemporaryFiles(t *testing.T) {
+	objstoretest.Run(t, func(t *testing.T) objstore.Backend {
+		b := openTest(t, t.TempDir(), Options{})
+		b.blobs.anonymous = false
 		t.Cleanup(func() { fsck(t, b) })
 		return b
 	})
