@@ -30,9 +30,9 @@ type blobStore struct {
 	// anonymous is set when data files are written as O_TMPFILE files.
 	anonymous bool
 	keep      *keeper
-	rand func() (blobID, error)
-	seq  atomic.Uint64
-	bufs sync.Pool
+	rand      func() (blobID, error)
+	seq       atomic.Uint64
+	bufs      sync.Pool
 }
 
 func newBlobStore(root string, keep *keeper, rand func() (blobID, error)) *blobStore {

@@ -29,9 +29,9 @@ const (
 	crashDirEnv = "LOCALFS_CRASH_DIR"
 	// crashNamedEnv makes the child write through named temporary files.
 	crashNamedEnv = "LOCALFS_CRASH_NAMED"
-	crashBucket = "crash"
-	crashKey    = "victim"
-	bigSize     = 100 << 20
+	crashBucket   = "crash"
+	crashKey      = "victim"
+	bigSize       = 100 << 20
 )
 
 func TestMain(m *testing.M) {
