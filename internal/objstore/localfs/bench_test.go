@@ -126,3 +126,47 @@ func BenchmarkGetObject64MiB(b *testing.B) {
 		obj.Body.Close()
 	}
 }
+
+// BenchmarkListMillionKeys lists a bucket of a million keys (1,000
+// "directories" of 1,000 keys; index rows only) in the ways clients page:
+// delimiter roll-up, a prefix, and a continuation deep in the key space.
+// Each page must cost about the same whatever it skips.
+func BenchmarkListMillionKeys(b *testing.B) {
+	be := benchBackend(b)
+	const dirs, files = 1000, 1000
+	meta := encodeMeta(objstore.ObjectMeta{})
+	segs := encodeSegments([]segment{{length: 1}})
+	err := be.idx.write(b.Context(), func(w *wtx) error {
+		for i := range dirs * files {
+			key := fmt.Sprintf("d%04d/f%07d", i/files, i)
+			if _, err := w.exec(`INSERT INTO objects(bucket, `+objectCols+`) VALUES(?, ?, ?, ?, ?, ?, ?, ?)`,
+				benchBucket, []byte(key), 1, "etag", int64(i), 0, meta, segs); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		opts objstore.ListOptions
+		want int
+	}{
+		{"delimiter rolls up 1000 prefixes", objstore.ListOptions{Delimiter: "/", MaxKeys: 1000}, 1000},
+		{"prefix of one directory", objstore.ListOptions{Prefix: "d0500/", MaxKeys: 1000}, 1000},
+		{"continuation deep in the bucket", objstore.ListOptions{After: "d0900/f0900500", MaxKeys: 1000}, 1000},
+		{"delimiter continuation past a prefix", objstore.ListOptions{Delimiter: "/", After: "d0998/", MaxKeys: 1000}, 1},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			for range b.N {
+				res, err := be.ListObjects(b.Context(), benchBucket, c.opts)
+				if err != nil || len(res.Objects)+len(res.CommonPrefixes) != c.want {
+					b.Fatalf("ListObjects = %d objects, %d prefixes, %v", len(res.Objects), len(res.CommonPrefixes), err)
+				}
+			}
+		})
+	}
+}
