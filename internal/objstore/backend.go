@@ -56,10 +56,13 @@ type Objects interface {
 	DeleteObject(ctx context.Context, bucket, key string) error
 	// CopyObject makes dstKey in dstBucket a copy of the source's current
 	// version in one atomic step, without rewriting the bytes where the
-	// backend can share them. The copy keeps the source's ETag, size,
-	// PartsCount and checksums and gets a new LastModified. Errors:
-	// ErrNoSuchBucket for either bucket, ErrNoSuchKey for the source,
-	// ErrPreconditionFailed for src.IfMatch or opts.Precondition.
+	// backend can share them. The copy has the source's bytes and
+	// checksums, a new LastModified, and the source's ETag when the source
+	// is not multipart (the MD5 of the same bytes); for a multipart source
+	// the ETag and PartsCount are the backend's (localfs keeps the
+	// source's, an upstream S3 may not). Errors: ErrNoSuchBucket for either
+	// bucket, ErrNoSuchKey for the source, ErrPreconditionFailed for
+	// src.IfMatch or opts.Precondition.
 	CopyObject(ctx context.Context, src CopySource, dstBucket, dstKey string, opts CopyOptions) (ObjectInfo, error)
 	// ListObjects returns one page of the keys of a bucket, in byte order,
 	// rolling keys that contain Delimiter after Prefix up into common

@@ -47,7 +47,7 @@ type ObjectInfo struct {
 	Key    string
 	Size   int64
 	// ETag is unquoted: hex MD5 of the bytes, or hex(MD5(part MD5s))-N for a
-	// multipart object (and for copies of one, which keep their source's ETag).
+	// multipart object (see CopyObject for copies of one).
 	ETag         string
 	LastModified time.Time
 	// PartsCount is the number of parts of a multipart object, 0 otherwise

@@ -81,3 +81,35 @@ func TestAClosedBackendRefusesWrites(t *testing.T) {
 		t.Fatalf("CreateBucket after Close: %v, want ErrClosed", err)
 	}
 }
+
+func TestACopyOfAMultipartObjectKeepsItsETagAndPartsCount(t *testing.T) {
+	b := openTest(t, t.TempDir(), Options{})
+	ctx := t.Context()
+	if err := b.CreateBucket(ctx, "b"); err != nil {
+		t.Fatal(err)
+	}
+	id, err := b.CreateMultipartUpload(ctx, "b", "k", objstore.ObjectMeta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parts []objstore.CompletePart
+	for n, data := range [][]byte{bytes.Repeat([]byte{1}, objstore.MinPartSize), []byte("tail")} {
+		p, err := b.UploadPart(ctx, "b", "k", id, n+1, bytes.NewReader(data), int64(len(data)), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, objstore.CompletePart{Number: n + 1, ETag: p.ETag})
+	}
+	src, err := b.CompleteMultipartUpload(ctx, "b", "k", id, parts, objstore.CompleteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, err := b.CopyObject(ctx, objstore.CopySource{Bucket: "b", Key: "k"}, "b", "copy", objstore.CopyOptions{})
+	if err != nil || cp.ETag != src.ETag || cp.PartsCount != 2 {
+		t.Fatalf("CopyObject = %+v, %v; want ETag %s and 2 parts", cp, err, src.ETag)
+	}
+	if files := dataFilesOn(t, b.dir); len(files) != 2 {
+		t.Fatalf("the copy wrote data: %d data files, want the 2 parts shared", len(files))
+	}
+	fsck(t, b)
+}

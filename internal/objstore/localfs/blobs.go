@@ -38,6 +38,9 @@ type blobStore struct {
 func newBlobStore(root string, keep *keeper, rand func() (blobID, error)) *blobStore {
 	s := &blobStore{root: root, keep: keep, rand: rand}
 	s.bufs.New = func() any { b := make([]byte, copyBuf); return &b }
+	if id, err := rand(); err == nil {
+		s.seq.Store(uint64(id[0]) * shardRun) // each process starts in its own shard
+	}
 	return s
 }
 

@@ -5,19 +5,16 @@ package localfs
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"syscall"
 )
-
-const lockFile = "LOCK"
 
 // lockDir takes an exclusive advisory lock on dir, held until the returned
 // file is closed (or the process dies), so two processes never share a
 // backend directory.
 func lockDir(dir string) (*os.File, error) {
-	f, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := openLockFile(dir)
 	if err != nil {
-		return nil, fmt.Errorf("localfs: open lock file: %w", err)
+		return nil, err
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()

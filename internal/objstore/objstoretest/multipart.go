@@ -228,14 +228,14 @@ var multipartTests = []test{
 		noErr(f.t, err)
 		f.wantContent("k", append(append([]byte{}, part1...), src...))
 	}},
-	{"a copy of a multipart object keeps its ETag and parts count", func(f *fixture) {
+	{"a copy of a multipart object has its bytes and outlives it", func(f *fixture) {
 		p1, p2 := randomBytes(38, objstore.MinPartSize), []byte("tail")
 		id, list := f.upload("k", objstore.ObjectMeta{}, p1, p2)
-		src, err := f.complete("k", id, list, objstore.CompleteOptions{})
+		_, err := f.complete("k", id, list, objstore.CompleteOptions{})
 		noErr(f.t, err)
 		info, err := f.b.CopyObject(f.ctx, objstore.CopySource{Bucket: bucket, Key: "k"}, bucket, "copy", objstore.CopyOptions{})
 		noErr(f.t, err)
-		if info.ETag != src.ETag || info.PartsCount != 2 {
+		if info.Size != int64(len(p1)+len(p2)) || info.ETag == "" {
 			f.t.Fatalf("CopyObject = %+v", info)
 		}
 		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "k"))
