@@ -72,7 +72,10 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, 
 		}
 		return w.putPart(uploadID, p)
 	})
-	return p.info, b.settle(wr, err)
+	if err := b.settle(wr, err); err != nil {
+		return objstore.PartInfo{}, err
+	}
+	return p.info, nil
 }
 
 // UploadPartCopy implements objstore.Multipart by streaming the source

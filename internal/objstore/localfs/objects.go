@@ -31,7 +31,10 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, body io.Rea
 		}
 		return w.replaceObject(r, opts.Precondition)
 	})
-	return r.info, b.settle(wr, err)
+	if err := b.settle(wr, err); err != nil {
+		return objstore.ObjectInfo{}, err
+	}
+	return r.info, nil
 }
 
 // checkWritable fails early, before a body is read, for a bad name or a
@@ -138,7 +141,10 @@ func (b *Backend) CopyObject(ctx context.Context, src objstore.CopySource, dstBu
 		info = r.info
 		return w.replaceObject(r, opts.Precondition)
 	})
-	return info, err
+	if err != nil {
+		return objstore.ObjectInfo{}, err
+	}
+	return info, nil
 }
 
 // copySource reads a copy source inside a write and checks its IfMatch.
