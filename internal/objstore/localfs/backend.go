@@ -57,14 +57,15 @@ func (o Options) withDefaults() Options {
 // Backend is the local-disk objstore.Backend. Create it with Open; it is
 // safe for concurrent use until Close.
 type Backend struct {
-	dir   string
-	opts  Options
-	keep  *keeper
-	blobs *blobStore
-	idx   *index
-	lock  *os.File
-	stop  chan struct{}
-	swept chan struct{}
+	dir     string
+	opts    Options
+	keep    *keeper
+	blobs   *blobStore
+	idx     *index
+	buckets bucketSet
+	lock    *os.File
+	stop    chan struct{}
+	swept   chan struct{}
 }
 
 // Open opens (creating if needed) the backend stored in dir, takes an
@@ -102,6 +103,10 @@ func (b *Backend) start(ctx context.Context) error {
 		return err
 	}
 	b.idx = idx
+	if err := b.loadBuckets(ctx); err != nil {
+		idx.close()
+		return err
+	}
 	if _, err := b.Sweep(ctx); err != nil {
 		idx.close()
 		return err

@@ -5,10 +5,46 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/inkan-dev/inkan/internal/objstore"
 )
+
+// bucketSet remembers which buckets exist so that a write to a missing
+// bucket is refused before its body is read, without an index query. It is
+// only a hint, updated after each commit: the commit itself checks the
+// bucket.
+type bucketSet struct {
+	mu sync.RWMutex
+	m  map[string]bool
+}
+
+func (s *bucketSet) has(name string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.m[name]
+}
+
+func (s *bucketSet) set(name string, exists bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if exists {
+		s.m[name] = true
+	} else {
+		delete(s.m, name)
+	}
+}
+
+// loadBuckets fills the hint from the index.
+func (b *Backend) loadBuckets(ctx context.Context) error {
+	list, err := b.ListBuckets(ctx)
+	b.buckets.m = make(map[string]bool, len(list))
+	for _, bi := range list {
+		b.buckets.m[bi.Name] = true
+	}
+	return err
+}
 
 // CreateBucket implements objstore.Buckets.
 func (b *Backend) CreateBucket(ctx context.Context, bucket string) error {
@@ -16,7 +52,7 @@ func (b *Backend) CreateBucket(ctx context.Context, bucket string) error {
 		return err
 	}
 	created := b.now()
-	return b.idx.write(ctx, func(w *wtx) error {
+	err := b.idx.write(ctx, func(w *wtx) error {
 		res, err := w.exec(`INSERT INTO buckets(name, created) VALUES(?, ?) ON CONFLICT DO NOTHING`,
 			bucket, created.UnixNano())
 		if err != nil {
@@ -27,6 +63,10 @@ func (b *Backend) CreateBucket(ctx context.Context, bucket string) error {
 		}
 		return nil
 	})
+	if err == nil {
+		b.buckets.set(bucket, true)
+	}
+	return err
 }
 
 // DeleteBucket implements objstore.Buckets: uploads in progress are
@@ -35,7 +75,7 @@ func (b *Backend) DeleteBucket(ctx context.Context, bucket string) error {
 	if err := objstore.CheckBucket(bucket); err != nil {
 		return err
 	}
-	return b.idx.write(ctx, func(w *wtx) error {
+	err := b.idx.write(ctx, func(w *wtx) error {
 		if err := requireBucket(w, bucket); err != nil {
 			return err
 		}
@@ -55,6 +95,10 @@ func (b *Backend) DeleteBucket(ctx context.Context, bucket string) error {
 		}
 		return nil
 	})
+	if err == nil {
+		b.buckets.set(bucket, false)
+	}
+	return err
 }
 
 // HeadBucket implements objstore.Buckets.

@@ -13,7 +13,7 @@ import (
 // (hashed on the way), which is fsynced and renamed into place before the
 // index commit that makes it the current version.
 func (b *Backend) PutObject(ctx context.Context, bucket, key string, body io.Reader, size int64, opts objstore.PutOptions) (objstore.ObjectInfo, error) {
-	if err := b.checkWritable(ctx, bucket, key); err != nil {
+	if err := b.checkWritable(bucket, key); err != nil {
 		return objstore.ObjectInfo{}, err
 	}
 	wr, err := b.blobs.write(ctx, body, size)
@@ -39,11 +39,14 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, body io.Rea
 
 // checkWritable fails early, before a body is read, for a bad name or a
 // missing bucket; the commit checks the bucket again.
-func (b *Backend) checkWritable(ctx context.Context, bucket, key string) error {
+func (b *Backend) checkWritable(bucket, key string) error {
 	if err := objstore.CheckObject(bucket, key); err != nil {
 		return err
 	}
-	return requireBucket(b.idx.reader(ctx), bucket)
+	if !b.buckets.has(bucket) {
+		return fmt.Errorf("%w: %q", objstore.ErrNoSuchBucket, bucket)
+	}
+	return nil
 }
 
 // settle ends the life of a written data file as the commit decided.
