@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"os/exec"
@@ -26,8 +27,11 @@ import (
 
 // Issue 5's crash acceptance: a real inkan process, killed with SIGKILL in the middle of a
 // write, restarted on the same data directory. The layout checked below is localfs's:
-// <data-dir>/objects/tmp holds the writes in progress, <data-dir>/objects/blobs/<shard>/ the
-// data files of committed objects and parts.
+// <data-dir>/objects/blobs/<shard>/ holds the data files of committed objects and parts; a
+// write in progress is an unnamed O_TMPFILE file in its shard directory where the file
+// system allows it (a crash leaves nothing), else a file in <data-dir>/objects/tmp that
+// the start-up sweep removes. The tests find the file being written among the server's
+// open files (/proc/<pid>/fd), so they know the kill lands in the middle of the body.
 
 const (
 	crashBucket = "crash"
@@ -115,7 +119,7 @@ func objectsDir(dataDir string) string { return filepath.Join(dataDir, "objects"
 func tempFiles(t *testing.T, dataDir string) map[string]int64 {
 	t.Helper()
 	entries, err := os.ReadDir(filepath.Join(objectsDir(dataDir), "tmp"))
-	if err != nil {
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		t.Fatal(err)
 	}
 	files := map[string]int64{}
@@ -137,20 +141,44 @@ func dataFiles(t *testing.T, dataDir string) int {
 	return len(names)
 }
 
-// waitForTempFile waits until a temporary file holds at least n bytes: the server is in
-// the middle of writing the body.
-func waitForTempFile(t *testing.T, dataDir string, n int64) {
+// writing returns the sizes of the data files the server has open for writing or has
+// left in tmp/, by name: the writes in progress.
+func (p *process) writing(t *testing.T) map[string]int64 {
+	t.Helper()
+	files := tempFiles(t, p.DataDir)
+	fdDir := fmt.Sprintf("/proc/%d/fd", p.cmd.Process.Pid)
+	fds, _ := os.ReadDir(fdDir) // none once the process is gone
+	blobs := filepath.Join(objectsDir(p.DataDir), "blobs") + string(filepath.Separator)
+	for _, fd := range fds {
+		target, err := os.Readlink(filepath.Join(fdDir, fd.Name()))
+		if err != nil || !strings.HasPrefix(target, blobs) || !strings.HasSuffix(target, " (deleted)") {
+			continue // not an unnamed data file
+		}
+		if info, err := os.Stat(filepath.Join(fdDir, fd.Name())); err == nil {
+			files[target] = info.Size()
+		}
+	}
+	return files
+}
+
+// waitForPartialWrite waits until the server has written at least n bytes of a data file:
+// it is in the middle of the body the request whose outcome is given sends.
+func waitForPartialWrite(t *testing.T, srv *process, outcome <-chan error, n int64) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		for _, size := range tempFiles(t, dataDir) {
+		for _, size := range srv.writing(t) {
 			if size >= n {
 				return
 			}
 		}
-		time.Sleep(10 * time.Millisecond)
+		select {
+		case err := <-outcome:
+			t.Fatalf("the request ended before the server wrote %d bytes: %v\nserver log:\n%s", n, err, srv.stderr.String())
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
-	t.Fatalf("no temporary file reached %d bytes: %v", n, tempFiles(t, dataDir))
+	t.Fatalf("no data file reached %d bytes: %v\nserver log:\n%s", n, srv.writing(t), srv.stderr.String())
 }
 
 // trickle yields data fast up to fast bytes, then 64 KiB every 20 ms, so that the server
@@ -233,17 +261,16 @@ func wantVersion(t *testing.T, srv *testServer, want []byte, etag string) {
 	}
 }
 
-// wantPartialTempFile checks that the kill left one partial temporary file of a body of
-// size bytes: the server was killed in the middle of writing it.
-func wantPartialTempFile(t *testing.T, dataDir string, size int) {
+// wantNoWholeTempFile checks that the kill left no complete temporary file of a body of
+// size bytes: at most the partial one of a backend that names its temporary files.
+func wantNoWholeTempFile(t *testing.T, dataDir string, size int) {
 	t.Helper()
 	left := tempFiles(t, dataDir)
 	for _, n := range left {
-		if len(left) == 1 && n > 0 && n < int64(size) {
-			return
+		if len(left) > 1 || n >= int64(size) {
+			t.Fatalf("the kill left temporary files %v, want at most one partial file of the %d-byte body", left, size)
 		}
 	}
-	t.Fatalf("the kill left temporary files %v, want one partial file of the %d-byte body", left, size)
 }
 
 // wantNoTempFiles checks that the start-up sweep left no temporary file.
@@ -252,6 +279,17 @@ func wantNoTempFiles(t *testing.T, dataDir string) {
 	if left := tempFiles(t, dataDir); len(left) != 0 {
 		t.Fatalf("temporary files remain after the start-up sweep: %v", left)
 	}
+}
+
+// crashStart starts a server on a fresh data directory and stores the key's first version,
+// which it returns with its ETag.
+func crashStart(t *testing.T, bin string) (string, *process, []byte, string) {
+	t.Helper()
+	dir := t.TempDir()
+	srv := startProcess(t, bin, dir)
+	createBuckets(t, srv.testServer, crashBucket)
+	v1 := randomBytes(1, 1<<20)
+	return dir, srv, v1, putVersion(t, srv.testServer, v1)
 }
 
 // putVersion stores data under the crash key as root and returns its ETag.
@@ -276,22 +314,17 @@ func TestAServerKilledInTheMiddleOfWritesKeepsThePreviousVersionsAndLeavesNoTemp
 }
 
 func crashPutObject(t *testing.T, bin string) {
-	dir := t.TempDir()
-	srv := startProcess(t, bin, dir)
-	createBuckets(t, srv.testServer, crashBucket)
-	v1 := randomBytes(1, 1<<20)
-	etag1 := putVersion(t, srv.testServer, v1)
-
+	dir, srv, v1, etag1 := crashStart(t, bin)
 	v2 := randomBytes(2, 100<<20)
 	stop := make(chan struct{})
 	defer close(stop)
 	outcome := sendSigned(t, srv.testServer, "PUT", "/"+crashBucket+"/"+crashKey, "", &trickle{data: v2, fast: 60 << 20, stop: stop}, int64(len(v2)), hashHex(v2))
-	waitForTempFile(t, dir, 48<<20)
+	waitForPartialWrite(t, srv, outcome, 48<<20)
 	srv.kill(t)
 	if err := <-outcome; err == nil {
 		t.Fatal("the killed PutObject was acknowledged")
 	}
-	wantPartialTempFile(t, dir, len(v2))
+	wantNoWholeTempFile(t, dir, len(v2))
 
 	srv = startProcess(t, bin, dir)
 	wantNoTempFiles(t, dir)
@@ -302,11 +335,7 @@ func crashPutObject(t *testing.T, bin string) {
 }
 
 func crashUploadPart(t *testing.T, bin string) {
-	dir := t.TempDir()
-	srv := startProcess(t, bin, dir)
-	createBuckets(t, srv.testServer, crashBucket)
-	v1 := randomBytes(1, 1<<20)
-	etag1 := putVersion(t, srv.testServer, v1)
+	dir, srv, v1, etag1 := crashStart(t, bin)
 	c := rootS3(srv.testServer)
 	ctx := context.Background()
 	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(crashBucket), Key: aws.String(crashKey)})
@@ -325,12 +354,12 @@ func crashUploadPart(t *testing.T, bin string) {
 	defer close(stop)
 	outcome := sendSigned(t, srv.testServer, "PUT", "/"+crashBucket+"/"+crashKey, "partNumber=2&uploadId="+id,
 		&trickle{data: part2, fast: 40 << 20, stop: stop}, int64(len(part2)), hashHex(part2))
-	waitForTempFile(t, dir, 30<<20)
+	waitForPartialWrite(t, srv, outcome, 30<<20)
 	srv.kill(t)
 	if err := <-outcome; err == nil {
 		t.Fatal("the killed UploadPart was acknowledged")
 	}
-	wantPartialTempFile(t, dir, len(part2))
+	wantNoWholeTempFile(t, dir, len(part2))
 
 	srv = startProcess(t, bin, dir)
 	wantNoTempFiles(t, dir)
@@ -366,11 +395,7 @@ func crashUploadPart(t *testing.T, bin string) {
 // every round the key must hold either the previous version, with the upload still
 // pending, or the whole new object, with the upload gone — never anything else.
 func crashComplete(t *testing.T, bin string) {
-	dir := t.TempDir()
-	srv := startProcess(t, bin, dir)
-	createBuckets(t, srv.testServer, crashBucket)
-	prev := randomBytes(1, 1<<20)
-	prevETag := putVersion(t, srv.testServer, prev)
+	dir, srv, prev, prevETag := crashStart(t, bin)
 	ctx := context.Background()
 	completed, prevFiles := 0, 1
 	for round, delay := range []time.Duration{0, 500 * time.Microsecond, time.Millisecond, 2 * time.Millisecond, 4 * time.Millisecond} {

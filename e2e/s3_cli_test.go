@@ -28,6 +28,16 @@ func readWriteBucket(bucket string) string {
 		`{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:DeleteObject"],"Resource":"arn:aws:s3:::`+bucket+`/*"}`)
 }
 
+// cliSession starts a server holding buckets and returns it with the AWS CLI environment
+// of a role session that may list the first bucket and read, write and delete its objects.
+func cliSession(t *testing.T, role string, buckets ...string) (*testServer, map[string]string) {
+	t.Helper()
+	awsCLI(t)
+	srv := startServer(t)
+	createBuckets(t, srv, buckets...)
+	return srv, sessionEnv(t, srv, role, readWriteBucket(buckets[0]))
+}
+
 // syncTree is the tree `aws s3 sync` carries: 499 small files in nested directories, some
 // empty, names with spaces and plus signs, and one 40 MiB file the CLI uploads in 8 MiB parts.
 func syncTree() (map[string][]byte, string) {
@@ -84,11 +94,8 @@ func countLines(out, prefix string) int {
 }
 
 func TestTheAWSCLISyncsATreeOf500FilesUpAndDownAndASecondSyncTransfersNothing(t *testing.T) {
-	awsCLI(t)
-	srv := startServer(t)
 	const bucket = "cli-sync"
-	createBuckets(t, srv, bucket)
-	env := sessionEnv(t, srv, "sync", readWriteBucket(bucket))
+	srv, env := cliSession(t, "sync", bucket)
 	files, big := syncTree()
 	local := t.TempDir()
 	writeTree(t, local, files)
@@ -157,11 +164,8 @@ func TestTheAWSCLISyncsATreeOf500FilesUpAndDownAndASecondSyncTransfersNothing(t 
 }
 
 func TestTheAWSCLICopiesBothWaysListsAndRemovesRecursively(t *testing.T) {
-	awsCLI(t)
-	srv := startServer(t)
 	const bucket, other = "cli-copy", "cli-other"
-	createBuckets(t, srv, bucket, other)
-	env := sessionEnv(t, srv, "copy", readWriteBucket(bucket))
+	srv, env := cliSession(t, "copy", bucket, other)
 	dir := t.TempDir()
 	uploads := map[string][]byte{"dir/report 1+1.txt": randomBytes(1, 300<<10), "dir/sub/a.txt": []byte("a\n"),
 		"dir/sub/empty": {}, "top.txt": []byte("top\n")}
@@ -232,11 +236,8 @@ func wantListing(t *testing.T, out string, prefixes []string, objects map[string
 }
 
 func TestTheAWSCLIReadsRangesConditionallyAndKeepsMetadata(t *testing.T) {
-	awsCLI(t)
-	srv := startServer(t)
 	const bucket = "cli-api"
-	createBuckets(t, srv, bucket)
-	env := sessionEnv(t, srv, "api", readWriteBucket(bucket))
+	srv, env := cliSession(t, "api", bucket)
 	body := randomBytes(7, 64<<10)
 	src := filepath.Join(t.TempDir(), "src")
 	if err := os.WriteFile(src, body, 0o644); err != nil {

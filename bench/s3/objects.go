@@ -98,6 +98,24 @@ func (c *client) request(ctx context.Context, method, key string, data []byte, h
 	return req, nil
 }
 
+// do sends a signed request and returns the answer if it is a 200; the caller closes its
+// body.
+func (c *client) do(ctx context.Context, method, key string, data []byte, hash string, header http.Header) (*http.Response, error) {
+	req, err := c.request(ctx, method, key, data, hash, header)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != 200 {
+		defer resp.Body.Close()
+		return nil, statusError(method, resp)
+	}
+	return resp, nil
+}
+
 // put stores b under key and checks the ETag the server answers.
 func (c *client) put(ctx context.Context, key string, b *body) error {
 	hash, header := b.sha256, http.Header{}
@@ -106,18 +124,11 @@ func (c *client) put(ctx context.Context, key string, b *body) error {
 		header.Set("X-Amz-Checksum-Crc32", b.crc32)
 		header.Set("X-Amz-Sdk-Checksum-Algorithm", "CRC32")
 	}
-	req, err := c.request(ctx, http.MethodPut, key, b.data, hash, header)
-	if err != nil {
-		return err
-	}
-	resp, err := c.http.Do(req)
+	resp, err := c.do(ctx, http.MethodPut, key, b.data, hash, header)
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		return statusError("PUT", resp)
-	}
 	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
 		return err
 	}
@@ -129,18 +140,11 @@ func (c *client) put(ctx context.Context, key string, b *body) error {
 
 // get reads the whole of key into buf, slice after slice, and checks it holds size bytes.
 func (c *client) get(ctx context.Context, key string, size int, buf []byte) error {
-	req, err := c.request(ctx, http.MethodGet, key, nil, sigv4.EmptyPayloadHash, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := c.http.Do(req)
+	resp, err := c.do(ctx, http.MethodGet, key, nil, sigv4.EmptyPayloadHash, nil)
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		return statusError("GET", resp)
-	}
 	n := 0
 	for {
 		m, err := resp.Body.Read(buf)
