@@ -167,7 +167,7 @@ func refusals(srv *testServer) []refusal {
 		{"an expired token", []string{"--repo", seedRepo, "--ref", seedRef, "--issued-at", "-1h"}, "deploy", "ExpiredTokenException",
 			[]string{"The token expired at ", "fetch a fresh one right before assuming"}},
 		{"an unregistered issuer", []string{"--gitlab", "--repo", seedRepo, "--ref", "deploy"}, "deploy", "InvalidIdentityToken",
-			[]string{"No OpenIDConnect provider found", "aws iam create-open-id-connect-provider --url " + srv.URL + "/idp/gitlab --client-id-list sts.amazonaws.com --endpoint-url " + srv.URL}},
+			[]string{"No OpenIDConnect provider found", "aws iam create-open-id-connect-provider --url " + srv.URL + "/idp/gitlab --client-id-list sts.amazonaws.com --thumbprint-list " + strings.Repeat("0", 40) + " --endpoint-url " + srv.URL}},
 	}
 }
 

@@ -64,3 +64,26 @@ func TestRotationKeepsAtMostMaxFilesAndOldRecordsStayFindable(t *testing.T) {
 		t.Fatalf("audit file mode %v", st.Mode().Perm())
 	}
 }
+
+func TestRecordsReachTheFileWithinTheFlushInterval(t *testing.T) {
+	dir := t.TempDir()
+	l, err := Open(dir, 1<<20, 3, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if err := l.Append(&Record{RequestID: "soon", Outcome: "deny"}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * FlushInterval)
+	for {
+		// Another process (inkan explain --data-dir) reads the directory, not the buffer.
+		if _, err := FindIn(dir, "soon"); err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the record was not flushed to the file")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

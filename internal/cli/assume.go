@@ -590,8 +590,11 @@ func refusalHint(e *awsclient.Error, claims map[string]any, endpoint string, now
 		return fmt.Sprintf("The role's trust policy did not allow this token. Its conditions test keys such as %s:sub and %s:aud "+
 			"against the values above: check the repository, branch (ref), environment and audience it expects.", prefix, prefix)
 	case strings.Contains(e.Message, "No OpenIDConnect provider found"):
+		// Older AWS CLIs (Debian's 2.9) still require a thumbprint; inkan uses it only when the
+		// issuer's TLS chain does not verify, so any 40-hex value serves for a public issuer.
 		return fmt.Sprintf("The issuer %s is not registered in this account. Register it (client id = the token's aud):\n"+
-			"  aws iam create-open-id-connect-provider --url %s --client-id-list %s%s", iss, iss, aud, endpointFlag)
+			"  aws iam create-open-id-connect-provider --url %s --client-id-list %s --thumbprint-list %s%s",
+			iss, iss, aud, strings.Repeat("0", 40), endpointFlag)
 	case strings.Contains(e.Message, "Incorrect token audience"):
 		return fmt.Sprintf("The token's aud (%s) is none of the provider's client ids. Request the token with the registered "+
 			"audience (--audience), or add this one with `aws iam add-client-id-to-open-id-connect-provider`.", aud)

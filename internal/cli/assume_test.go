@@ -312,7 +312,7 @@ func TestRefusalsSayWhatToChange(t *testing.T) {
 		code, message, want string
 	}{
 		{"InvalidIdentityToken", "No OpenIDConnect provider found in your account for http://127.0.0.1:8750/idp/gitlab",
-			"aws iam create-open-id-connect-provider --url http://127.0.0.1:8750/idp/gitlab --client-id-list api://x --endpoint-url http://127.0.0.1:8750"},
+			"aws iam create-open-id-connect-provider --url http://127.0.0.1:8750/idp/gitlab --client-id-list api://x --thumbprint-list 0000000000000000000000000000000000000000 --endpoint-url http://127.0.0.1:8750"},
 		{"InvalidIdentityToken", "Incorrect token audience", "The token's aud (api://x) is none of the provider's client ids"},
 		{"ExpiredTokenException", "Token expired: current date/time 1800000000 must be before the expiration date/time 1799996300",
 			"The token expired at 2027-01-15T06:58:20Z, 1h1m40s ago"},

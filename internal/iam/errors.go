@@ -40,8 +40,10 @@ type Error struct {
 	Reason  string
 	// Trace is the evaluator's trace for policy denials, nil otherwise.
 	Trace *policy.Trace
-	// Claims are the presented token's non-secret claims, for explanations.
-	Claims map[string]any
+	// Claims are the presented token's non-secret claims, and Provider the ARN of the OIDC
+	// provider that verified it, for explanations and audit records.
+	Claims   map[string]any
+	Provider string
 	// Err is the underlying cause, if any.
 	Err error
 }

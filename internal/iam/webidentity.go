@@ -39,6 +39,15 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in *WebIdentity
 	return out, err
 }
 
+// withProvider records on a refusal which provider verified the token.
+func withProvider(err error, prov *provider) error {
+	var e *Error
+	if prov != nil && errors.As(err, &e) && e.Provider == "" {
+		e.Provider = prov.rec.ARN
+	}
+	return err
+}
+
 func outcome(err error) string {
 	switch {
 	case err == nil:
@@ -49,7 +58,7 @@ func outcome(err error) string {
 	return "error"
 }
 
-func (s *Service) assumeWebIdentity(ctx context.Context, in *WebIdentityInput) (*AssumedRole, error) {
+func (s *Service) assumeWebIdentity(ctx context.Context, in *WebIdentityInput) (_ *AssumedRole, err error) {
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
@@ -63,6 +72,7 @@ func (s *Service) assumeWebIdentity(ctx context.Context, in *WebIdentityInput) (
 	// One parse: the verifier hands the unverified iss to the lookup, which picks the
 	// registered provider (byte-for-byte URL match) before any key is fetched.
 	var prov *provider
+	defer func() { err = withProvider(err, prov) }()
 	tok, err := s.opt.Verifier.VerifyWith(ctx, in.Token, func(iss string) (*oidc.Provider, error) {
 		if prov = snap.providers[iss]; prov == nil {
 			return nil, &Error{Kind: KindInvalidIdentityToken, Message: "No OpenIDConnect provider found in your account for " + iss,

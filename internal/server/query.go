@@ -73,7 +73,9 @@ func (s *Server) fail(w http.ResponseWriter, svc *awsquery.Service, qe *awsquery
 	rec.Outcome, rec.Code = "error", qe.Code
 	var de *iam.Error
 	if errors.As(cause, &de) {
-		rec.Reason, rec.Claims = de.Reason, de.Claims
+		rec.Reason, rec.Claims, rec.Provider = de.Reason, de.Claims, de.Provider
+		rec.Subject, _ = de.Claims["sub"].(string)
+		rec.Audience = audienceOf(de.Claims["aud"])
 		if de.Trace != nil {
 			if tr, err := json.Marshal(de.Trace); err == nil {
 				rec.Trace = tr
@@ -133,6 +135,20 @@ func remoteIP(r *http.Request) netip.Addr {
 		return netip.Addr{}
 	}
 	return a.Unmap()
+}
+
+// audienceOf returns a token's aud claim as one string (the first of a list).
+func audienceOf(v any) string {
+	switch a := v.(type) {
+	case string:
+		return a
+	case []any:
+		if len(a) > 0 {
+			s, _ := a[0].(string)
+			return s
+		}
+	}
+	return ""
 }
 
 func firstNonEmpty(a ...string) string {
