@@ -9,8 +9,6 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
-
-	"github.com/inkan-dev/inkan/internal/objstore"
 )
 
 // Layout of a backend directory. Data files live in blobs/<2 hex>/<32 hex>,
@@ -207,48 +205,6 @@ func probeAnonymous(dir string, name string) bool {
 	err = anonTemp{f}.publish(dst)
 	_ = os.Remove(dst)
 	return err == nil
-}
-
-// fill copies body into f while hashing it, reading until io.EOF (or one
-// byte past size, which is then an error).
-func (s *blobStore) fill(ctx context.Context, f *os.File, body io.Reader, size int64) (int64, [md5.Size]byte, error) {
-	var sum [md5.Size]byte
-	bp := s.bufs.Get().(*[]byte)
-	defer s.bufs.Put(bp)
-	buf := *bp
-	h := md5.New()
-	var n, flushed int64
-	for {
-		if err := ctx.Err(); err != nil {
-			return 0, sum, err
-		}
-		if size >= 0 && n > size {
-			return 0, sum, fmt.Errorf("%w: more than %d bytes", objstore.ErrIncompleteBody, size)
-		}
-		m, rerr := body.Read(buf)
-		if rerr != nil && rerr != io.EOF {
-			return 0, sum, rerr
-		}
-		if m > 0 {
-			h.Write(buf[:m])
-			if _, err := f.Write(buf[:m]); err != nil {
-				return 0, sum, fmt.Errorf("localfs: write data file: %w", err)
-			}
-			n += int64(m)
-			if n-flushed >= writebackChunk {
-				startWriteback(f, flushed, n-flushed)
-				flushed = n
-			}
-		}
-		if rerr == io.EOF {
-			break
-		}
-	}
-	if size >= 0 && n != size {
-		return 0, sum, fmt.Errorf("%w: %d bytes, declared %d", objstore.ErrIncompleteBody, n, size)
-	}
-	h.Sum(sum[:0])
-	return n, sum, nil
 }
 
 // committed settles a written file the index now references.
