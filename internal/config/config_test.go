@@ -42,8 +42,13 @@ func TestTheFileOverridesDefaultsAndTheEnvironmentOverridesTheFile(t *testing.T)
 func TestUnknownKeysAreErrorsThatNameThem(t *testing.T) {
 	c := Default()
 	err := c.LoadFile(writeFile(t, "addr: 127.0.0.1:9000\nroles:\n  - name: deploy\n    trust_polcy: x\n"))
-	if err == nil || !strings.Contains(err.Error(), "trust_polcy") {
-		t.Fatalf("LoadFile = %v, want an error naming trust_polcy", err)
+	if err == nil || !strings.Contains(err.Error(), "roles[0].trust_polcy (line 4): unknown key") ||
+		!strings.Contains(err.Error(), "trust_policy") {
+		t.Fatalf("LoadFile = %v, want an error naming roles[0].trust_polcy and the known keys", err)
+	}
+	err = c.LoadFile(writeFile(t, "oidc:\n  leway: 1m\n"))
+	if err == nil || !strings.Contains(err.Error(), "oidc.leway (line 2)") {
+		t.Fatalf("LoadFile = %v, want an error naming oidc.leway", err)
 	}
 }
 
