@@ -149,19 +149,18 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, bucket, key, uplo
 		return objstore.ObjectInfo{}, err
 	}
 	now := b.now()
-	var info objstore.ObjectInfo
-	err := b.idx.write(ctx, func(w *wtx) error {
+	return b.replace(ctx, "", opts.Precondition, func(w *wtx) (objectRow, error) {
 		u, err := requireUpload(w, bucket, key, uploadID)
 		if err != nil {
-			return err
+			return objectRow{}, err
 		}
 		stored, err := readParts(w, uploadID, 0, -1)
 		if err != nil {
-			return err
+			return objectRow{}, err
 		}
 		r, err := assemble(u, parts, stored)
 		if err != nil {
-			return err
+			return r, err
 		}
 		r.info.LastModified = now
 		if opts.Checksums != nil {
@@ -174,16 +173,8 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, bucket, key, uplo
 		for _, p := range parts {
 			keep[p.Number] = true
 		}
-		if err := w.endUpload(uploadID, keep); err != nil {
-			return err
-		}
-		info = r.info
-		return w.replaceObject(r, opts.Precondition)
+		return r, w.endUpload(uploadID, keep)
 	})
-	if err != nil {
-		return objstore.ObjectInfo{}, err
-	}
-	return info, nil
 }
 
 // checkPartList applies the checks that need no stored state.

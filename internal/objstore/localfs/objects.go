@@ -25,16 +25,32 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, body io.Rea
 			ETag: hex.EncodeToString(wr.md5[:]), LastModified: b.now(), Meta: opts.Meta},
 		segs: []segment{{blob: wr.id, length: wr.size}},
 	}
-	err = b.idx.writeAfterSync(ctx, wr.dir, func(w *wtx) error {
-		if err := w.addBlob(wr.id); err != nil {
-			return err
-		}
-		return w.replaceObject(r, opts.Precondition)
+	info, err := b.replace(ctx, wr.dir, opts.Precondition, func(w *wtx) (objectRow, error) {
+		return r, w.addBlob(wr.id)
 	})
 	if err := b.settle(wr, err); err != nil {
 		return objstore.ObjectInfo{}, err
 	}
-	return r.info, nil
+	return info, nil
+}
+
+// replace commits the row build returns as the current version of its
+// key, checking pre against the version it replaces, all in one write
+// (after fsyncing dir, when set; see index.writeAfterSync).
+func (b *Backend) replace(ctx context.Context, dir string, pre objstore.Precondition, build func(w *wtx) (objectRow, error)) (objstore.ObjectInfo, error) {
+	var info objstore.ObjectInfo
+	err := b.idx.submit(ctx, &txReq{syncDir: dir, fn: func(w *wtx) error {
+		r, err := build(w)
+		if err != nil {
+			return err
+		}
+		info = r.info
+		return w.replaceObject(r, pre)
+	}})
+	if err != nil {
+		return objstore.ObjectInfo{}, err
+	}
+	return info, nil
 }
 
 // checkWritable fails early, before a body is read, for a bad name or a
@@ -123,14 +139,13 @@ func (b *Backend) CopyObject(ctx context.Context, src objstore.CopySource, dstBu
 		return objstore.ObjectInfo{}, err
 	}
 	now := b.now()
-	var info objstore.ObjectInfo
-	err := b.idx.write(ctx, func(w *wtx) error {
+	return b.replace(ctx, "", opts.Precondition, func(w *wtx) (objectRow, error) {
 		s, err := w.copySource(src)
 		if err != nil {
-			return err
+			return s, err
 		}
 		if err := requireBucket(w, dstBucket); err != nil {
-			return err
+			return s, err
 		}
 		r := objectRow{info: s.info, segs: s.segs}
 		r.info.Bucket, r.info.Key, r.info.LastModified = dstBucket, dstKey, now
@@ -138,16 +153,8 @@ func (b *Backend) CopyObject(ctx context.Context, src objstore.CopySource, dstBu
 			r.info.Meta = replacedMeta(*opts.Meta, s.info.Meta)
 		}
 		// reference first: a copy onto itself must not free its own data
-		if err := w.ref(r.segs); err != nil {
-			return err
-		}
-		info = r.info
-		return w.replaceObject(r, opts.Precondition)
+		return r, w.ref(r.segs)
 	})
-	if err != nil {
-		return objstore.ObjectInfo{}, err
-	}
-	return info, nil
 }
 
 // copySource reads a copy source inside a write and checks its IfMatch.
