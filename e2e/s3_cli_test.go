@@ -206,6 +206,49 @@ func TestTheAWSCLICopiesBothWaysListsAndRemovesRecursively(t *testing.T) {
 	}
 }
 
+func TestTheAWSCLICopiesAndMovesObjectsInsideTheEndpoint(t *testing.T) {
+	const bucket, other = "cli-copies", "cli-copies-to"
+	awsCLI(t)
+	srv := startServer(t)
+	createBuckets(t, srv, bucket, other)
+	// What AWS requires of `aws s3 cp s3://… s3://…`: read and write both buckets' objects,
+	// and read their tags, which the CLI copies (GetObjectTagging) for multipart copies.
+	env := sessionEnv(t, srv, "copier", policyDoc(
+		`{"Effect":"Allow","Action":"s3:ListBucket","Resource":["arn:aws:s3:::`+bucket+`","arn:aws:s3:::`+other+`"]}`,
+		`{"Effect":"Allow","Action":["s3:GetObject","s3:GetObjectTagging","s3:PutObject","s3:PutObjectTagging","s3:DeleteObject"],
+		  "Resource":["arn:aws:s3:::`+bucket+`/*","arn:aws:s3:::`+other+`/*"]}`))
+	small, big := randomBytes(3, 100<<10), randomBytes(20, 20<<20)
+	dir := t.TempDir()
+	writeTree(t, dir, map[string][]byte{"small": small, "big": big})
+	mustS3CLI(t, srv, env, "s3", "cp", "--no-progress", filepath.Join(dir, "small"), "s3://"+bucket+"/small one+1")
+	mustS3CLI(t, srv, env, "s3", "cp", "--no-progress", filepath.Join(dir, "big"), "s3://"+bucket+"/big one+1")
+
+	copies := []struct{ src, dst, etag string }{
+		// CopyObject, below the CLI's 8 MiB multipart threshold.
+		{"s3://" + bucket + "/small one+1", "s3://" + other + "/small copy", quotedMD5(small)},
+		// Above it: CreateMultipartUpload, UploadPartCopy of each 8 MiB range, Complete.
+		{"s3://" + bucket + "/big one+1", "s3://" + other + "/big copy", multipartETag(split(big, 8<<20)...)},
+		{"s3://" + bucket + "/big one+1", "s3://" + bucket + "/big copy+2", multipartETag(split(big, 8<<20)...)},
+	}
+	for _, c := range copies {
+		mustS3CLI(t, srv, env, "s3", "cp", "--no-progress", c.src, c.dst)
+		b, k, _ := strings.Cut(strings.TrimPrefix(c.dst, "s3://"), "/")
+		head, err := rootS3(srv).HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String(b), Key: aws.String(k)})
+		if err != nil || aws.ToString(head.ETag) != c.etag {
+			t.Errorf("aws s3 cp %s %s: the copy has ETag %v (%v), want %s", c.src, c.dst, head, err, c.etag)
+		}
+	}
+	mustS3CLI(t, srv, env, "s3", "mv", "--no-progress", "s3://"+other+"/big copy", "s3://"+other+"/big moved")
+	back := filepath.Join(t.TempDir(), "back")
+	mustS3CLI(t, srv, env, "s3", "cp", "--no-progress", "s3://"+other+"/big moved", back)
+	if got, err := os.ReadFile(back); err != nil || string(got) != string(big) {
+		t.Errorf("the moved copy holds %d bytes (%v), want the %d uploaded", len(got), err, len(big))
+	}
+	if got := bucketObjects(t, srv, other, ""); len(got) != 2 || got["small copy"] != int64(len(small)) || got["big moved"] != int64(len(big)) {
+		t.Errorf("after mv the target bucket holds %v", got)
+	}
+}
+
 // wantListing checks an `aws s3 ls` output: exactly these PRE lines and these objects with
 // their sizes (the CLI prints "<date> <time> <size> <name>").
 func wantListing(t *testing.T, out string, prefixes []string, objects map[string]int) {
