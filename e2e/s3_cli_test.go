@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -384,6 +386,11 @@ func TestTheAWSCLIShowsTheS3ErrorOfEveryDeniedPath(t *testing.T) {
 			[]string{"s3api", "get-object", "--bucket", bucket, "--key", "allowed/missing", filepath.Join(t.TempDir(), "x")}},
 		{"reading a missing key with s3:ListBucket", "NoSuchKey", "GetObject", listsAllowed,
 			[]string{"s3api", "get-object", "--bucket", bucket, "--key", "allowed/missing", filepath.Join(t.TempDir(), "x")}},
+		// aws s3 cp starts with HeadObject, whose error has no body: the CLI prints the status.
+		{"copying down a missing key without s3:ListBucket", "403", "HeadObject", objectsOnly,
+			[]string{"s3", "cp", "s3://" + bucket + "/allowed/missing", filepath.Join(t.TempDir(), "x")}},
+		{"copying down a missing key with s3:ListBucket", "404", "HeadObject", listsAllowed,
+			[]string{"s3", "cp", "s3://" + bucket + "/allowed/missing", filepath.Join(t.TempDir(), "x")}},
 		{"a tampered session token", "InvalidToken", "PutObject", tamperToken(objectsOnly), []string{"s3", "cp", file, "s3://" + bucket + "/allowed/t.txt"}},
 		{"a wrong secret key", "SignatureDoesNotMatch", "PutObject", withEnv(objectsOnly, "AWS_SECRET_ACCESS_KEY", "wrong-secret-key-0000000000000000000000"),
 			[]string{"s3", "cp", file, "s3://" + bucket + "/allowed/t.txt"}},
@@ -395,6 +402,29 @@ func TestTheAWSCLIShowsTheS3ErrorOfEveryDeniedPath(t *testing.T) {
 			wantCLIError(t, srv, c.env, c.code, c.operation, c.args...)
 		})
 	}
+	// aws s3 presign signs a URL with the session's token in it; the policy still decides.
+	for _, c := range []struct {
+		key, expires string
+		status       int
+		want         string
+	}{
+		{"allowed/f.txt", "300", 200, "payload\n"},
+		{"forbidden/f.txt", "300", 403, "<Code>AccessDenied</Code>"},
+		{"allowed/f.txt", "1", 403, "<Code>AccessDenied</Code><Message>Request has expired"},
+	} {
+		url := strings.TrimSpace(mustS3CLI(t, srv, objectsOnly, "s3", "presign", "s3://"+bucket+"/"+c.key, "--expires-in", c.expires))
+		if !strings.Contains(url, "X-Amz-Security-Token=") || !strings.Contains(url, "X-Amz-Algorithm=AWS4-HMAC-SHA256") {
+			t.Fatalf("aws s3 presign printed %q", url)
+		}
+		if c.expires == "1" {
+			time.Sleep(2 * time.Second)
+		}
+		status, body := httpGet(t, url)
+		if status != c.status || !strings.Contains(body, c.want) {
+			t.Errorf("presigned GET of %s (expires in %s s): %d %q, want %d with %q", c.key, c.expires, status, body, c.status, c.want)
+		}
+	}
+
 	// Nothing the denied writes carried was stored.
 	if got := bucketObjects(t, srv, bucket, ""); len(got) != 1 || got["allowed/f.txt"] != 8 {
 		t.Errorf("after the denials the bucket holds %v", got)
@@ -421,4 +451,19 @@ func withEnv(env map[string]string, name, value string) map[string]string {
 	c := maps.Clone(env)
 	c[name] = value
 	return c
+}
+
+// httpGet fetches url with no credentials of its own and returns the status and body.
+func httpGet(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(body)
 }
