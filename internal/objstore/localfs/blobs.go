@@ -12,7 +12,7 @@ import (
 )
 
 // Layout of a backend directory. Data files live in blobs/<2 hex>/<32 hex>,
-// named by random IDs; they are written in tmp/ and renamed into place.
+// named by random IDs; see tempFile for how they are written.
 const (
 	blobsDir = "blobs"
 	tmpDir   = "tmp"

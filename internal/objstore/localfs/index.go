@@ -190,7 +190,7 @@ func (x *index) write(ctx context.Context, fn func(*wtx) error) error {
 }
 
 // writeAfterSync is write for a transaction that references a data file
-// just renamed into dir: dir is fsynced before the commit, so the index
+// just given its name in dir: dir is fsynced before the commit, so the index
 // never durably names a file whose directory entry could be lost. Writers
 // of one batch share the fsync of their common directory.
 func (x *index) writeAfterSync(ctx context.Context, dir string, fn func(*wtx) error) error {

@@ -10,8 +10,8 @@ import (
 )
 
 // PutObject implements objstore.Objects: the body goes to a temporary file
-// (hashed on the way), which is fsynced and renamed into place before the
-// index commit that makes it the current version.
+// (hashed on the way), which is fsynced and given its name in blobs/ before
+// the index commit that makes it the current version.
 func (b *Backend) PutObject(ctx context.Context, bucket, key string, body io.Reader, size int64, opts objstore.PutOptions) (objstore.ObjectInfo, error) {
 	if err := b.checkWritable(bucket, key); err != nil {
 		return objstore.ObjectInfo{}, err

@@ -162,9 +162,11 @@ func (b *Backend) sweepLoop() {
 		case <-b.stop:
 			return
 		case <-t.C:
-			if st, err := b.Sweep(ctx); err != nil && ctx.Err() == nil {
+			st, err := b.Sweep(ctx)
+			switch {
+			case err != nil && ctx.Err() == nil:
 				b.opts.Logger.Error("localfs: background sweep failed", "dir", b.dir, "err", err)
-			} else if st != (SweepStats{}) {
+			case err == nil && st != (SweepStats{}):
 				b.opts.Logger.Info("localfs: swept", "dir", b.dir, "uploads", st.Uploads,
 					"temp_files", st.TempFiles, "orphans", st.Orphans)
 			}
