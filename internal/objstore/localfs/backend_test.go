@@ -2,6 +2,9 @@ package localfs
 
 import (
 	"bytes"
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -112,4 +115,20 @@ func TestACopyOfAMultipartObjectKeepsItsETagAndPartsCount(t *testing.T) {
 		t.Fatalf("the copy wrote data: %d data files, want the 2 parts shared", len(files))
 	}
 	fsck(t, b)
+}
+
+func TestTheIndexIsPrivate(t *testing.T) {
+	dir := t.TempDir()
+	b, err := Open(context.Background(), dir, Options{SweepInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	st, err := os.Stat(filepath.Join(dir, indexFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Fatalf("index.db mode %v, want 0600", st.Mode().Perm())
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -76,6 +77,10 @@ func dsn(path string, pragmas ...string) string {
 
 func openIndex(ctx context.Context, dir string, keep *keeper) (*index, error) {
 	path := filepath.Join(dir, indexFile)
+	// The index names every object: create it private, like the rest of the data directory.
+	if f, err := os.OpenFile(path, os.O_CREATE|os.O_RDONLY, 0o600); err == nil {
+		f.Close()
+	}
 	wdb, err := sql.Open("sqlite", dsn(path, "journal_mode(WAL)", "synchronous(FULL)"))
 	if err != nil {
 		return nil, fmt.Errorf("localfs: open index: %w", err)
