@@ -138,6 +138,17 @@ func (h *Handler) missingObject(c *call, err error) error {
 		", so S3 answers 403 rather than 404", err)
 }
 
+// getObjectTagging answers the object's tag set, which is always empty: inkan stores no
+// object tags (PutObject with x-amz-tagging and PutObjectTagging answer NotImplemented). The
+// AWS CLI asks for the source's tags before every multipart copy, so the empty answer is
+// what keeps `aws s3 cp s3://… s3://…` of large objects working.
+func (h *Handler) getObjectTagging(c *call) error {
+	if _, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key); err != nil {
+		return h.missingObject(c, err)
+	}
+	return writeXML(c.w, tagging{Xmlns: xmlns})
+}
+
 // deleteObject removes the key; deleting a missing key succeeds, as in S3.
 func (h *Handler) deleteObject(c *call) error {
 	if err := h.o.Backend.DeleteObject(c.ctx, c.bucket, c.key); err != nil {

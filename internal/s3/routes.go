@@ -48,6 +48,7 @@ var (
 	opCompleteUpload      = operation{"CompleteMultipartUpload", "s3:PutObject", nil, (*Handler).completeMultipartUpload}
 	opAbortUpload         = operation{"AbortMultipartUpload", "s3:AbortMultipartUpload", nil, (*Handler).abortMultipartUpload}
 	opListParts           = operation{"ListParts", "s3:ListMultipartUploadParts", nil, (*Handler).listParts}
+	opGetObjectTagging    = operation{"GetObjectTagging", "s3:GetObjectTagging", nil, (*Handler).getObjectTagging}
 )
 
 // bucketOperation is the route table of requests naming a bucket and no key: method and
@@ -102,6 +103,8 @@ func objectOperation(method, sub string) *operation {
 		return &opAbortUpload
 	case "GET uploadId":
 		return &opListParts
+	case "GET tagging":
+		return &opGetObjectTagging
 	}
 	return nil
 }
@@ -174,7 +177,7 @@ func notImplemented(method, sub, bucket, key string) *Error {
 // isSubresource reports whether a query parameter selects an operation.
 func isSubresource(name string) bool {
 	switch name {
-	case "location", "versioning", "policy", "uploads", "delete", "uploadId":
+	case "location", "versioning", "policy", "uploads", "delete", "uploadId", "tagging":
 		return true
 	}
 	return false
