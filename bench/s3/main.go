@@ -81,8 +81,8 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.largeConc, "large-c", 2, "concurrent workers for large objects")
 	fs.IntVar(&o.largeSize, "large-size", 64<<20, "large object size in bytes")
 	fs.IntVar(&o.largeKeys, "large-keys", 4, "distinct large keys")
-	fs.Int64Var(&o.largePuts, "large-puts", 16, "large PUTs to time")
-	fs.Int64Var(&o.largeGets, "large-gets", 48, "large GETs to time")
+	fs.Int64Var(&o.largePuts, "large-puts", 24, "large PUTs to time")
+	fs.Int64Var(&o.largeGets, "large-gets", 128, "large GETs to time")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
