@@ -14,7 +14,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,7 +21,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -114,29 +112,14 @@ func exchange(ctx context.Context, client *http.Client, endpoint, roleARN, token
 	return nil
 }
 
-func rootCredentials(dataDir string) (aws.Credentials, error) {
-	if k := os.Getenv("INKAN_ROOT_ACCESS_KEY_ID"); k != "" {
-		return aws.Credentials{AccessKeyID: k, SecretAccessKey: os.Getenv("INKAN_ROOT_SECRET_ACCESS_KEY")}, nil
-	}
-	data, err := os.ReadFile(filepath.Join(dataDir, "root-credentials.json"))
-	if err != nil {
-		return aws.Credentials{}, fmt.Errorf("no root credentials in the environment or %s: %w", dataDir, err)
-	}
-	var c struct {
-		AccessKeyID     string `json:"access_key_id"`
-		SecretAccessKey string `json:"secret_access_key"`
-	}
-	err = json.Unmarshal(data, &c)
-	return aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey}, err
-}
-
 // setupRole creates (or reuses) the role bench-sts trusting the test identity provider with
 // the seed's conditions.
 func setupRole(ctx context.Context, endpoint, dataDir string) (string, error) {
-	creds, err := rootCredentials(dataDir)
+	root, err := loadutil.RootCredentials(dataDir)
 	if err != nil {
 		return "", err
 	}
+	creds := aws.Credentials{AccessKeyID: root.AccessKeyID, SecretAccessKey: root.SecretAccessKey}
 	c := iam.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: credentials.StaticCredentialsProvider{Value: creds}},
 		func(o *iam.Options) { o.BaseEndpoint = aws.String(endpoint) })
 	if out, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("bench-sts")}); err == nil {
@@ -173,18 +156,9 @@ func mintTokens(ctx context.Context, client *http.Client, endpoint string, n int
 	var mu sync.Mutex
 	var firstErr error
 	loadutil.Run(ctx, 4, 10*time.Minute, int64(n), func(ctx context.Context, _ int, i int64) error {
-		body, _ := json.Marshal(map[string]any{"repository": "acme/app", "ref": "refs/heads/deploy", "audience": "sts.amazonaws.com",
-			"run_id": fmt.Sprint(1000000 + i), "lifetime_seconds": 3600})
-		resp, err := client.Post(endpoint+"/idp/mint", "application/json", bytes.NewReader(body))
-		if err == nil {
-			var v struct{ Value string }
-			err = json.NewDecoder(resp.Body).Decode(&v)
-			resp.Body.Close()
-			tokens[i] = v.Value
-			if err == nil && v.Value == "" {
-				err = fmt.Errorf("mint answered %d without a token", resp.StatusCode)
-			}
-		}
+		tok, err := loadutil.MintToken(ctx, client, endpoint, map[string]any{"repository": "acme/app", "ref": "refs/heads/deploy",
+			"audience": "sts.amazonaws.com", "run_id": fmt.Sprint(1000000 + i), "lifetime_seconds": 3600})
+		tokens[i] = tok
 		if err != nil {
 			mu.Lock()
 			firstErr = errors.Join(firstErr, err)

@@ -175,7 +175,11 @@ func continueEmptyBody(w http.ResponseWriter, r *http.Request) {
 // fail renders err and audits it when it is a denial.
 func (h *Handler) fail(c *call, err error) {
 	e := s3Error(err)
-	if e.Status >= 500 {
+	switch {
+	case e.Status == http.StatusNotImplemented:
+		// A client asking for a feature inkan lacks is not a server fault.
+		h.o.Logger.Info("s3 feature not implemented", "request_id", c.requestID, "method", c.r.Method, "path", c.r.URL.Path, "reason", e.Reason)
+	case e.Status >= 500:
 		h.o.Logger.Error("s3 request failed", "request_id", c.requestID, "op", c.opName(), "err", err)
 	}
 	if isDenial(e) {
