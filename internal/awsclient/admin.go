@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
+
+	"github.com/inkan-dev/inkan/internal/audit"
 )
 
 // AdminService is the signing name of inkan's own API under /_inkan/.
@@ -15,26 +16,8 @@ const AdminService = "inkan"
 // Decision is inkan's audit record of one decision, as GET /_inkan/v1/decisions/{id}
 // returns it: who asked for what, the outcome, the one-sentence reason, the token's
 // non-secret claims and the evaluator's trace (left as JSON for the caller to render).
-// It mirrors the wire form of internal/audit.Record on purpose: a client knows the API,
-// not the server's packages.
-type Decision struct {
-	Time      time.Time       `json:"time"`
-	RequestID string          `json:"request_id"`
-	Service   string          `json:"service"`
-	Action    string          `json:"action"`
-	Caller    string          `json:"caller,omitempty"`
-	Role      string          `json:"role,omitempty"`
-	Provider  string          `json:"provider,omitempty"`
-	Subject   string          `json:"subject,omitempty"`
-	Audience  string          `json:"audience,omitempty"`
-	Resource  string          `json:"resource,omitempty"`
-	SourceIP  string          `json:"source_ip,omitempty"`
-	Outcome   string          `json:"outcome"` // allow, deny, error
-	Code      string          `json:"code,omitempty"`
-	Reason    string          `json:"reason,omitempty"`
-	Claims    map[string]any  `json:"claims,omitempty"`
-	Trace     json.RawMessage `json:"trace,omitempty"`
-}
+// The wire form is the audit log's own record.
+type Decision = audit.Record
 
 // Decision fetches the audit record of the request with this id from inkan's admin API,
 // signed for service "inkan". The caller must be root or allowed
