@@ -30,3 +30,12 @@ func From(ctx context.Context) string {
 	id, _ := ctx.Value(key{}).(string)
 	return id
 }
+
+// DenialHint is what a denial's message ends with: its request id and, when the reason is
+// not already in the message (operator mode), how an operator reads it.
+func DenialHint(id string, reasonShown bool) string {
+	if reasonShown {
+		return " (request id " + id + ")"
+	}
+	return " (request id " + id + "; an operator can run 'inkan explain " + id + "' for the reason)"
+}

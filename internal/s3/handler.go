@@ -184,12 +184,8 @@ func (h *Handler) fail(c *call, err error) {
 	}
 	if isDenial(e) {
 		h.audit(c, e)
-		hint := " (request id " + c.requestID + ")"
-		if !h.o.Explain {
-			hint = " (request id " + c.requestID + "; an operator can run 'inkan explain " + c.requestID + "' for the reason)"
-		}
 		copied := *e
-		copied.Message += hint
+		copied.Message += reqid.DenialHint(c.requestID, h.o.Explain)
 		e = &copied
 	}
 	writeError(c.w, c.r, e, c.requestID, c.hostID, h.o.Explain)

@@ -89,12 +89,8 @@ func (s *Server) fail(w http.ResponseWriter, svc *awsquery.Service, qe *awsquery
 		rec.Reason = qe.Message
 	}
 	if qe.Status == http.StatusForbidden || rec.Outcome == "deny" {
-		hint := " (request id " + rec.RequestID + ")"
-		if !s.o.ReasonToCaller {
-			hint = " (request id " + rec.RequestID + "; an operator can run 'inkan explain " + rec.RequestID + "' for the reason)"
-		}
 		copyErr := *qe
-		copyErr.Message += hint
+		copyErr.Message += reqid.DenialHint(rec.RequestID, s.o.ReasonToCaller)
 		qe = &copyErr
 	}
 	if cause != nil && qe.Receiver {
