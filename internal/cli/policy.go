@@ -26,6 +26,7 @@ commands:
   simulate        decide a token's AssumeRoleWithWebIdentity (or a session's request) and say why
   lint            check policy files; text, JSON or SARIF findings; exit status by severity
   who-can-assume  say who can assume a role, in plain words, with the linter's findings
+                  (exit 2 when a finding is an error, as lint)
 
 Run 'inkan policy <command> -h' for the flags of one command.
 `
@@ -582,7 +583,15 @@ func policyWhoCanAssume(ctx context.Context, env Env, args []string) error {
 	default:
 		return usageErrorf("name one role, or pass --trust-policy FILE")
 	}
-	return writeAs(env.Stdout, *output, explain.WhoCanAssume(trust, opts), explain.WriteAnalysis)
+	a := explain.WhoCanAssume(trust, opts)
+	if err := writeAs(env.Stdout, *output, a, explain.WriteAnalysis); err != nil {
+		return err
+	}
+	// Like lint: an error-level finding (an unscoped shared issuer…) fails the command.
+	if policy.HasError(a.Findings) {
+		return &exitError{code: explain.StatusErrors, err: errors.New("the trust policy has error findings")}
+	}
+	return nil
 }
 
 // remoteTrust fetches a role's trust policy and every registered provider's client IDs.

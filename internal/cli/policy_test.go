@@ -260,7 +260,8 @@ func TestWhoCanAssumeSaysWhoInPlainWordsFromAFile(t *testing.T) {
 			Severity string `json:"severity"`
 		} `json:"findings"`
 	}
-	if err := json.Unmarshal([]byte(out), &a); err != nil || code != 0 || !a.Grants[0].Unscoped ||
+	// An error finding fails the command (exit 2, as lint), after printing the analysis.
+	if err := json.Unmarshal([]byte(out), &a); err != nil || code != explain.StatusErrors || !a.Grants[0].Unscoped ||
 		a.Grants[0].Who[0] != "any repository of any owner — unscoped!" || a.Findings[0].Severity != "error" {
 		t.Fatalf("exit %d, %v\n%s", code, err, out)
 	}
