@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
 	"github.com/inkan-dev/inkan/internal/oidc/oidctest"
 )
@@ -356,5 +357,56 @@ func TestSessionPoliciesNarrowTheRolesPermissions(t *testing.T) {
 	c = iam.NewFromConfig(sessionConfig(awsCreds(full)), func(o *iam.Options) { o.BaseEndpoint = aws.String(srv.URL) })
 	if _, err := c.ListRoles(ctx, &iam.ListRolesInput{}); err != nil {
 		t.Fatalf("ListRoles without a session policy: %v", err)
+	}
+}
+
+func TestAnIssuerWhoseKeysCannotBeFetchedIsAnIDPCommunicationError(t *testing.T) {
+	srv := startServer(t)
+	ctx := context.Background()
+	iss := oidctest.New(t, oidctest.Config{})
+	if _, err := iamClient(srv).CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String(iss.URL()),
+		ClientIDList: []string{"sts.amazonaws.com"}}); err != nil {
+		t.Fatal(err)
+	}
+	host := strings.TrimPrefix(iss.URL(), "http://")
+	roleARN := createRole(t, srv, "deploy", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+		"Principal":{"Federated":"arn:aws:iam::`+testAccount+`:oidc-provider/`+host+`"},"Action":"sts:AssumeRoleWithWebIdentity",
+		"Condition":{"StringEquals":{"`+host+`:aud":"sts.amazonaws.com"},"StringLike":{"`+host+`:sub":"repo:acme/app:*"}}}]}`, 0, nil)
+	claims := oidctest.GitHubClaims(iss.URL(), "sts.amazonaws.com", "acme/app", time.Now())
+	iss.SetOutage(oidctest.JWKS, oidctest.Fail500)
+	_, err := assumeWeb(ctx, srv, roleARN, iss.Sign(claims), nil)
+	if code, msg := apiCode(t, err); code != "IDPCommunicationError" || !strings.Contains(msg, "Couldn't retrieve verification key from your identity provider,  please reference") {
+		t.Fatalf("JWKS answering 500: %s %q", code, msg)
+	}
+	// The issuer recovers; after the failure is forgotten (5 s), the same kind of token passes.
+	iss.SetOutage(oidctest.JWKS, oidctest.Up)
+	time.Sleep(5500 * time.Millisecond)
+	if _, err := assumeWeb(ctx, srv, roleARN, iss.Sign(oidctest.GitHubClaims(iss.URL(), "sts.amazonaws.com", "acme/app", time.Now())), nil); err != nil {
+		t.Fatalf("after recovery: %v", err)
+	}
+}
+
+func TestSessionPoliciesAndTagsOverTheLimitArePackedPolicyTooLarge(t *testing.T) {
+	srv := startServer(t)
+	ctx := context.Background()
+	roleARN := createRole(t, srv, "deploy", seedTrustPolicy(srv, "repo:acme/app:*"), 0, nil)
+	pol, err := iamClient(srv).CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("read"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A 2,000-character inline session policy and ten managed ones pass each limit alone but
+	// not together.
+	inline := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::` +
+		strings.Repeat("b", 1900) + `"}]}`
+	var arns []ststypes.PolicyDescriptorType
+	for i := 0; i < 10; i++ {
+		arns = append(arns, ststypes.PolicyDescriptorType{Arn: pol.Policy.Arn})
+	}
+	_, err = assumeWeb(ctx, srv, roleARN, mintToken(t, srv, map[string]any{"repository": "acme/app"}), func(in *sts.AssumeRoleWithWebIdentityInput) {
+		in.Policy, in.PolicyArns = aws.String(inline), arns
+	})
+	if code, _ := apiCode(t, err); code != "PackedPolicyTooLarge" {
+		t.Fatalf("got %s", code)
 	}
 }
