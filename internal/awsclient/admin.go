@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/inkan-dev/inkan/internal/audit"
@@ -37,4 +38,21 @@ func (c *Client) Decision(ctx context.Context, requestID string) (*Decision, err
 		return nil, fmt.Errorf("inkan:GetDecision: reading the answer: %w", err)
 	}
 	return &d, nil
+}
+
+// RotateSealingKeys asks inkan to retire its active session-sealing key and make a new one
+// (POST /_inkan/v1/sealing-keys/rotate, root only). Sessions sealed before stay valid.
+func (c *Client) RotateSealingKeys(ctx context.Context) error {
+	_, err := c.do(ctx, request{op: "inkan:RotateSealingKeys", method: http.MethodPost,
+		path: "/_inkan/v1/sealing-keys/rotate", service: AdminService})
+	return err
+}
+
+// RevokeRoleSessions voids every session of the role issued until now (inkan's IAM action
+// RevokeRoleSessions, AWS's "revoke older sessions") and returns the time from which
+// sessions stay valid.
+func (c *Client) RevokeRoleSessions(ctx context.Context, roleName string) (string, error) {
+	var out struct{ SessionsValidAfter string }
+	_, err := c.Query(ctx, "iam", "RevokeRoleSessions", url.Values{"RoleName": {roleName}}, &out)
+	return out.SessionsValidAfter, err
 }

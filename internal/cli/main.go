@@ -39,6 +39,7 @@ func commands() map[string]commandInfo {
 		"policy":  {"simulate a decision, lint policies, say who can assume a role", func() command { return policyCmd{} }},
 		"explain": {"explain a recorded decision by its request id", func() command { return explainCmd{} }},
 		"version": {"print the version", func() command { return versionCmd{} }},
+		"admin":   {"operate a running inkan: rotate-sealing-keys, revoke-sessions ROLE", func() command { return adminCmd{} }},
 	}
 }
 

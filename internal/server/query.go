@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strings"
 
 	"github.com/inkan-dev/inkan/internal/audit"
 	"github.com/inkan-dev/inkan/internal/awsquery"
@@ -90,6 +91,10 @@ func (s *Server) fail(w http.ResponseWriter, svc *awsquery.Service, qe *awsquery
 	}
 	if qe.Status == http.StatusForbidden || rec.Outcome == "deny" {
 		copyErr := *qe
+		// With --dev the caller reads the reason too, whichever service refused.
+		if s.o.ReasonToCaller && de != nil && de.Reason != "" && !strings.Contains(copyErr.Message, de.Reason) {
+			copyErr.Message += ". inkan: " + de.Reason
+		}
 		copyErr.Message += reqid.DenialHint(rec.RequestID, s.o.ReasonToCaller)
 		qe = &copyErr
 	}
