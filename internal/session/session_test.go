@@ -44,7 +44,11 @@ func TestSealedClaimsOpenUnchanged(t *testing.T) {
 	if out.RoleARN != in.RoleARN || out.SecretAccessKey != secret || !out.Expires.Equal(in.Expires) || out.Tags[0] != in.Tags[0] || out.Policy != in.Policy {
 		t.Fatalf("opened claims differ: %+v", out)
 	}
-	if !out.Match(akid) || out.Match(akid[:19]+"X") {
+	other := akid[:19] + "X"
+	if akid[19] == 'X' {
+		other = akid[:19] + "Y"
+	}
+	if !out.Match(akid) || out.Match(other) {
 		t.Fatal("Match does not compare the access key id")
 	}
 }
