@@ -14,11 +14,11 @@ import (
 )
 
 // jsSDK returns the node binary and the directory holding the AWS SDK for JavaScript v3
-// (installed by .ci/run with npm from e2e/jssdk/package.json). A test that needs it fails when
+// (installed by .ci/run with npm from e2e/testdata/jssdk/package.json; Go tools skip testdata). A test that needs it fails when
 // CI is set and it is missing, and skips otherwise.
 func jsSDK(t *testing.T) (string, string) {
 	t.Helper()
-	dir, err := filepath.Abs("jssdk")
+	dir, err := filepath.Abs(filepath.Join("testdata", "jssdk"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,9 +28,9 @@ func jsSDK(t *testing.T) (string, string) {
 	}
 	if err != nil {
 		if os.Getenv("CI") != "" {
-			t.Fatalf("node and the AWS SDK for JavaScript are required in CI (cd e2e/jssdk && npm install): %v", err)
+			t.Fatalf("node and the AWS SDK for JavaScript are required in CI (cd e2e/testdata/jssdk && npm install): %v", err)
 		}
-		t.Skipf("node or e2e/jssdk/node_modules is missing (cd e2e/jssdk && npm install): %v", err)
+		t.Skipf("node or e2e/testdata/jssdk/node_modules is missing (cd e2e/testdata/jssdk && npm install): %v", err)
 	}
 	return node, dir
 }
@@ -57,7 +57,7 @@ func TestTheJavaScriptSDKAsConfigureAWSCredentialsUsesIt(t *testing.T) {
 	out, err := cmd.Output()
 	var got struct {
 		Arn, Provider, Audience, CallerArn, Account, ChecksumCRC32, Error, Message string
-		StreamedBack                                                         bool
+		StreamedBack                                                               bool
 	}
 	if jerr := json.Unmarshal(out, &got); jerr != nil {
 		t.Fatalf("node flow.mjs: %v, %v\n%s", err, jerr, out)
