@@ -239,17 +239,12 @@ func AppendElement(b []byte, name, text string) []byte {
 
 func appendEscaped(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '"', '\'', '&', '<', '>', '\t', '\n', '\r':
+		// Plain printable ASCII is written as is; anything else goes through encoding/xml so
+		// the output stays identical to what it renders.
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\'' || c == '&' || c == '<' || c == '>' {
 			var buf bytes.Buffer
 			xml.EscapeText(&buf, []byte(s))
 			return append(b, buf.Bytes()...)
-		default:
-			if c >= 0x80 || c < 0x20 {
-				var buf bytes.Buffer
-				xml.EscapeText(&buf, []byte(s))
-				return append(b, buf.Bytes()...)
-			}
 		}
 	}
 	return append(b, s...)

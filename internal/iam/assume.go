@@ -1,7 +1,6 @@
 package iam
 
 import (
-	"context"
 	"regexp"
 	"strconv"
 	"time"
@@ -175,5 +174,3 @@ func evaluate(req *policy.Request, set *policy.Set) (bool, string, *policy.Trace
 	_, tr := policy.Explain(req, set)
 	return false, tr.Reason(), tr
 }
-
-var _ = context.Background

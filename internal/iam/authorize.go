@@ -2,7 +2,6 @@ package iam
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -151,5 +150,3 @@ func (c *policyCache) get(doc string) (*policy.Policy, error) {
 	c.mu.Unlock()
 	return p, nil
 }
-
-var _ = strconv.Itoa

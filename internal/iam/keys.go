@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"strconv"
@@ -68,19 +69,11 @@ func (s *Service) newSealingKey(ctx context.Context) (*store.SealingKey, error) 
 	if _, err := io.ReadFull(s.opt.Rand, buf); err != nil {
 		return nil, fmt.Errorf("iam: new sealing key: %w", err)
 	}
-	k := store.SealingKey{ID: strconv.FormatUint(uint64FromBytes(buf[:8]), 16), Secret: buf[8:], CreateDate: s.opt.Now().UTC()}
+	k := store.SealingKey{ID: strconv.FormatUint(binary.BigEndian.Uint64(buf[:8]), 16), Secret: buf[8:], CreateDate: s.opt.Now().UTC()}
 	if err := s.opt.Store.AddSealingKey(ctx, k); err != nil {
 		return nil, fmt.Errorf("iam: storing sealing key: %w", err)
 	}
 	return &k, nil
-}
-
-func uint64FromBytes(b []byte) uint64 {
-	var v uint64
-	for _, c := range b {
-		v = v<<8 | uint64(c)
-	}
-	return v
 }
 
 // RotateSealingKeys retires the active sealing key and makes a new one active. Sessions

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/inkan-dev/inkan/internal/oidc"
@@ -76,7 +77,7 @@ func (s *Service) assumeWebIdentity(ctx context.Context, in *WebIdentityInput) (
 	tok, err := s.opt.Verifier.VerifyWith(ctx, in.Token, func(iss string) (*oidc.Provider, error) {
 		if prov = snap.providers[iss]; prov == nil {
 			return nil, &Error{Kind: KindInvalidIdentityToken, Message: "No OpenIDConnect provider found in your account for " + iss,
-				Reason: "no OIDC provider is registered for issuer " + strconvQuote(iss) + " (the provider URL must equal the token's iss byte for byte)"}
+				Reason: "no OIDC provider is registered for issuer " + strconv.Quote(iss) + " (the provider URL must equal the token's iss byte for byte)"}
 		}
 		return &prov.oidc, nil
 	})
@@ -138,8 +139,6 @@ func (s *Service) assumeWebIdentity(ctx context.Context, in *WebIdentityInput) (
 		ID: r.rec.ID + ":" + in.SessionName, SourceIdentity: sourceID, PackedPolicySize: packed,
 		Provider: prov.rec.ARN, Audience: tok.Audience, Subject: tok.Subject}, nil
 }
-
-func strconvQuote(s string) string { return fmt.Sprintf("%q", s) }
 
 // tokenError maps a verification failure to STS's codes and messages (reference §1.4).
 func tokenError(err error) *Error {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"net"
@@ -160,5 +159,3 @@ func firstNonEmpty(a ...string) string {
 	}
 	return ""
 }
-
-var _ context.Context
