@@ -102,7 +102,7 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger, out io.
 	reasonToCaller := cfg.Explain == "caller"
 	opts := server.Options{
 		Query: []awsquery.Service{
-			sts.Service(a.iam, sts.Options{ReasonToCaller: reasonToCaller, Audit: auditLog}),
+			sts.Service(a.iam, sts.Options{Audit: auditLog}),
 			iamapi.Service(a.iam),
 		},
 		Auth: a.iam,

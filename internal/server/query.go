@@ -88,13 +88,16 @@ func (s *Server) fail(w http.ResponseWriter, svc *awsquery.Service, qe *awsquery
 	if rec.Reason == "" {
 		rec.Reason = qe.Message
 	}
-	if qe.Status == http.StatusForbidden || rec.Outcome == "deny" {
+	reasonShown := s.o.ReasonToCaller && de != nil && de.Reason != "" && !strings.Contains(qe.Message, de.Reason)
+	if denied := qe.Status == http.StatusForbidden || rec.Outcome == "deny"; reasonShown || denied {
 		copyErr := *qe
-		// With --dev the caller reads the reason too, whichever service refused.
-		if s.o.ReasonToCaller && de != nil && de.Reason != "" && !strings.Contains(copyErr.Message, de.Reason) {
+		// With --dev the caller reads the reason of any domain refusal, whichever service.
+		if reasonShown {
 			copyErr.Message += ". inkan: " + de.Reason
 		}
-		copyErr.Message += reqid.DenialHint(rec.RequestID, s.o.ReasonToCaller)
+		if denied {
+			copyErr.Message += reqid.DenialHint(rec.RequestID, s.o.ReasonToCaller)
+		}
 		qe = &copyErr
 	}
 	if cause != nil && qe.Receiver {

@@ -39,8 +39,8 @@ type Options struct {
 	// Region, when set, is the only region callers may sign for.
 	Region string
 	Now    func() time.Time
-	// ReasonToCaller appends the request id hint differently: with --dev the reason is
-	// already in the message.
+	// ReasonToCaller puts the domain's one-sentence reason in every query error message
+	// (--dev); otherwise denials end with the request id and how an operator reads the reason.
 	ReasonToCaller bool
 }
 

@@ -1,10 +1,14 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/inkan-dev/inkan/internal/awsquery"
+	"github.com/inkan-dev/inkan/internal/iam"
 )
 
 // s3Recorder stands in for the S3 handler: it records the path it was given.
@@ -78,3 +82,44 @@ func TestQueryRequestsWithoutAnActionAreRefused(t *testing.T) {
 		t.Fatalf("%d %s", rec.Code, rec.Body.String())
 	}
 }
+
+// refusing is a query service whose one action fails with err.
+func refusing(err error) awsquery.Service {
+	return awsquery.Service{Name: "sts", Namespace: "ns", Operations: map[string]awsquery.Operation{
+		"Refuse": {Unsigned: true, Run: func(context.Context, *awsquery.Call) (any, error) { return nil, err }}},
+		Error: func(err error) *awsquery.Error {
+			e := err.(*iam.Error)
+			status := 400
+			if e.Kind == iam.KindAccessDenied {
+				status = 403
+			}
+			return &awsquery.Error{Code: "Code", Message: e.Message, Status: status}
+		}}
+}
+
+func refuse(srv *Server) string {
+	req := httptest.NewRequest("POST", "/", strings.NewReader("Action=Refuse"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	return rec.Body.String()
+}
+
+func TestDevModeTellsTheCallerTheReasonOfEveryRefusal(t *testing.T) {
+	const reason = `sub "repo:evil/app:ref:refs/heads/main" matches none of ["repo:acme/app:*"]`
+	denied := &iam.Error{Kind: iam.KindAccessDenied, Message: "Not authorized to perform sts:AssumeRoleWithWebIdentity", Reason: reason}
+	invalid := &iam.Error{Kind: iam.KindInvalidIdentityToken, Message: "Incorrect token audience", Reason: `aud "x" is none of ["sts.amazonaws.com"]`}
+	for _, e := range []*iam.Error{denied, invalid} {
+		if body := refuse(New(Options{Query: []awsquery.Service{refusing(e)}, ReasonToCaller: true})); !strings.Contains(body, e.Message+". inkan: "+htmlEscape(e.Reason)) {
+			t.Errorf("--dev: %s", body)
+		}
+		if body := refuse(New(Options{Query: []awsquery.Service{refusing(e)}})); strings.Contains(body, "inkan: ") {
+			t.Errorf("operator mode leaked the reason: %s", body)
+		}
+	}
+	if body := refuse(New(Options{Query: []awsquery.Service{refusing(denied)}})); !strings.Contains(body, "inkan explain") {
+		t.Errorf("operator mode does not say how to get the reason: %s", body)
+	}
+}
+
+func htmlEscape(s string) string { return strings.NewReplacer(`"`, "&#34;").Replace(s) }

@@ -28,7 +28,7 @@ var codes = map[iam.Kind]struct {
 
 // errorFor maps an operation's error to STS's catalogue. Unknown errors are our fault:
 // InternalFailure, with no detail for the caller.
-func errorFor(err error, o Options) *awsquery.Error {
+func errorFor(err error) *awsquery.Error {
 	var e *iam.Error
 	if !errors.As(err, &e) {
 		return &awsquery.Error{Code: "InternalFailure", Message: "The request processing has failed because of an unknown error.", Status: http.StatusInternalServerError, Receiver: true}
@@ -37,9 +37,5 @@ func errorFor(err error, o Options) *awsquery.Error {
 	if !ok {
 		return &awsquery.Error{Code: "InternalFailure", Message: "The request processing has failed because of an unknown error.", Status: http.StatusInternalServerError, Receiver: true}
 	}
-	msg := e.Message
-	if o.ReasonToCaller && e.Reason != "" && e.Reason != e.Message {
-		msg += ". inkan: " + e.Reason
-	}
-	return &awsquery.Error{Code: c.code, Message: msg, Status: c.status}
+	return &awsquery.Error{Code: c.code, Message: e.Message, Status: c.status}
 }

@@ -15,11 +15,9 @@ import (
 // Namespace is STS's XML namespace.
 const Namespace = "https://sts.amazonaws.com/doc/2011-06-15/"
 
-// Options tunes what callers are told.
+// Options configures the service. What callers are told of a refusal's reason is the
+// dispatcher's choice (server.Options.ReasonToCaller), the same for every query service.
 type Options struct {
-	// ReasonToCaller puts inkan's one-sentence reason in denial messages (--dev); otherwise
-	// callers get AWS's text and the request id, and the reason stays in the audit log.
-	ReasonToCaller bool
 	// Audit answers DecodeAuthorizationMessage; nil disables it.
 	Audit *audit.Log
 }
@@ -36,7 +34,7 @@ func Service(svc *iam.Service, o Options) awsquery.Service {
 			"GetCallerIdentity":          {Run: h.getCallerIdentity},
 			"DecodeAuthorizationMessage": {Run: h.decodeAuthorizationMessage},
 		},
-		Error: func(err error) *awsquery.Error { return errorFor(err, o) },
+		Error: errorFor,
 	}
 }
 
