@@ -10,7 +10,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/inkan-dev/inkan/internal/cli"
 )
@@ -85,18 +84,9 @@ func TestOnlyRootRotatesSealingKeys(t *testing.T) {
 func TestTheAdminCommandRotatesKeysAndRevokesSessions(t *testing.T) {
 	srv := startServer(t)
 	ctx := context.Background()
-	roleARN := createRole(t, srv, "deploy", seedTrustPolicy(srv, "repo:acme/app:*"), 0, map[string]string{
-		"read": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetRole","Resource":"*"}]}`})
-	out, err := assumeWeb(ctx, srv, roleARN, mintToken(t, srv, map[string]any{"repository": "acme/app"}), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	getRole := func(c aws.Credentials) error {
-		_, err := iam.NewFromConfig(sessionConfig(c), func(o *iam.Options) { o.BaseEndpoint = aws.String(srv.URL) }).
-			GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("deploy")})
-		return err
-	}
-	if err := getRole(awsCreds(out)); err != nil {
+	_, assume, getRole := readerSession(t, srv)
+	creds := assume()
+	if err := getRole(creds); err != nil {
 		t.Fatalf("before the revocation: %v", err)
 	}
 	env := map[string]string{"INKAN_ROOT_ACCESS_KEY_ID": rootAccessKeyID, "INKAN_ROOT_SECRET_ACCESS_KEY": rootSecretKey}
@@ -112,22 +102,18 @@ func TestTheAdminCommandRotatesKeysAndRevokesSessions(t *testing.T) {
 	if got := admin("rotate-sealing-keys"); !strings.Contains(got, "sealing keys rotated") {
 		t.Fatalf("rotate: %q", got)
 	}
-	if _, err := stsClient(srv, awsCreds(out)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+	if _, err := stsClient(srv, creds).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
 		t.Fatalf("a session sealed before the rotation: %v", err)
 	}
 	time.Sleep(10 * time.Millisecond)
 	if got := admin("revoke-sessions", "deploy"); !strings.Contains(got, "sessions of role deploy issued before") {
 		t.Fatalf("revoke: %q", got)
 	}
-	err = getRole(awsCreds(out))
+	err := getRole(creds)
 	if code, msg := apiCode(t, err); code != "AccessDenied" || !strings.Contains(msg, "are revoked") {
 		t.Fatalf("a revoked session: %s %s", code, msg)
 	}
-	fresh, err := assumeWeb(ctx, srv, roleARN, mintToken(t, srv, map[string]any{"repository": "acme/app"}), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := getRole(awsCreds(fresh)); err != nil {
+	if err := getRole(assume()); err != nil {
 		t.Fatalf("a session issued after the revocation: %v", err)
 	}
 }

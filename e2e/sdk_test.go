@@ -274,17 +274,35 @@ func TestRoleChainingIsLimitedToAnHour(t *testing.T) {
 	}
 }
 
-func TestRevokedSessionsAreDenied(t *testing.T) {
-	srv := startServer(t)
+// readerSession creates the role "deploy" (the seed's trust policy, allowed iam:GetRole) and
+// returns its ARN and a function that assumes it anew and one that calls GetRole with a
+// session's credentials: the probe the revocation tests use.
+func readerSession(t *testing.T, srv *testServer) (string, func() aws.Credentials, func(aws.Credentials) error) {
+	t.Helper()
 	ctx := context.Background()
 	roleARN := createRole(t, srv, "deploy", seedTrustPolicy(srv, "repo:acme/app:*"), 0, map[string]string{
 		"read": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetRole","Resource":"*"}]}`})
-	out, err := assumeWeb(ctx, srv, roleARN, mintToken(t, srv, map[string]any{"repository": "acme/app"}), nil)
-	if err != nil {
-		t.Fatal(err)
+	assume := func() aws.Credentials {
+		out, err := assumeWeb(ctx, srv, roleARN, mintToken(t, srv, map[string]any{"repository": "acme/app"}), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return awsCreds(out)
 	}
-	c := iam.NewFromConfig(sessionConfig(awsCreds(out)), func(o *iam.Options) { o.BaseEndpoint = aws.String(srv.URL) })
-	if _, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("deploy")}); err != nil {
+	getRole := func(c aws.Credentials) error {
+		_, err := iam.NewFromConfig(sessionConfig(c), func(o *iam.Options) { o.BaseEndpoint = aws.String(srv.URL) }).
+			GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("deploy")})
+		return err
+	}
+	return roleARN, assume, getRole
+}
+
+func TestRevokedSessionsAreDenied(t *testing.T) {
+	srv := startServer(t)
+	ctx := context.Background()
+	_, assume, getRole := readerSession(t, srv)
+	creds := assume()
+	if err := getRole(creds); err != nil {
 		t.Fatalf("before the revocation: %v", err)
 	}
 	time.Sleep(1100 * time.Millisecond)
@@ -295,7 +313,7 @@ func TestRevokedSessionsAreDenied(t *testing.T) {
 		PolicyName: aws.String("AWSRevokeOlderSessions"), PolicyDocument: aws.String(revoke)}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("deploy")})
+	err := getRole(creds)
 	if code, msg := apiCode(t, err); code != "AccessDenied" || !strings.Contains(msg, "AWSRevokeOlderSessions") {
 		t.Fatalf("a revoked session: %s %s", code, msg)
 	}
