@@ -26,7 +26,7 @@ func NewMetrics() *Metrics {
 	m := &Metrics{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "inkan_http_requests_total",
-			Help: "HTTP requests by service (query, s3, idp, internal) and status code."}, []string{"service", "code"}),
+			Help: "HTTP requests by service (query, s3, idp, admin, internal) and status code."}, []string{"service", "code"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "inkan_http_request_duration_seconds",
 			Help: "HTTP request latency by service.", Buckets: prometheus.ExponentialBuckets(0.0001, 2.5, 14)}, []string{"service"}),
 		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "inkan_decisions_total",

@@ -118,6 +118,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// S3 clients read x-amz-request-id, the query-protocol SDKs x-amzn-RequestId.
 	rw.Header().Set("x-amz-request-id", id)
 	rw.Header().Set("x-amzn-RequestId", id)
+	// The route is decided once; the metrics and the log name it.
+	service := s.classify(r)
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
@@ -129,7 +131,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		elapsed := s.o.Now().Sub(start)
-		service := serviceLabel(r)
 		if s.o.Metrics != nil {
 			s.o.Metrics.observeRequest(service, rw.status, elapsed)
 		}
@@ -138,35 +139,35 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"status", rw.status, "bytes", rw.bytes, "duration_ms", strconv.FormatFloat(float64(elapsed.Microseconds())/1000, 'f', 3, 64),
 			"service", service, "remote", r.RemoteAddr)
 	}()
-	if s.isOwn(r) {
+	switch service {
+	case "internal", "idp", "admin":
 		s.mux.ServeHTTP(rw, r)
-		return
+	case "query":
+		s.serveQuery(rw, r)
+	case "s3":
+		if s.o.S3 == nil {
+			http.NotFound(rw, r)
+			return
+		}
+		s.o.S3.ServeHTTP(rw, r)
 	}
-	s.serveAWS(rw, r)
 }
 
-func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
-	if awsquery.IsQuery(r) {
-		s.serveQuery(w, r)
-		return
-	}
-	if s.o.S3 == nil {
-		http.NotFound(w, r)
-		return
-	}
-	s.o.S3.ServeHTTP(w, r)
-}
-
-func serviceLabel(r *http.Request) string {
+// classify names the route of a request, which is also its metrics label: one of inkan's own
+// (internal, idp, admin), a query-protocol call (query) or S3 (s3).
+func (s *Server) classify(r *http.Request) string {
 	switch {
-	case r.URL.Path == "/healthz", r.URL.Path == "/metrics":
-		return "internal"
-	case len(r.URL.Path) >= 5 && r.URL.Path[:5] == "/idp/":
+	case !s.isOwn(r):
+		if awsquery.IsQuery(r) {
+			return "query"
+		}
+		return "s3"
+	case strings.HasPrefix(r.URL.Path, "/idp/"):
 		return "idp"
-	case awsquery.IsQuery(r):
-		return "query"
+	case strings.HasPrefix(r.URL.Path, "/_inkan/"):
+		return "admin"
 	}
-	return "s3"
+	return "internal"
 }
 
 // statusWriter remembers the status and size of a response.
