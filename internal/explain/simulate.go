@@ -7,7 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/inkan-dev/inkan/internal/iam"
 	"github.com/inkan-dev/inkan/internal/policy"
+	"github.com/inkan-dev/inkan/internal/session"
 )
 
 // Provider is an OIDC provider as IAM registers it.
@@ -178,26 +180,13 @@ func SimulatePermissions(in *Permissions) (*Result, error) {
 	return explain(&Result{}, req, set)
 }
 
-// sessionKeys are the global keys of a role session's requests.
+// sessionKeys are the global keys of a role session's requests: the domain's own
+// (iam.SessionKeys), from the session as the simulation describes it.
 func sessionKeys(s *Session) policy.Keys {
-	keys := policy.Keys{
-		"aws:principalarn":           {s.RoleARN},
-		"aws:principalaccount":       {s.Account},
-		"aws:userid":                 {s.RoleID + ":" + s.SessionName},
-		"aws:principaltype":          {"AssumedRole"},
-		"aws:multifactorauthpresent": {"false"},
-	}
-	if !s.Issued.IsZero() {
-		keys["aws:tokenissuetime"] = []string{s.Issued.UTC().Format(time.RFC3339)}
-	}
-	if s.Provider != "" {
-		keys["aws:federatedprovider"] = []string{s.Provider}
-	}
+	c := &session.Claims{RoleARN: s.RoleARN, RoleID: s.RoleID, SessionName: s.SessionName, Provider: s.Provider,
+		Issued: s.Issued, Federated: s.Federated}
 	for k, v := range s.Tags {
-		keys["aws:principaltag/"+strings.ToLower(k)] = []string{v}
+		c.Tags = append(c.Tags, session.Tag{Key: k, Value: v})
 	}
-	for k, v := range s.Federated {
-		keys[k] = v
-	}
-	return keys
+	return iam.SessionKeys(s.Account, c, nil)
 }

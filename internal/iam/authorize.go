@@ -59,13 +59,9 @@ var allowAll = func() *policy.Policy {
 
 // callerSet gathers the policies that bound a caller and the caller's global condition keys.
 func (s *Service) callerSet(snap *snapshot, p *Principal) (*policy.Set, policy.Keys, *Error) {
-	keys := policy.Keys{
-		"aws:principalarn":     {p.ARN},
-		"aws:principalaccount": {p.Account},
-		"aws:userid":           {p.UserID},
-	}
 	if p.Root {
-		keys["aws:principaltype"] = []string{"Account"}
+		keys := policy.Keys{"aws:principalarn": {p.ARN}, "aws:principalaccount": {p.Account},
+			"aws:userid": {p.UserID}, "aws:principaltype": {"Account"}}
 		return &policy.Set{Identity: []*policy.Policy{allowAll}}, keys, nil
 	}
 	c := p.Session
@@ -80,25 +76,7 @@ func (s *Service) callerSet(snap *snapshot, p *Principal) (*policy.Set, policy.K
 		return nil, nil, s.callerDenied(p, "*", c.RoleARN, "sessions of role "+r.rec.Name+" issued before "+
 			va.UTC().Format(time.RFC3339)+" are revoked (this one was issued "+c.Issued.UTC().Format(time.RFC3339)+")", nil)
 	}
-	keys["aws:principalarn"] = []string{r.rec.ARN}
-	keys["aws:principaltype"] = []string{"AssumedRole"}
-	keys["aws:tokenissuetime"] = []string{c.Issued.UTC().Format(time.RFC3339)}
-	keys["aws:multifactorauthpresent"] = []string{"false"}
-	if c.Provider != "" {
-		keys["aws:federatedprovider"] = []string{c.Provider}
-	}
-	if c.SourceIdentity != "" {
-		keys["aws:sourceidentity"] = []string{c.SourceIdentity}
-	}
-	for _, t := range r.rec.Tags {
-		keys["aws:principaltag/"+strings.ToLower(t.Key)] = []string{t.Value}
-	}
-	for _, t := range c.Tags { // session tags override role tags of the same key
-		keys["aws:principaltag/"+strings.ToLower(t.Key)] = []string{t.Value}
-	}
-	for k, v := range c.Federated {
-		keys[k] = v
-	}
+	keys := SessionKeys(p.Account, c, r.rec.Tags)
 	set := &policy.Set{Identity: r.identity, Boundary: r.boundary}
 	if c.Policy != "" || len(c.PolicyARNs) > 0 {
 		set.HasSession = true
