@@ -249,3 +249,47 @@ func claimTexts(claims []ClaimTag) []string {
 	}
 	return out
 }
+
+// Decision is one record of the decision log. Body is the whole record as
+// the audit package encodes it (JSON); the other fields are copies of its
+// keys, for lookup and retention. Body never holds a token, secret or
+// signature.
+type Decision struct {
+	RequestID string
+	Time      time.Time
+	Service   string // sts, iam, s3
+	Action    string
+	Outcome   string // allow, deny, error
+	Body      []byte
+}
+
+// MaxDecisionSize bounds a decision's Body.
+const MaxDecisionSize = 256 << 10
+
+// Check reports, wrapping ErrInvalid, why d cannot be stored: an empty or
+// unstorable RequestID, unstorable Service, Action or Outcome, an empty Body
+// or one over MaxDecisionSize.
+func (d Decision) Check() error {
+	if err := keys("decision", "RequestID", d.RequestID); err != nil {
+		return err
+	}
+	if err := texts("decision", d.RequestID, []string{d.Service, d.Action, d.Outcome}); err != nil {
+		return err
+	}
+	if len(d.Body) == 0 || len(d.Body) > MaxDecisionSize {
+		return fmt.Errorf("decision %q: body is %d bytes, want 1..%d: %w", d.RequestID, len(d.Body), MaxDecisionSize, ErrInvalid)
+	}
+	return nil
+}
+
+// CheckBlob reports, wrapping ErrInvalid, why a blob cannot be stored: an
+// empty or unstorable name, or data over MaxBlobSize.
+func CheckBlob(name string, data []byte) error {
+	if err := keys("blob", "name", name); err != nil {
+		return err
+	}
+	if len(data) > MaxBlobSize {
+		return fmt.Errorf("blob %q: %d bytes, at most %d: %w", name, len(data), MaxBlobSize, ErrInvalid)
+	}
+	return nil
+}

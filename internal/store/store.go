@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -22,14 +23,18 @@ type Store interface {
 	ManagedPolicies
 	SealingKeys
 	BucketPolicies
+	Blobs
+	Decisions
 
 	// Snapshot reads all providers, roles, inline policies, managed policies,
 	// attachments and bucket policies in one consistent read, with the
 	// Generation they reflect. The result is the caller's to keep and modify.
 	Snapshot(ctx context.Context) (*Snapshot, error)
 
-	// Generation returns a counter that every successful write increases and
-	// that survives restarts. A node that holds a Snapshot of generation g
+	// Generation returns a counter that every successful configuration write
+	// increases and that survives restarts (decision records and blobs are not
+	// configuration: AppendDecisions, PruneDecisions and PutBlob leave it
+	// unchanged). A node that holds a Snapshot of generation g
 	// knows its snapshot is current while Generation returns g. Failed writes
 	// and reads leave it unchanged.
 	Generation(ctx context.Context) (int64, error)
@@ -185,4 +190,66 @@ type BucketPolicies interface {
 	// DeleteBucketPolicy removes the bucket's policy; ErrNotFound if it has
 	// none (the domain decides whether S3 answers that as success).
 	DeleteBucketPolicy(ctx context.Context, bucket string) error
+}
+
+// Blobs keeps small named documents that every node sharing the store must
+// agree on, opaque to the store: the generated root credentials, the test
+// identity provider's key file. A blob is at most MaxBlobSize bytes. Writes
+// are compare-and-swap on a version that every PutBlob increases, so two
+// nodes initialising one blob at once agree on a single winner.
+type Blobs interface {
+	// GetBlob returns the blob's bytes (the caller's own copy) and its
+	// version; ErrNotFound if there is none.
+	GetBlob(ctx context.Context, name string) (data []byte, version int64, err error)
+	// PutBlob writes the blob if its current version is ifVersion (0: the
+	// blob must not exist yet) and returns the new version. ErrConflict if
+	// the version differs (another writer got there first: read it again);
+	// ErrInvalid for an empty or unstorable name or data over MaxBlobSize.
+	// It does not change Generation.
+	PutBlob(ctx context.Context, name string, data []byte, ifVersion int64) (version int64, err error)
+}
+
+// MaxBlobSize bounds a blob's data.
+const MaxBlobSize = 1 << 20
+
+// Decisions keeps the decision log: one record per STS, IAM or S3 decision,
+// so that a decision made on any node can be explained through any other.
+// Records are written in batches off the request path and never change
+// Generation.
+type Decisions interface {
+	// AppendDecisions stores the records in one transaction; ErrInvalid if a
+	// record fails Check (nothing is written). Appending a record whose
+	// RequestID is already stored keeps both.
+	AppendDecisions(ctx context.Context, records []Decision) error
+	// GetDecision returns the newest record (by Time, then insertion) with
+	// this request id; ErrNotFound if none.
+	GetDecision(ctx context.Context, requestID string) (Decision, error)
+	// PruneDecisions removes every record whose Time is before before, then
+	// all but the keep most recently appended (keep <= 0: no count limit),
+	// and returns how many it removed.
+	PruneDecisions(ctx context.Context, before time.Time, keep int) (int64, error)
+	// CountDecisions returns how many records are stored.
+	CountDecisions(ctx context.Context) (int64, error)
+}
+
+// ErrUnavailable marks a failure to reach the database, or a transient
+// failure of it (a dropped connection, a server shutting down, a timeout):
+// the caller may retry. Implementations wrap their driver's error in it; the
+// message names no host, user or password. A read that fails with it read
+// nothing; a write that fails before commit wrote nothing, and one whose
+// connection dropped during commit may have been applied, so callers retry
+// writes that are idempotent and report the others as retryable failures.
+var ErrUnavailable = errors.New("store unavailable")
+
+// Notifier is implemented by stores that can tell a process that the
+// configuration changed, including through another process (PostgreSQL's
+// LISTEN/NOTIFY). It is optional: callers poll Generation as well, as the
+// safety net for a notification lost with a connection.
+type Notifier interface {
+	// Changes returns a channel that receives a value soon after any
+	// committed configuration write (news of many writes may be coalesced
+	// into one) and after the listening connection was re-established (a
+	// change may have been missed meanwhile). The channel is closed when
+	// ctx ends. Safe to call more than once; each call has its own channel.
+	Changes(ctx context.Context) <-chan struct{}
 }

@@ -39,6 +39,24 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
+// writeData runs fn in one write transaction that leaves the generation as
+// it is: for data that is not configuration (blobs, decision records), whose
+// writes must not make every node reload its snapshot.
+func (s *Store) writeData(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin write: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", classify(err))
+	}
+	return nil
+}
+
 // read runs fn in one read transaction: every query in it sees the database
 // as of one instant.
 func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {

@@ -28,7 +28,7 @@ type test struct {
 
 // Run runs the whole conformance suite against the backend open opens.
 func Run(t *testing.T, open Opener) {
-	groups := [][]test{providerTests(), roleTests(), rolePolicyTests(), managedTests(), keyTests(), snapshotTests(), concurrencyTests()}
+	groups := [][]test{providerTests(), roleTests(), rolePolicyTests(), managedTests(), keyTests(), snapshotTests(), concurrencyTests(), blobTests(), decisionTests()}
 	for _, group := range groups {
 		for _, tc := range group {
 			t.Run(tc.name, func(t *testing.T) { tc.run(t, openFresh(t, open)) })
