@@ -19,6 +19,8 @@ type Metrics struct {
 	decisions  *prometheus.CounterVec
 	jwks       *prometheus.CounterVec
 	keyLookups *prometheus.CounterVec
+
+	decisionLog *decisionLogMetrics
 }
 
 // NewMetrics registers inkan's collectors and the Go and process collectors.
@@ -38,6 +40,7 @@ func NewMetrics() *Metrics {
 	}
 	m.reg.MustRegister(m.requests, m.latency, m.decisions, m.jwks, m.keyLookups,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.decisionLog = newDecisionLogMetrics(m.reg)
 	return m
 }
 
