@@ -58,14 +58,14 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger, out io.
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	if a.root, err = loadRootCredentials(cfg.DataDir, cfg.Root.AccessKeyID, cfg.Root.SecretAccessKey, out); err != nil {
-		return nil, fmt.Errorf("root credentials: %w", err)
-	}
 	st, err := sqlstore.Open(ctx, filepath.Join(cfg.DataDir, "inkan.db"))
 	if err != nil {
 		return nil, err
 	}
 	a.closers = append(a.closers, st.Close)
+	if a.root, err = loadRootCredentials(ctx, st, cfg.DataDir, cfg.Root.AccessKeyID, cfg.Root.SecretAccessKey, out, logger); err != nil {
+		return nil, fmt.Errorf("root credentials: %w", err)
+	}
 	metrics := server.NewMetrics()
 	verifier := oidc.NewVerifier(oidc.Options{
 		Leeway: time.Duration(cfg.OIDC.Leeway), RefreshInterval: time.Duration(cfg.OIDC.RefreshInterval),
