@@ -90,7 +90,7 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger, out io.
 	}
 	a.closers = append(a.closers, backend.Close)
 	if cfg.Dev {
-		if err := a.startDevIDP(ctx, logger); err != nil {
+		if err := a.startDevIDP(ctx, st, logger); err != nil {
 			return nil, err
 		}
 	}
@@ -126,8 +126,8 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger, out io.
 
 // startDevIDP opens the test identity provider and registers it as an OIDC provider with the
 // audience sts.amazonaws.com, so the whole flow works offline out of the box.
-func (a *app) startDevIDP(ctx context.Context, logger *slog.Logger) error {
-	keys, err := devidp.OpenKeySet(filepath.Join(a.cfg.DataDir, "devidp"), devidp.KeySetOptions{})
+func (a *app) startDevIDP(ctx context.Context, st store.Store, logger *slog.Logger) error {
+	keys, err := a.openDevKeys(st, sharedStore(a.cfg))
 	if err != nil {
 		return fmt.Errorf("test identity provider: %w", err)
 	}
