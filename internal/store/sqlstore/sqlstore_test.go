@@ -80,7 +80,7 @@ func TestOpenRecordsEachMigrationOnceAcrossReopens(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ms, err := loadMigrations(sqliteMigrations)
+	ms, err := loadMigrations(sqliteDialect.migrations)
 	if err != nil {
 		t.Fatal(err)
 	}
