@@ -54,7 +54,8 @@ type PostgresOptions struct {
 // variables fill in what it leaves out) and applies the migrations it lacks,
 // under an advisory lock. It fails with *SchemaError if the database was
 // written by a newer inkan, and with an error wrapping store.ErrUnavailable
-// if the server cannot be reached. Errors name the database by RedactDSN.
+// if the server cannot be reached. Its errors do not name the database:
+// callers that log which one use RedactDSN.
 // The caller must Close the Store.
 //
 // One Store keeps a pool of at most max(4, CPUs) connections (pool_max_conns
@@ -67,7 +68,7 @@ func OpenPostgres(ctx context.Context, dsn string, opts PostgresOptions) (*Store
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: open %s: %w", RedactDSN(dsn), classify(err))
+		return nil, fmt.Errorf("sqlstore: open PostgreSQL store: %w", classify(err))
 	}
 	db := stdlib.OpenDBFromPool(pool)
 	// The pool has no other users: database/sql may keep its connections
@@ -79,7 +80,7 @@ func OpenPostgres(ctx context.Context, dsn string, opts PostgresOptions) (*Store
 	closePool := func() error { pool.Close(); return nil }
 	s, err := newStore(ctx, db, db, postgresDialect, closePool)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: open %s: %w", RedactDSN(dsn), err)
+		return nil, fmt.Errorf("sqlstore: open PostgreSQL store: %w", err)
 	}
 	listenCfg := cfg.ConnConfig.Copy()
 	s.listener = newListener(func(ctx context.Context) (*pgx.Conn, error) {
