@@ -23,7 +23,6 @@ import (
 	"github.com/inkan-dev/inkan/internal/s3"
 	"github.com/inkan-dev/inkan/internal/server"
 	"github.com/inkan-dev/inkan/internal/store"
-	"github.com/inkan-dev/inkan/internal/store/sqlstore"
 	"github.com/inkan-dev/inkan/internal/sts"
 )
 
@@ -62,7 +61,7 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger, out io.
 	if a.root, err = loadRootCredentials(cfg.DataDir, cfg.Root.AccessKeyID, cfg.Root.SecretAccessKey, out); err != nil {
 		return nil, fmt.Errorf("root credentials: %w", err)
 	}
-	st, err := sqlstore.Open(ctx, filepath.Join(cfg.DataDir, "inkan.db"))
+	st, err := openStore(ctx, cfg, logger)
 	if err != nil {
 		return nil, err
 	}
