@@ -5,6 +5,7 @@ import (
 
 	"github.com/inkan-dev/inkan/internal/config"
 	"github.com/inkan-dev/inkan/internal/devidp"
+	"github.com/inkan-dev/inkan/internal/store/sqlstore"
 )
 
 // openDevKeys opens the test identity provider's keys. With a store that several nodes
@@ -18,6 +19,6 @@ func (a *app) openDevKeys(blobs devidp.Blobs, shared bool) (*devidp.KeySet, erro
 	return devidp.OpenKeySet(filepath.Join(a.cfg.DataDir, "devidp"), devidp.KeySetOptions{})
 }
 
-// sharedStore reports whether the configured store may be shared by several nodes. The
-// embedded SQLite store, today's only one, is not: it is this data directory's file.
-func sharedStore(cfg config.Config) bool { return false }
+// sharedStore reports whether the configured store may be shared by several nodes: a
+// PostgreSQL store is; the embedded SQLite store is this data directory's file.
+func sharedStore(cfg config.Config) bool { return sqlstore.IsPostgres(cfg.Store) }
