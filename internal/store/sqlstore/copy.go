@@ -157,11 +157,15 @@ func copyDecisions(ctx context.Context, dtx, stx *sql.Tx) (int64, error) {
 		if err != nil {
 			return n, fmt.Errorf("read the source's decisions: %w", err)
 		}
-		for _, r := range page {
-			if err := insertDecision(ctx, dtx, r.d); err != nil {
-				return n, wrap(err, "copy decision", r.d.RequestID)
-			}
-			after = r.seq
+		ds := make([]store.Decision, len(page))
+		for i, r := range page {
+			ds[i] = r.d
+		}
+		if err := insertDecisions(ctx, dtx, ds); err != nil {
+			return n, wrap(err, "copy decisions", "")
+		}
+		if len(page) > 0 {
+			after = page[len(page)-1].seq
 		}
 		n += int64(len(page))
 		if len(page) < decisionPage {
