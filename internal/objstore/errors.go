@@ -46,6 +46,11 @@ var (
 	// ErrInvalidArgument: any other invalid argument, such as a part number
 	// outside 1..MaxPartNumber or an empty completion list (InvalidArgument, 400).
 	ErrInvalidArgument = errors.New("objstore: invalid argument")
+	// ErrUnavailable: the object store could not be reached or failed (a
+	// connection error, a timeout, a 5xx answer or SlowDown from an upstream
+	// S3, an answer that cannot be understood); the request changed nothing
+	// that a retry would not redo, so it is retryable (ServiceUnavailable, 503).
+	ErrUnavailable = errors.New("objstore: object store unavailable")
 	// ErrClosed: the backend was closed.
 	ErrClosed = errors.New("objstore: backend closed")
 )

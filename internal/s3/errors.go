@@ -87,6 +87,7 @@ var (
 	errNotImplemented        = &Error{Code: "NotImplemented", Status: 501, Message: "A header or query you provided implies functionality that is not implemented."}
 	errNotModified           = &Error{Code: "NotModified", Status: 304, Message: "Not Modified"}
 	errPreconditionFailed    = &Error{Code: "PreconditionFailed", Status: 412, Message: "At least one of the pre-conditions you specified did not hold"}
+	errServiceUnavailable    = &Error{Code: "ServiceUnavailable", Status: 503, Message: "Please reduce your request rate."}
 	errSignatureDoesNotMatch = &Error{Code: "SignatureDoesNotMatch", Status: 403, Message: "The request signature we calculated does not match the signature you provided. Check your key and signing method."}
 )
 
@@ -98,6 +99,11 @@ func s3Error(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
 		return e
+	}
+	if errors.Is(err, objstore.ErrUnavailable) {
+		// The cause (an upstream's code, a dial error) is for the log only: the caller,
+		// even in explain mode, learns no more than that the store failed.
+		return errServiceUnavailable.because("the object store is unavailable", err)
 	}
 	if e := objstoreError(err); e != nil {
 		return e.because(err.Error(), err)
@@ -171,6 +177,9 @@ type extraElement struct {
 // the reason is appended to the message, so a developer sees why without the audit log.
 func writeError(w http.ResponseWriter, r *http.Request, e *Error, requestID, hostID string, explain bool) {
 	h := w.Header()
+	if e.Status == http.StatusServiceUnavailable {
+		h.Set("Retry-After", "1")
+	}
 	if e.Status == http.StatusNotModified || r.Method == http.MethodHead {
 		w.WriteHeader(e.Status)
 		return
