@@ -19,6 +19,7 @@ type Metrics struct {
 	decisions  *prometheus.CounterVec
 	jwks       *prometheus.CounterVec
 	keyLookups *prometheus.CounterVec
+	upstream   upstreamMetrics
 }
 
 // NewMetrics registers inkan's collectors and the Go and process collectors.

@@ -51,7 +51,7 @@ func (b *Backend) CopyObject(ctx context.Context, src objstore.CopySource, dstBu
 		h := copyHeader(srcName, src.Key, srcInfo.ETag)
 		h.Set("X-Amz-Metadata-Directive", "REPLACE")
 		setMeta(h, meta, false)
-		if err := b.setPrecondition(ctx, h, dstName, dstKey, opts.Precondition); err != nil {
+		if err := b.copyPrecondition(ctx, h, dstName, dstKey, opts.Precondition); err != nil {
 			return objstore.ObjectInfo{}, err
 		}
 		var res copyResult
@@ -121,4 +121,33 @@ func (b *Backend) UploadPartCopy(ctx context.Context, bucket, key, uploadID stri
 	}
 	return objstore.PartInfo{Number: number, ETag: objstore.NormalizeETag(res.ETag), Size: size,
 		LastModified: lastModified(res.LastModified)}, nil
+}
+
+// copyPrecondition checks the destination's precondition against its
+// current version, then pins that version (If-Match, or If-None-Match: *
+// when there is none). S3 has conditional copies, but some upstreams
+// (versitygw 1.8) ignore the headers on a copy: there the check and the copy
+// race, and a version written in between is replaced.
+func (b *Backend) copyPrecondition(ctx context.Context, h http.Header, name, key string, p objstore.Precondition) error {
+	if p == (objstore.Precondition{}) {
+		return nil
+	}
+	cur, err := b.doDiscard(ctx, &call{op: "HeadObject", method: http.MethodHead, bucket: name, key: key})
+	var e *Error
+	if errors.As(err, &e) && e.Status == http.StatusNotFound {
+		if err := p.Check(false, ""); err != nil {
+			return err
+		}
+		h.Set("If-None-Match", "*")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	etag := objstore.NormalizeETag(cur.Get("ETag"))
+	if err := p.Check(true, etag); err != nil {
+		return err
+	}
+	h.Set("If-Match", quoteETag(etag))
+	return nil
 }

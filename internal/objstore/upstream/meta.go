@@ -17,7 +17,9 @@ import (
 //
 //	ck.<ALG>=<value>  a checksum (objstore.ObjectMeta.Checksums)
 //	ckt=<type>        ObjectMeta.ChecksumType
-//	ct=0              no ContentType was given (upstreams default one)
+//	0=<h>.<h>…        content headers that were not given (ct ce cd cl cc
+//	                  ex): upstreams default a Content-Type, and some keep a
+//	                  source's headers through a REPLACE copy
 //	exp=<value>       Expires as given (upstreams may re-render dates)
 //	h.<Header>=<v>    a content header whose value is not printable ASCII,
 //	                  which no HTTP header can carry
@@ -33,15 +35,15 @@ const reservedMeta = "inkan"
 // contentHeaders are the content headers of ObjectMeta, in one place for
 // writing and reading.
 var contentHeaders = [...]struct {
-	name  string
-	field func(*objstore.ObjectMeta) *string
+	name, short string
+	field       func(*objstore.ObjectMeta) *string
 }{
-	{"Content-Type", func(m *objstore.ObjectMeta) *string { return &m.ContentType }},
-	{"Content-Encoding", func(m *objstore.ObjectMeta) *string { return &m.ContentEncoding }},
-	{"Content-Disposition", func(m *objstore.ObjectMeta) *string { return &m.ContentDisposition }},
-	{"Content-Language", func(m *objstore.ObjectMeta) *string { return &m.ContentLanguage }},
-	{"Cache-Control", func(m *objstore.ObjectMeta) *string { return &m.CacheControl }},
-	{"Expires", func(m *objstore.ObjectMeta) *string { return &m.Expires }},
+	{"Content-Type", "ct", func(m *objstore.ObjectMeta) *string { return &m.ContentType }},
+	{"Content-Encoding", "ce", func(m *objstore.ObjectMeta) *string { return &m.ContentEncoding }},
+	{"Content-Disposition", "cd", func(m *objstore.ObjectMeta) *string { return &m.ContentDisposition }},
+	{"Content-Language", "cl", func(m *objstore.ObjectMeta) *string { return &m.ContentLanguage }},
+	{"Cache-Control", "cc", func(m *objstore.ObjectMeta) *string { return &m.CacheControl }},
+	{"Expires", "ex", func(m *objstore.ObjectMeta) *string { return &m.Expires }},
 }
 
 // setMeta writes m as request headers. multipart marks an upload's object
@@ -49,9 +51,11 @@ var contentHeaders = [...]struct {
 // 2047 encoded words, as AWS itself returns them.
 func setMeta(h http.Header, m objstore.ObjectMeta, multipart bool) {
 	r := url.Values{}
+	var absent []string
 	for _, c := range contentHeaders {
 		switch v := *c.field(&m); {
 		case v == "":
+			absent = append(absent, c.short)
 		case !printable(v):
 			r.Set("h."+c.name, v)
 		default:
@@ -73,18 +77,14 @@ func setMeta(h http.Header, m objstore.ObjectMeta, multipart bool) {
 	if m.ChecksumType != "" {
 		r.Set("ckt", m.ChecksumType)
 	}
-	if m.ContentType == "" {
-		r.Set("ct", "0")
-	}
+	r.Set("0", strings.Join(absent, "."))
 	if m.Expires != "" {
 		r.Set("exp", m.Expires)
 	}
 	if multipart {
 		r.Set("mp", "1")
 	}
-	if len(r) > 0 {
-		h.Set("X-Amz-Meta-"+reservedMeta, r.Encode())
-	}
+	h.Set("X-Amz-Meta-"+reservedMeta, r.Encode())
 }
 
 // objectMeta reads the metadata of a HEAD or GET answer. multipart reports
@@ -137,8 +137,12 @@ func objectMeta(h http.Header) (m objstore.ObjectMeta, multipart bool) {
 		}
 	}
 	m.ChecksumType = r.Get("ckt")
-	if r.Get("ct") == "0" {
-		m.ContentType = ""
+	for _, short := range strings.Split(r.Get("0"), ".") {
+		for _, c := range contentHeaders {
+			if c.short == short {
+				*c.field(&m) = ""
+			}
+		}
 	}
 	if r.Has("exp") {
 		m.Expires = r.Get("exp")

@@ -107,7 +107,7 @@ func (b *Backend) GetObject(ctx context.Context, bucket, key string, opts objsto
 	}
 	resp, err := b.do(ctx, c)
 	if err != nil {
-		if errors.Is(err, objstore.ErrInvalidRange) {
+		if errors.Is(err, objstore.ErrInvalidRange) && r != nil {
 			return nil, fmt.Errorf("%w: %s", objstore.ErrInvalidRange, rangeHeader(*r))
 		}
 		return nil, err
@@ -254,40 +254,42 @@ func (b *Backend) missingKeyOrBucket(ctx context.Context, name string, err error
 }
 
 // setPrecondition sends p as If-Match and If-None-Match. S3 supports
-// If-None-Match only as "*": If-None-Match with an ETag is emulated by
-// reading the current version and pinning it with If-Match (or requiring
-// none with If-None-Match: *), so the write still commits only over the
-// version that was checked.
+// If-None-Match only as "*", and some upstreams (versitygw) refuse
+// "If-Match: *": both are emulated by reading the current version, checking
+// p against it, and pinning it with If-Match (or requiring none with
+// If-None-Match: *), so the write still commits only over the version that
+// was checked.
 func (b *Backend) setPrecondition(ctx context.Context, h http.Header, name, key string, p objstore.Precondition) error {
-	if p.IfMatch != "" {
-		h.Set("If-Match", quoteETag(p.IfMatch))
+	im, inm := objstore.NormalizeETag(p.IfMatch), objstore.NormalizeETag(p.IfNoneMatch)
+	if im != "" && im != "*" {
+		h.Set("If-Match", quoteETag(im))
 	}
-	inm := objstore.NormalizeETag(p.IfNoneMatch)
-	if inm == "" || inm == "*" {
-		if inm == "*" {
-			h.Set("If-None-Match", "*")
-		}
+	if inm == "*" {
+		h.Set("If-None-Match", "*")
+	}
+	if im != "*" && (inm == "" || inm == "*") {
 		return nil
 	}
 	cur, err := b.doDiscard(ctx, &call{op: "HeadObject", method: http.MethodHead, bucket: name, key: key})
 	var e *Error
-	switch {
-	case errors.As(err, &e) && e.Status == http.StatusNotFound:
-		if p.IfMatch != "" {
-			return b.missingKeyOrBucket(ctx, name, err)
+	if errors.As(err, &e) && e.Status == http.StatusNotFound {
+		if berr := b.headBucket(ctx, name); berr != nil {
+			return berr
+		}
+		if err := p.Check(false, ""); err != nil {
+			return err
 		}
 		h.Set("If-None-Match", "*")
 		return nil
-	case err != nil:
+	}
+	if err != nil {
 		return err
 	}
 	etag := objstore.NormalizeETag(cur.Get("ETag"))
-	if etag == inm {
-		return fmt.Errorf("%w: if-none-match", objstore.ErrPreconditionFailed)
+	if err := p.Check(true, etag); err != nil {
+		return err
 	}
-	if p.IfMatch == "" || objstore.NormalizeETag(p.IfMatch) == "*" {
-		h.Set("If-Match", quoteETag(etag))
-	}
+	h.Set("If-Match", quoteETag(etag))
 	return nil
 }
 
