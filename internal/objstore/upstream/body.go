@@ -97,6 +97,31 @@ func expectEOF(r io.Reader) error {
 	}
 }
 
+// smallBody is the size up to which a body is read and verified whole
+// before anything is sent: nothing of a body that fails reaches the
+// upstream, whatever the upstream does with a request cut short: SeaweedFS
+// stores an empty object when the connection closes before any body byte
+// arrived, which holding back the last byte of a 1-byte body would cause.
+// Memory per request stays bounded by it.
+const smallBody = 1 << 20
+
+// readSmall reads a body of size bytes (at most smallBody) to its verified
+// end.
+func readSmall(body io.Reader, size int64) ([]byte, error) {
+	data := make([]byte, size)
+	n, err := io.ReadFull(body, data)
+	switch {
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		return nil, fmt.Errorf("%w: the body ended %d bytes early", objstore.ErrIncompleteBody, size-int64(n))
+	case err != nil:
+		return nil, err
+	}
+	if err := expectEOF(body); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
 // spool reads a body of unknown size to its end into a temporary file in
 // dir, so that it can be sent with a Content-Length (S3 requires one) and
 // only once the body has verified. Memory stays bounded whatever the size;

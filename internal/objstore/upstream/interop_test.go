@@ -42,7 +42,7 @@ func TestABodyFailingAtItsEndLeavesThePreviousVersionUpstream(t *testing.T) {
 	if _, err := b.PutObject(ctx, "b", "k", bytes.NewReader(old), int64(len(old)), objstore.PutOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	for _, size := range []int{1, 1000, 3 << 20} {
+	for _, size := range []int{1, 1000, 100 << 10, 3 << 20} {
 		data := make([]byte, size)
 		rand.Read(data)
 		_, err := b.PutObject(ctx, "b", "k", failAtEnd{bytes.NewReader(data)}, int64(size), objstore.PutOptions{})
@@ -51,7 +51,7 @@ func TestABodyFailingAtItsEndLeavesThePreviousVersionUpstream(t *testing.T) {
 		}
 		got := read(t, b, "b", "k")
 		if !bytes.Equal(got, old) {
-			t.Fatalf("%d bytes: the upstream holds %d other bytes", size, len(got))
+			t.Errorf("%d bytes: the upstream holds %d other bytes", size, len(got))
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -50,11 +51,12 @@ func (b *Backend) sendBody(ctx context.Context, c *call, body io.Reader, size in
 		defer f.Close()
 		c.body, c.size = f, n
 		return b.do(ctx, c)
-	case size == 0:
-		if err := expectEOF(body); err != nil {
+	case size <= smallBody:
+		data, err := readSmall(body, size)
+		if err != nil {
 			return nil, err
 		}
-		c.body, c.size = http.NoBody, 0
+		c.body, c.size = bytes.NewReader(data), size
 		return b.do(ctx, c)
 	}
 	hb := newHoldBack(body, size)
