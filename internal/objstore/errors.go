@@ -19,7 +19,11 @@ var (
 	ErrInvalidBucketName = errors.New("objstore: invalid bucket name")
 	// ErrNoSuchKey: the object does not exist (NoSuchKey, 404).
 	ErrNoSuchKey = errors.New("objstore: no such key")
-	// ErrInvalidKey: an empty key (InvalidArgument, 400).
+	// ErrInvalidKey: an empty key, a key (or listing name) that is not valid
+	// UTF-8 or holds U+0000 (see CheckKey), or a key the backend cannot store
+	// under exactly that name, such as "a//b" on an upstream that folds
+	// slashes: a backend refuses such a key, never renames it
+	// (InvalidArgument, 400).
 	ErrInvalidKey = errors.New("objstore: invalid key")
 	// ErrKeyTooLong: a key longer than MaxKeyLength bytes (KeyTooLongError, 400).
 	ErrKeyTooLong = errors.New("objstore: key too long")

@@ -73,6 +73,7 @@ var (
 	errInvalidPartOrder      = &Error{Code: "InvalidPartOrder", Status: 400, Message: "The list of parts was not in ascending order. Parts must be ordered by part number."}
 	errInvalidRange          = &Error{Code: "InvalidRange", Status: 416, Message: "The requested range is not satisfiable"}
 	errInvalidRequest        = &Error{Code: "InvalidRequest", Status: 400, Message: "Invalid Request"}
+	errInvalidURI            = &Error{Code: "InvalidURI", Status: 400, Message: "Couldn't parse the specified URI."}
 	errInvalidToken          = &Error{Code: "InvalidToken", Status: 400, Message: "The provided token is malformed or otherwise invalid."}
 	errKeyTooLong            = &Error{Code: "KeyTooLongError", Status: 400, Message: "Your key is too long"}
 	errMalformedPolicy       = &Error{Code: "MalformedPolicy", Status: 400, Message: "Policies must be valid JSON and the first byte must be '{'"}

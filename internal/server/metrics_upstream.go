@@ -21,7 +21,7 @@ func (u *upstreamMetrics) register(reg *prometheus.Registry) {
 		u.up = prometheus.NewGauge(prometheus.GaugeOpts{Name: "inkan_upstream_up",
 			Help: "1 when the last upstream S3 request got an S3 answer, 0 when it failed or found the upstream unavailable."})
 		u.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "inkan_upstream_requests_total",
-			Help: "Upstream S3 requests by operation and outcome (ok, error: an S3 error the contract expects, unavailable)."},
+			Help: "Upstream S3 requests by operation and outcome (ok, error: an S3 error the contract expects, unavailable, retried: failed as unavailable and sent again)."},
 			[]string{"op", "outcome"})
 		u.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "inkan_upstream_request_duration_seconds",
 			Help: "Upstream S3 request latency until the response headers, by operation.", Buckets: prometheus.ExponentialBuckets(0.0001, 2.5, 14)},
@@ -36,7 +36,7 @@ func (u *upstreamMetrics) register(reg *prometheus.Registry) {
 func (m *Metrics) UpstreamRequest(op, outcome string, elapsed time.Duration) {
 	u := &m.upstream
 	u.register(m.reg)
-	if outcome == "unavailable" {
+	if outcome == "unavailable" || outcome == "retried" {
 		u.up.Set(0)
 	} else {
 		u.up.Set(1)

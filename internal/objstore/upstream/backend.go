@@ -45,12 +45,29 @@ func (b *Backend) bucketName(bucket string) (string, error) {
 	return name, nil
 }
 
-// objectName is bucketName plus the key check.
+// objectName is bucketName plus the key checks: the contract's, then the
+// portable-key rule unless Options.AnyKey.
 func (b *Backend) objectName(bucket, key string) (string, error) {
 	if err := objstore.CheckObject(bucket, key); err != nil {
 		return "", err
 	}
+	if !b.opt.AnyKey {
+		if err := portableKey(key); err != nil {
+			return "", err
+		}
+	}
 	return b.bucketName(bucket)
+}
+
+// listName is bucketName plus the checks of a listing's names. empty is
+// true when no key the backend stores can match prefix (see
+// portablePrefix).
+func (b *Backend) listName(bucket, prefix string, names ...string) (name string, empty bool, err error) {
+	if err := objstore.CheckNames(append(names, prefix)...); err != nil {
+		return "", false, err
+	}
+	name, err = b.bucketName(bucket)
+	return name, err == nil && !b.opt.AnyKey && !portablePrefix(prefix), err
 }
 
 // inkanBucket is the inkan name of an upstream bucket; ok is false for

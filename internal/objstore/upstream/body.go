@@ -1,10 +1,14 @@
 package upstream
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/http/httptrace"
 	"os"
+	"sync"
 
 	"github.com/inkan-dev/inkan/internal/objstore"
 )
@@ -20,11 +24,17 @@ import (
 //
 // err records the failure: the round trip then fails with a transport
 // error, and the caller returns err instead, unwrapped as the contract asks.
+//
+// A failing body also resets the upstream connection (see reset) rather
+// than closing it.
 type holdBack struct {
 	r         io.Reader
 	remaining int64 // bytes not yet delivered, the held-back one included
 	last      [1]byte
 	err       error
+
+	mu   sync.Mutex
+	conn net.Conn // the connection the body is sent on (gotConn)
 }
 
 func newHoldBack(r io.Reader, size int64) *holdBack { return &holdBack{r: r, remaining: size} }
@@ -76,7 +86,38 @@ func (h *holdBack) finish(p []byte) (int, error) {
 
 func (h *holdBack) fail(err error) error {
 	h.err = err
+	h.reset()
 	return err
+}
+
+// gotConn is the httptrace hook that tells h the connection its request
+// was given.
+func (h *holdBack) gotConn(info httptrace.GotConnInfo) {
+	h.mu.Lock()
+	h.conn = info.Conn
+	h.mu.Unlock()
+}
+
+// reset aborts the body's HTTP/1 connection with a TCP reset (SO_LINGER
+// 0) instead of a close. A server built on fasthttp (versitygw) reads the
+// end of a closed connection as the end of a body with a Content-Length,
+// and stores the bytes that arrived; a reset makes its next read fail, so
+// it stores nothing. An HTTP/2 connection is shared and left alone: the
+// transport resets only the request's stream.
+func (h *holdBack) reset() {
+	h.mu.Lock()
+	c := h.conn
+	h.mu.Unlock()
+	if tc, ok := c.(*tls.Conn); ok {
+		if tc.ConnectionState().NegotiatedProtocol == "h2" {
+			return
+		}
+		c = tc.NetConn()
+	}
+	if tcp, ok := c.(*net.TCPConn); ok {
+		tcp.SetLinger(0)
+		tcp.Close()
+	}
 }
 
 // expectEOF reads r to its end, which must come now: more bytes are

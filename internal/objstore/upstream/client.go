@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"errors"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"slices"
@@ -29,6 +31,9 @@ type call struct {
 	body        io.Reader
 	size        int64
 	payloadHash string
+	// retry marks a PUT or POST as safe to send again (see retryable);
+	// its body, if any, is a *bytes.Reader.
+	retry bool
 }
 
 // param is one query parameter; value "" is sent as "name=" unless bare.
@@ -76,24 +81,96 @@ func (b *Backend) url(c *call) *url.URL {
 // any other answer, and any transport failure, is returned as an error from
 // the table in errors.go, with the response body drained and closed. The
 // caller closes a returned response's body.
+//
+// Idempotent calls (see retryable) that fail as unavailable are sent again,
+// up to maxRetries times after a jittered backoff, never past ctx's
+// deadline. Every attempt is reported to the Observer; one that failed and
+// was retried has outcome "retried".
 func (b *Backend) do(ctx context.Context, c *call) (*http.Response, error) {
+	for attempt := 0; ; attempt++ {
+		start := time.Now()
+		resp, transient, err := b.once(ctx, c)
+		retry := transient && attempt < maxRetries && b.retryable(c)
+		switch {
+		case retry:
+			b.observe(c.op, "retried", start)
+		default:
+			b.observe(c.op, outcome(err), start)
+		}
+		if !retry || !sleep(ctx, backoff(attempt)) {
+			return resp, err
+		}
+		if br, ok := c.body.(*bytes.Reader); ok {
+			br.Seek(0, io.SeekStart)
+		}
+	}
+}
+
+// once sends c one time. transient reports a failure worth retrying: a
+// connection error or a 5xx or SlowDown answer (not the caller's own
+// cancellation, and not an answer that refuses inkan's credentials).
+func (b *Backend) once(ctx context.Context, c *call) (resp *http.Response, transient bool, err error) {
 	req, err := b.newRequest(ctx, c)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	start := time.Now()
-	resp, err := b.opt.Client.Do(req)
+	resp, err = b.opt.Client.Do(req)
 	if err != nil {
-		b.observe(c.op, "unavailable", start)
-		return nil, b.transportError(ctx, c, err)
+		return nil, ctx.Err() == nil, b.transportError(ctx, c, err)
 	}
 	if resp.StatusCode < 300 {
-		b.observe(c.op, "ok", start)
-		return resp, nil
+		return resp, false, nil
 	}
 	err = b.responseError(c, resp)
-	b.observe(c.op, outcome(err), start)
-	return nil, err
+	var e *Error
+	return nil, errors.As(err, &e) && (e.Status >= 500 || e.Code == "SlowDown"), err
+}
+
+// Retries of idempotent calls: a short outage (an upstream node restarting,
+// a connection the upstream closed while idle, a 503 SlowDown) is absorbed
+// without the client seeing it, and a longer one fails within about half a
+// second, as the client's own SDK retries with longer waits.
+const maxRetries = 2
+
+// backoff is the wait before retry attempt+1: 50-100 ms, then 200-400 ms.
+func backoff(attempt int) time.Duration {
+	d := 100 * time.Millisecond << (2 * attempt)
+	return d/2 + rand.N(d/2)
+}
+
+// sleep waits d, or reports false when ctx ends first or its deadline
+// falls within d (a retry could not finish in time).
+func sleep(ctx context.Context, d time.Duration) bool {
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+		return false
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// retryable reports whether c may be sent again after a transient failure.
+// GET, HEAD and DELETE are idempotent, and so are the PUTs and POSTs marked
+// retry: copies (CopyObject, UploadPartCopy), CompleteMultipartUpload with
+// the same parts, and the small state objects. A streamed body cannot be
+// replayed, so PutObject and UploadPart fail as ErrUnavailable at once.
+// A conditional write (If-Match, If-None-Match) is not retried: if the lost
+// attempt committed, the retry would fail its own precondition.
+func (b *Backend) retryable(c *call) bool {
+	switch c.method {
+	case http.MethodGet, http.MethodHead, http.MethodDelete:
+		return true
+	}
+	if !c.retry || c.header.Get("If-Match") != "" || c.header.Get("If-None-Match") != "" {
+		return false
+	}
+	_, rewindable := c.body.(*bytes.Reader)
+	return c.body == nil || rewindable
 }
 
 // doDiscard is do for calls whose response body is not needed.

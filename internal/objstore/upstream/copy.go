@@ -55,7 +55,7 @@ func (b *Backend) CopyObject(ctx context.Context, src objstore.CopySource, dstBu
 			return objstore.ObjectInfo{}, err
 		}
 		var res copyResult
-		err = b.getXML(ctx, &call{op: "CopyObject", method: http.MethodPut, bucket: dstName, key: dstKey, header: h}, &res)
+		err = b.getXML(ctx, &call{op: "CopyObject", method: http.MethodPut, bucket: dstName, key: dstKey, header: h, retry: true}, &res)
 		if errors.Is(err, objstore.ErrPreconditionFailed) && src.IfMatch == "" && attempt < copyAttempts &&
 			opts.Precondition == (objstore.Precondition{}) {
 			continue
@@ -115,7 +115,7 @@ func (b *Backend) UploadPartCopy(ctx context.Context, bucket, key, uploadID stri
 	}
 	var res copyResult
 	c := &call{op: "UploadPartCopy", method: http.MethodPut, bucket: name, key: key, header: h,
-		query: partQuery(number, uploadID)}
+		query: partQuery(number, uploadID), retry: true}
 	if err := b.getXML(ctx, c, &res); err != nil {
 		return objstore.PartInfo{}, err
 	}

@@ -28,8 +28,23 @@ var codes = map[string]error{
 	"BucketAlreadyOwnedByYou": objstore.ErrBucketExists,
 	"BucketAlreadyExists":     objstore.ErrBucketExists,
 	"IncompleteBody":          objstore.ErrIncompleteBody,
-	"KeyTooLongError":         objstore.ErrKeyTooLong,
-	"InvalidBucketName":       objstore.ErrInvalidBucketName,
+	// The backend refuses keys over MaxKeyLength before sending them, so
+	// an upstream's KeyTooLongError is its own, lower limit: SeaweedFS and
+	// versitygw's posix backend refuse a segment over 255 bytes (a file
+	// name). The key is valid but cannot be stored as named.
+	"KeyTooLongError":   objstore.ErrInvalidKey,
+	"InvalidBucketName": objstore.ErrInvalidBucketName,
+	// File-backed upstreams keep "a/b" as file b in directory a, so they
+	// cannot hold both "a" and "a/b" (nor, SeaweedFS, "a" and "a/"; nor,
+	// versitygw, data in a "dir/" key): the second key is refused, as the
+	// contract asks (see portableKey), never stored elsewhere. SeaweedFS
+	// answers ExistingObjectIsFile and ExistingObjectIsDirectory,
+	// versitygw ObjectParentIsFile, ExistingObjectIsDirectory and
+	// DirectoryObjectContainsData.
+	"ExistingObjectIsFile":        objstore.ErrInvalidKey,
+	"ObjectParentIsFile":          objstore.ErrInvalidKey,
+	"ExistingObjectIsDirectory":   objstore.ErrInvalidKey,
+	"DirectoryObjectContainsData": objstore.ErrInvalidKey,
 	// Conditional writes that lost a race with a concurrent one.
 	"ConditionalRequestConflict": objstore.ErrPreconditionFailed,
 	// The upstream is overloaded, failing, or refuses inkan's own

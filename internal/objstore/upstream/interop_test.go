@@ -31,8 +31,16 @@ func (f failAtEnd) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// kinds are the servers the interoperability tests run against.
+var kinds = []s3server.Kind{s3server.SeaweedFS, s3server.Versitygw}
+
 func TestABodyFailingAtItsEndLeavesThePreviousVersionUpstream(t *testing.T) {
-	srv := s3server.Shared(t, s3server.SeaweedFS)
+	for _, kind := range kinds {
+		t.Run(string(kind), func(t *testing.T) { bodyFailingAtItsEnd(t, s3server.Shared(t, kind)) })
+	}
+}
+
+func bodyFailingAtItsEnd(t *testing.T, srv *s3server.Server) {
 	b := newBackend(t, srv, upstream.Options{})
 	ctx := t.Context()
 	if err := b.CreateBucket(ctx, "b"); err != nil {
@@ -57,7 +65,12 @@ func TestABodyFailingAtItsEndLeavesThePreviousVersionUpstream(t *testing.T) {
 }
 
 func TestAPartFailingAtItsEndLeavesThePreviousPartUpstream(t *testing.T) {
-	srv := s3server.Shared(t, s3server.SeaweedFS)
+	for _, kind := range kinds {
+		t.Run(string(kind), func(t *testing.T) { partFailingAtItsEnd(t, s3server.Shared(t, kind)) })
+	}
+}
+
+func partFailingAtItsEnd(t *testing.T, srv *s3server.Server) {
 	b := newBackend(t, srv, upstream.Options{})
 	ctx := t.Context()
 	if err := b.CreateBucket(ctx, "b"); err != nil {

@@ -26,11 +26,11 @@ type listObjectsResult struct {
 // (or equals it) comes back, and is dropped here, as the contract makes After
 // exclusive of prefixes too; a page emptied so is followed by the next one.
 func (b *Backend) ListObjects(ctx context.Context, bucket string, opts objstore.ListOptions) (objstore.ListResult, error) {
-	name, err := b.bucketName(bucket)
+	name, empty, err := b.listName(bucket, opts.Prefix, opts.Delimiter, opts.After)
 	if err != nil {
 		return objstore.ListResult{}, err
 	}
-	if opts.MaxKeys <= 0 {
+	if opts.MaxKeys <= 0 || empty {
 		return objstore.ListResult{}, b.headBucket(ctx, name)
 	}
 	return b.listObjects(ctx, name, opts, bucket)

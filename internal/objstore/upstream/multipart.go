@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -137,8 +138,17 @@ func (b *Backend) ListParts(ctx context.Context, bucket, key, uploadID string, o
 	}
 	for _, p := range res.Parts {
 		etag := objstore.NormalizeETag(p.ETag)
-		out.Parts = append(out.Parts, objstore.PartInfo{Number: p.PartNumber, ETag: etag, Size: p.Size,
-			LastModified: lastModified(p.LastModified), Checksums: sums[partID{p.PartNumber, etag}]})
+		info := objstore.PartInfo{Number: p.PartNumber, ETag: etag, Size: p.Size,
+			LastModified: lastModified(p.LastModified), Checksums: sums[partID{p.PartNumber, etag}]}
+		// SeaweedFS lists every upload of a part number (see uploadedParts):
+		// the latest stands for the part, as its completion takes it.
+		if n := len(out.Parts); n > 0 && out.Parts[n-1].Number == info.Number {
+			if !info.LastModified.Before(out.Parts[n-1].LastModified) {
+				out.Parts[n-1] = info
+			}
+			continue
+		}
+		out.Parts = append(out.Parts, info)
 	}
 	out.IsTruncated, out.NextPartNumberMarker = res.IsTruncated, res.NextPartNumberMarker
 	return out, nil
@@ -289,36 +299,71 @@ func checkCompleteOrder(parts []objstore.CompletePart) error {
 // ETag and that all but the last are large enough, and returns the ETag S3
 // gives the assembled object.
 func (b *Backend) checkCompleteParts(ctx context.Context, name, key, uploadID string, parts []objstore.CompletePart) (string, error) {
-	have := map[int]int64{}
-	etags := map[int]string{}
-	for marker := 0; ; {
-		res, err := b.listParts(ctx, name, key, uploadID, marker, 1000)
-		if err != nil {
-			return "", err
-		}
-		for _, p := range res.Parts {
-			have[p.PartNumber], etags[p.PartNumber] = p.Size, objstore.NormalizeETag(p.ETag)
-		}
-		if !res.IsTruncated || res.NextPartNumberMarker <= marker {
-			break
-		}
-		marker = res.NextPartNumberMarker
+	have, err := b.uploadedParts(ctx, name, key, uploadID, parts)
+	if err != nil {
+		return "", err
 	}
 	sum := md5.New()
 	for _, p := range parts {
-		if _, ok := have[p.Number]; !ok || etags[p.Number] != objstore.NormalizeETag(p.ETag) {
-			return "", fmt.Errorf("%w: part %d", objstore.ErrInvalidPart, p.Number)
-		}
-		if raw, err := hex.DecodeString(etags[p.Number]); err == nil {
+		if raw, err := hex.DecodeString(have[p.Number].etag); err == nil {
 			sum.Write(raw)
 		}
 	}
 	for _, p := range parts[:len(parts)-1] {
-		if size := have[p.Number]; size < objstore.MinPartSize {
+		if size := have[p.Number].size; size < objstore.MinPartSize {
 			return "", fmt.Errorf("%w: part %d has %d bytes", objstore.ErrEntityTooSmall, p.Number, size)
 		}
 	}
 	return hex.EncodeToString(sum.Sum(nil)) + "-" + strconv.Itoa(len(parts)), nil
+}
+
+// uploadedPart is a part as ListParts describes it.
+type uploadedPart struct {
+	etag string
+	size int64
+}
+
+// uploadedParts lists the upload's parts and returns, for each of parts,
+// the uploaded version with its ETag (ErrInvalidPart when there is none).
+//
+// SeaweedFS keeps every upload of a part number (each in a file of its own)
+// until the upload completes, and lists them all, in an arbitrary order; its
+// completion takes the latest. A part is therefore matched against every
+// listed version of its number, not the last one listed.
+func (b *Backend) uploadedParts(ctx context.Context, name, key, uploadID string, parts []objstore.CompletePart) (map[int]uploadedPart, error) {
+	versions, err := b.allParts(ctx, name, key, uploadID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int]uploadedPart, len(parts))
+	for _, p := range parts {
+		etag := objstore.NormalizeETag(p.ETag)
+		i := slices.IndexFunc(versions[p.Number], func(u uploadedPart) bool { return u.etag == etag })
+		if i < 0 {
+			return nil, fmt.Errorf("%w: part %d", objstore.ErrInvalidPart, p.Number)
+		}
+		out[p.Number] = versions[p.Number][i]
+	}
+	return out, nil
+}
+
+// allParts pages through ListParts, returning every listed version of
+// each part number.
+func (b *Backend) allParts(ctx context.Context, name, key, uploadID string) (map[int][]uploadedPart, error) {
+	have := map[int][]uploadedPart{}
+	for marker := 0; ; {
+		res, err := b.listParts(ctx, name, key, uploadID, marker, 1000)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range res.Parts {
+			have[p.PartNumber] = append(have[p.PartNumber], uploadedPart{etag: objstore.NormalizeETag(p.ETag), size: p.Size})
+		}
+		if !res.IsTruncated || res.NextPartNumberMarker <= marker {
+			return have, nil
+		}
+		marker = res.NextPartNumberMarker
+	}
 }
 
 // complete sends CompleteMultipartUpload and returns the object's ETag.
@@ -333,8 +378,8 @@ func (b *Backend) complete(ctx context.Context, name, key, uploadID string, part
 	}
 	var res struct{ ETag string }
 	c := &call{op: "CompleteMultipartUpload", method: http.MethodPost, bucket: name, key: key, header: h,
-		query: []param{{name: "uploadId", value: uploadID}},
-		body:  bytes.NewReader(doc), size: int64(len(doc)), payloadHash: sigv4.PayloadHash(doc)}
+		query: []param{{name: "uploadId", value: uploadID}}, retry: true,
+		body: bytes.NewReader(doc), size: int64(len(doc)), payloadHash: sigv4.PayloadHash(doc)}
 	if err := b.getXML(ctx, c, &res); err != nil {
 		var e *Error
 		if errors.As(err, &e) && e.Code == "NoSuchKey" && h.Get("If-Match") != "" {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"strconv"
 	"strings"
 
@@ -61,7 +62,7 @@ func (b *Backend) sendBody(ctx context.Context, c *call, body io.Reader, size in
 	}
 	hb := newHoldBack(body, size)
 	c.body, c.size = hb, size
-	resp, err := b.do(ctx, c)
+	resp, err := b.do(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: hb.gotConn}), c)
 	if hb.err != nil {
 		if resp != nil {
 			drain(resp.Body)
@@ -228,7 +229,15 @@ func (b *Backend) DeleteObject(ctx context.Context, bucket, key string) error {
 		return err
 	}
 	_, err = b.doDiscard(ctx, &call{op: "DeleteObject", method: http.MethodDelete, bucket: name, key: key})
-	return notFoundIsBucket(err)
+	var e *Error
+	if errors.As(err, &e) && (e.Code == "NoSuchKey" || e.Code == "ErrDirectoryNotEmpty") {
+		// S3 deletes a missing key with 204, but versitygw answers NoSuchKey
+		// to the loser of two concurrent deletes, and ErrDirectoryNotEmpty
+		// for "dir/" when only keys under it exist: the key is gone either
+		// way, once the bucket is known to exist.
+		return b.headBucket(ctx, name)
+	}
+	return err
 }
 
 // notFoundIsBucket reads a 404 on a write as the bucket's: a write of a key

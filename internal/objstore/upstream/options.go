@@ -56,6 +56,10 @@ type Options struct {
 	// ListBuckets, and inkan cannot create, delete or use a bucket that maps
 	// to it.
 	StateBucket string
+	// AnyKey lifts the portable-key rule (see portableKey): keys with a
+	// leading "/", "//", "." or ".." segments are sent as they are. Only for
+	// upstreams that store them faithfully, such as AWS S3.
+	AnyKey bool
 	// Credentials sign every request (required).
 	Credentials CredentialsProvider
 	// Client sends the requests; one over NewTransport(CAFile) when nil.
@@ -79,8 +83,10 @@ type Options struct {
 type Observer interface {
 	// UpstreamRequest reports one request: op names the S3 operation
 	// ("PutObject"), outcome is "ok", "error" (an S3 error answer the
-	// contract expects, such as NoSuchKey) or "unavailable" (see
-	// objstore.ErrUnavailable), elapsed runs until the response headers.
+	// contract expects, such as NoSuchKey), "unavailable" (see
+	// objstore.ErrUnavailable) or "retried" (an attempt that failed as
+	// unavailable and was sent again; each attempt is reported), elapsed
+	// runs until the response headers.
 	UpstreamRequest(op, outcome string, elapsed time.Duration)
 }
 

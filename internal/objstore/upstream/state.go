@@ -115,7 +115,7 @@ func (b *Backend) putState(ctx context.Context, key string, data []byte) error {
 		return err
 	}
 	_, err := b.doDiscard(ctx, &call{op: "PutObject", method: http.MethodPut, bucket: b.opt.StateBucket, key: key,
-		body: bytes.NewReader(data), size: int64(len(data)), payloadHash: sigv4.PayloadHash(data)})
+		body: bytes.NewReader(data), size: int64(len(data)), payloadHash: sigv4.PayloadHash(data), retry: true})
 	return err
 }
 

@@ -25,11 +25,11 @@ type listUploadsResult struct {
 // ListMultipartUploads passes the listing through, and describes each upload
 // with its record from the state bucket (read 8 at a time).
 func (b *Backend) ListMultipartUploads(ctx context.Context, bucket string, opts objstore.ListUploadsOptions) (objstore.ListUploadsResult, error) {
-	name, err := b.bucketName(bucket)
+	name, empty, err := b.listName(bucket, opts.Prefix, opts.Delimiter, opts.KeyMarker)
 	if err != nil {
 		return objstore.ListUploadsResult{}, err
 	}
-	if opts.MaxUploads <= 0 {
+	if opts.MaxUploads <= 0 || empty {
 		return objstore.ListUploadsResult{}, b.headBucket(ctx, name)
 	}
 	res, err := b.listUploads(ctx, name, opts)
