@@ -25,8 +25,8 @@ import (
 // objectsFlags are serve's object-backend flags; each overrides its INKAN_* variable and
 // the file's objects: section.
 type objectsFlags struct {
-	backend, region, caFile, bucketPrefix string
-	pathStyle                             bool
+	backend, region, caFile, bucketPrefix, keys string
+	pathStyle                                   bool
 }
 
 func (f *objectsFlags) register(fs *flag.FlagSet) {
@@ -35,6 +35,7 @@ func (f *objectsFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.pathStyle, "upstream-path-style", true, "address upstream buckets as host/bucket; false: bucket.host (INKAN_UPSTREAM_PATH_STYLE)")
 	fs.StringVar(&f.caFile, "upstream-ca-file", "", "PEM roots for an https upstream (INKAN_UPSTREAM_CA_FILE)")
 	fs.StringVar(&f.bucketPrefix, "upstream-bucket-prefix", "", "prefix of inkan's buckets upstream (INKAN_UPSTREAM_BUCKET_PREFIX)")
+	fs.StringVar(&f.keys, "upstream-keys", "", "portable: refuse keys file-backed stores rename; any: send every key, for AWS S3 (INKAN_UPSTREAM_KEYS, default portable)")
 }
 
 // apply copies the flags given on the command line into cfg.
@@ -45,6 +46,7 @@ func (f *objectsFlags) apply(set map[string]bool, cfg *config.Objects) {
 	}{
 		"objects": {&cfg.Backend, f.backend}, "upstream-region": {&cfg.Upstream.Region, f.region},
 		"upstream-ca-file": {&cfg.Upstream.CAFile, f.caFile}, "upstream-bucket-prefix": {&cfg.Upstream.BucketPrefix, f.bucketPrefix},
+		"upstream-keys": {&cfg.Upstream.Keys, f.keys},
 	} {
 		if set[name] {
 			*v.dst = v.val
@@ -72,7 +74,7 @@ func openObjects(ctx context.Context, cfg config.Config, logger *slog.Logger, ob
 		return nil, nil, fmt.Errorf("upstream credentials: %w", err)
 	}
 	b, err := upstream.New(upstream.Options{Endpoint: endpoint, Region: u.Region, VirtualHosted: !u.PathStyle,
-		CAFile: u.CAFile, BucketPrefix: u.BucketPrefix, StateBucket: u.StateBucket, Credentials: creds,
+		CAFile: u.CAFile, BucketPrefix: u.BucketPrefix, StateBucket: u.StateBucket, AnyKey: u.Keys == "any", Credentials: creds,
 		Observer: obs, Logger: logger})
 	if err != nil {
 		return nil, nil, err

@@ -21,6 +21,11 @@ type Upstream struct {
 	CAFile string `yaml:"ca_file"`
 	// BucketPrefix maps inkan's bucket b to upstream bucket BucketPrefix+b.
 	BucketPrefix string `yaml:"bucket_prefix"`
+	// Keys is "portable" (default): keys that S3-compatible file stores rename or lose
+	// (a leading "/", "//", "." and ".." segments, a trailing "/", characters XML cannot
+	// carry) are refused; "any" sends every key, for upstreams that store them all
+	// (AWS S3). See docs/upstream.md.
+	Keys string `yaml:"keys"`
 	// StateBucket holds upload records and checksums S3 cannot (default
 	// BucketPrefix+"inkan-state").
 	StateBucket string `yaml:"state_bucket"`
@@ -37,7 +42,9 @@ type Upstream struct {
 	SessionToken    string `yaml:"-"`
 }
 
-func defaultUpstream() Upstream { return Upstream{Region: "us-east-1", PathStyle: true} }
+func defaultUpstream() Upstream {
+	return Upstream{Region: "us-east-1", PathStyle: true, Keys: "portable"}
+}
 
 // String hides the keys, so that a printed configuration never shows them.
 func (u Upstream) String() string {
@@ -57,6 +64,7 @@ func (o *Objects) envVars() map[string]func(string) error {
 	return map[string]func(string) error{
 		"INKAN_OBJECTS":                    str(&o.Backend),
 		"INKAN_UPSTREAM_REGION":            str(&u.Region),
+		"INKAN_UPSTREAM_KEYS":              str(&u.Keys),
 		"INKAN_UPSTREAM_CA_FILE":           str(&u.CAFile),
 		"INKAN_UPSTREAM_BUCKET_PREFIX":     str(&u.BucketPrefix),
 		"INKAN_UPSTREAM_STATE_BUCKET":      str(&u.StateBucket),
@@ -97,6 +105,9 @@ func (o *Objects) validate() []error {
 	}
 	if up.AccessKeyID != "" && up.CredentialsFile != "" {
 		bad("objects.upstream.credentials_file", "and INKAN_UPSTREAM_ACCESS_KEY_ID exclude each other")
+	}
+	if up.Keys != "portable" && up.Keys != "any" {
+		bad("objects.upstream.keys", "%q must be portable or any", up.Keys)
 	}
 	if o.Upstream.Region == "" {
 		o.Upstream.Region = "us-east-1"

@@ -14,8 +14,10 @@ import (
 // ".." (400); versitygw's posix backend resolves them as paths. A "dir/"
 // marker is the directory itself in both: SeaweedFS drops it from listings
 // once an object "dir" is written, versitygw cannot hold "dir" beside it or
-// data in it. AWS S3 itself stores them all (Options.AnyKey lifts the rule
-// for it).
+// data in it. Characters XML 1.0 cannot carry (control characters other
+// than tab, LF and CR; U+FFFE, U+FFFF) need encoding-type=url in a listing,
+// which versitygw ignores: it lists them as U+FFFD. AWS S3 itself stores
+// them all (Options.AnyKey lifts the rule for it).
 //
 // Decision: a key an upstream cannot store faithfully is refused, never
 // renamed: a client that wrote "a//b" and could read it back as "a/b" would
@@ -35,6 +37,9 @@ func portableKey(key string) error {
 	if strings.Contains(key, "//") {
 		return fmt.Errorf("%w: %q has an empty segment (\"//\"), which S3-compatible file stores fold (portable keys, see docs/upstream.md)", objstore.ErrInvalidKey, key)
 	}
+	if i := strings.IndexFunc(key, notXML); i >= 0 {
+		return fmt.Errorf("%w: %q holds %U, which an XML listing cannot carry and versitygw lists mangled (portable keys, see docs/upstream.md)", objstore.ErrInvalidKey, key, []rune(key[i:])[0])
+	}
 	if strings.HasSuffix(key, "/") {
 		return fmt.Errorf("%w: %q ends with \"/\", a directory marker, which S3-compatible file stores cannot keep beside an object of the same name (portable keys, see docs/upstream.md)", objstore.ErrInvalidKey, key)
 	}
@@ -51,4 +56,10 @@ func portablePrefix(prefix string) bool {
 		return true
 	}
 	return portableKey(prefix[:i+1]+"x") == nil
+}
+
+// notXML reports a character XML 1.0 cannot carry
+// (https://www.w3.org/TR/xml/#charsets).
+func notXML(r rune) bool {
+	return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xfffe || r == 0xffff
 }

@@ -3,6 +3,8 @@ package upstream
 import (
 	"context"
 	"net/http"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/inkan-dev/inkan/internal/objstore"
 )
@@ -33,6 +35,9 @@ func (b *Backend) ListObjects(ctx context.Context, bucket string, opts objstore.
 	if opts.MaxKeys <= 0 || empty {
 		return objstore.ListResult{}, b.headBucket(ctx, name)
 	}
+	if opts.Delimiter != "" {
+		return b.listRolledUp(ctx, name, opts, bucket)
+	}
 	return b.listObjects(ctx, name, opts, bucket)
 }
 
@@ -56,6 +61,9 @@ func (b *Backend) listObjects(ctx context.Context, name string, opts objstore.Li
 func (b *Backend) listPage(ctx context.Context, name string, opts objstore.ListOptions, token string) (*listObjectsResult, error) {
 	q := []param{{name: "list-type", value: "2"}, {name: "encoding-type", value: "url"},
 		{name: "max-keys", value: itoa(opts.MaxKeys)}, {name: "prefix", value: opts.Prefix}}
+	if opts.MaxKeys > 1000 {
+		q[2].value = "1000"
+	}
 	if opts.Delimiter != "" {
 		q = append(q, param{name: "delimiter", value: opts.Delimiter})
 	}
@@ -95,4 +103,61 @@ func (b *Backend) pageOf(bucket string, res *listObjectsResult, after string) ob
 		}
 	}
 	return out
+}
+
+// listRolledUp lists with a delimiter by listing the keys upstream without
+// one and rolling them up here, skipping past each common prefix with
+// start-after.
+//
+// Decision: SeaweedFS answers delimiter listings in its directory order,
+// where the prefix "a/" (directory a) comes before "a-b/" and "a.c",
+// against S3's byte order, so pages would be unsorted and paging by
+// NextAfter would lose entries. Its listings without a delimiter are in
+// byte order, as are versitygw's and S3's. The cost is an upstream request
+// per common prefix whose keys run past the upstream page, instead of one
+// request per page.
+func (b *Backend) listRolledUp(ctx context.Context, name string, opts objstore.ListOptions, bucket string) (objstore.ListResult, error) {
+	var out objstore.ListResult
+	start, lastCP := opts.After, ""
+	if cp, ok := objstore.CommonPrefix(opts.After, opts.Prefix, opts.Delimiter); ok {
+		start, lastCP = skipPast(cp), cp // After inside a prefix skips it
+	}
+	for {
+		res, err := b.listPage(ctx, name, objstore.ListOptions{Prefix: opts.Prefix, After: start, MaxKeys: 1000}, "")
+		if err != nil {
+			return objstore.ListResult{}, err
+		}
+		page := b.pageOf(bucket, res, "")
+		for _, o := range page.Objects {
+			switch cp, ok := objstore.CommonPrefix(o.Key, opts.Prefix, opts.Delimiter); {
+			case o.Key <= opts.After || (lastCP != "" && strings.HasPrefix(o.Key, lastCP)):
+				continue
+			case len(out.Objects)+len(out.CommonPrefixes) == opts.MaxKeys:
+				out.IsTruncated = true
+				return out, nil
+			case ok:
+				out.CommonPrefixes = append(out.CommonPrefixes, cp)
+				lastCP, out.NextAfter = cp, cp
+			default:
+				out.Objects = append(out.Objects, o)
+				out.NextAfter = o.Key
+			}
+		}
+		if !res.IsTruncated || len(page.Objects) == 0 {
+			out.NextAfter = ""
+			return out, nil
+		}
+		start = page.Objects[len(page.Objects)-1].Key
+		if lastCP != "" && strings.HasPrefix(start, lastCP) {
+			start = skipPast(lastCP)
+		}
+	}
+}
+
+// skipPast returns a start-after at or beyond nearly every key that starts
+// with prefix: prefix followed by U+10FFFF (the greatest UTF-8 sequence) up
+// to MaxKeyLength bytes. Keys longer still are skipped as they are read.
+func skipPast(prefix string) string {
+	n := (objstore.MaxKeyLength - len(prefix)) / utf8.UTFMax
+	return prefix + strings.Repeat(string(utf8.MaxRune), max(n, 1))
 }

@@ -202,6 +202,15 @@ func (b *Backend) HeadObject(ctx context.Context, bucket, key string) (objstore.
 // multipart object completed through inkan are read from the state bucket.
 func (b *Backend) head(ctx context.Context, bucket, name, key string) (objstore.ObjectInfo, error) {
 	hdr, err := b.doDiscard(ctx, &call{op: "HeadObject", method: http.MethodHead, bucket: name, key: key})
+	for attempt := 0; err == nil && hdr.Get("ETag") == "" && attempt < maxRetries; attempt++ {
+		// versitygw answers a HEAD of an object that a concurrent write or
+		// copy is creating without its ETag (the file exists, its
+		// attributes do not yet): read it again once the write is done.
+		if !sleep(ctx, backoff(attempt)) {
+			break
+		}
+		hdr, err = b.doDiscard(ctx, &call{op: "HeadObject", method: http.MethodHead, bucket: name, key: key})
+	}
 	if err != nil {
 		var e *Error
 		if errors.As(err, &e) && e.Status == http.StatusNotFound {

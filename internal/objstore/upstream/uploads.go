@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -32,7 +33,7 @@ func (b *Backend) ListMultipartUploads(ctx context.Context, bucket string, opts 
 	if opts.MaxUploads <= 0 || empty {
 		return objstore.ListUploadsResult{}, b.headBucket(ctx, name)
 	}
-	res, err := b.listUploads(ctx, name, opts)
+	res, err := b.listUploadsPage(ctx, name, opts)
 	if err != nil {
 		return objstore.ListUploadsResult{}, err
 	}
@@ -74,6 +75,65 @@ func (b *Backend) listUploads(ctx context.Context, name string, opts objstore.Li
 	var res listUploadsResult
 	err := b.getXML(ctx, &call{op: "ListMultipartUploads", method: http.MethodGet, bucket: name, query: sortedParams(q)}, &res)
 	return &res, err
+}
+
+// listUploadsPage lists a page of uploads, continuing after an upload ID
+// marker itself when the upstream refuses to.
+//
+// versitygw 1.8 accepts an upload-id-marker only for the first key after
+// the key-marker, so it refuses (400 InvalidArgument) the markers it
+// returned itself. The page is then made of the marker key's remaining
+// uploads (a listing with the key as prefix) followed by a listing after
+// the key.
+func (b *Backend) listUploadsPage(ctx context.Context, name string, opts objstore.ListUploadsOptions) (*listUploadsResult, error) {
+	res, err := b.listUploads(ctx, name, opts)
+	var e *Error
+	if opts.KeyMarker == "" || opts.UploadIDMarker == "" || !errors.As(err, &e) || e.Code != "InvalidArgument" {
+		return res, err
+	}
+	rest := opts
+	rest.UploadIDMarker = ""
+	if cp, ok := objstore.CommonPrefix(opts.KeyMarker, opts.Prefix, opts.Delimiter); ok {
+		// The marker key rolls up into a prefix already listed: skip all it holds.
+		rest.KeyMarker = skipPast(cp)
+		return b.listUploads(ctx, name, rest)
+	}
+	own, err := b.listUploads(ctx, name, objstore.ListUploadsOptions{Prefix: opts.KeyMarker, MaxUploads: 1000})
+	if err != nil {
+		return nil, err
+	}
+	dec := decoder(own.EncodingType)
+	out := &listUploadsResult{EncodingType: own.EncodingType}
+	after := false
+	for _, u := range own.Uploads {
+		if dec(u.Key) != opts.KeyMarker {
+			continue
+		}
+		if after {
+			if len(out.Uploads) == opts.MaxUploads {
+				last := out.Uploads[len(out.Uploads)-1]
+				out.IsTruncated, out.NextKeyMarker, out.NextUploadIdMarker = true, last.Key, last.UploadId
+				return out, nil
+			}
+			out.Uploads = append(out.Uploads, u)
+		}
+		after = after || u.UploadId == opts.UploadIDMarker
+	}
+	rest.MaxUploads = opts.MaxUploads - len(out.Uploads)
+	if rest.MaxUploads == 0 {
+		last := out.Uploads[len(out.Uploads)-1]
+		out.IsTruncated, out.NextKeyMarker, out.NextUploadIdMarker = true, last.Key, last.UploadId
+		return out, nil
+	}
+	more, err := b.listUploads(ctx, name, rest)
+	if err != nil {
+		return nil, err
+	}
+	if !strings.EqualFold(more.EncodingType, out.EncodingType) && len(out.Uploads) > 0 {
+		return nil, b.badAnswer("ListMultipartUploads", "encoding types differ between pages")
+	}
+	more.Uploads = append(out.Uploads, more.Uploads...)
+	return more, nil
 }
 
 // abortAll aborts every upload in progress in a bucket about to be deleted,
