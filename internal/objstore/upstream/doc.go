@@ -11,7 +11,10 @@
 // Bucket b is upstream bucket Options.BucketPrefix+b, and only upstream
 // buckets with the prefix are listed. Keys travel unchanged, so objects and
 // buckets that already exist upstream are served, and objects written
-// through inkan are readable with the upstream's own clients.
+// through inkan are readable with the upstream's own clients. Keys that
+// S3-compatible file stores would store under another name are refused
+// with ErrInvalidKey, never renamed (keys.go, Options.AnyKey), as are keys
+// an upstream refuses for its own reasons (errors.go).
 //
 // # What the upstream cannot hold is kept beside it
 //
@@ -47,5 +50,7 @@
 // (errors.go). Connection failures, timeouts, 5xx answers, SlowDown and
 // answers that cannot be understood are ErrUnavailable, which the S3 wire
 // layer answers 503; the upstream's text is logged, never returned to a
-// client, and credentials are never logged or put in an error.
+// client, and credentials are never logged or put in an error. Idempotent
+// requests that fail so are retried twice first (client.go); streamed
+// bodies cannot be, and a failed body resets its connection (body.go).
 package upstream
