@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/inkan-dev/inkan/internal/awsquery"
@@ -17,7 +16,6 @@ import (
 	"github.com/inkan-dev/inkan/internal/devidp"
 	"github.com/inkan-dev/inkan/internal/iam"
 	"github.com/inkan-dev/inkan/internal/iamapi"
-	"github.com/inkan-dev/inkan/internal/objstore/localfs"
 	"github.com/inkan-dev/inkan/internal/oidc"
 	"github.com/inkan-dev/inkan/internal/s3"
 	"github.com/inkan-dev/inkan/internal/server"
@@ -82,12 +80,11 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger, out io.
 	if err != nil {
 		return nil, err
 	}
-	backend, err := localfs.Open(ctx, filepath.Join(cfg.DataDir, "objects"), localfs.Options{
-		SweepInterval: time.Duration(cfg.Objects.SweepInterval), UploadMaxAge: time.Duration(cfg.Objects.UploadMaxAge), Logger: logger})
+	backend, closeBackend, err := openObjects(ctx, cfg, logger, metrics)
 	if err != nil {
 		return nil, err
 	}
-	a.closers = append(a.closers, backend.Close)
+	a.closers = append(a.closers, closeBackend)
 	if cfg.Dev {
 		if err := a.startDevIDP(ctx, st, logger); err != nil {
 			return nil, err

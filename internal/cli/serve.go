@@ -21,6 +21,7 @@ type serveCmd struct{}
 type serveFlags struct {
 	config, addr, dataDir, publicURL, accountID, region, domain, tlsCert, tlsKey, lint, explain, logLevel string
 	dev                                                                                                   bool
+	objects                                                                                               objectsFlags
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -38,6 +39,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error; request logs are at info")
 	fs.String("store", "", "sqlite (the file in --data-dir) or a postgres:// URL (INKAN_STORE, default sqlite)")
 	fs.BoolVar(&f.dev, "dev", false, "development mode: test identity provider at /idp, http loopback issuers, reasons to callers (INKAN_DEV)")
+	f.objects.register(fs)
 }
 
 // load builds the configuration: defaults < file < environment < flags given.
@@ -67,6 +69,7 @@ func (f *serveFlags) load(fs *flag.FlagSet, getenv func(string) string) (config.
 	if set["dev"] {
 		cfg.Dev = f.dev
 	}
+	f.objects.apply(set, &cfg.Objects)
 	return cfg, cfg.Validate()
 }
 

@@ -27,7 +27,9 @@ func openStore(ctx context.Context, cfg config.Config, logger *slog.Logger) (sto
 	}
 	redacted := sqlstore.RedactDSN(cfg.Store)
 	logger.Info("store: PostgreSQL", "url", redacted)
-	warnLocalObjects(cfg, logger)
+	if cfg.Objects.Backend == "local" {
+		warnLocalObjects(cfg, logger)
+	}
 	st, err := sqlstore.OpenPostgres(ctx, cfg.Store, sqlstore.PostgresOptions{Password: password, Logger: logger})
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", redacted, err)

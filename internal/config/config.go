@@ -79,10 +79,15 @@ type Audit struct {
 	MaxFiles     int   `yaml:"max_files"`
 }
 
-// Objects tunes the local object backend.
+// Objects chooses and tunes the object backend. UploadMaxAge and SweepInterval tune the
+// local one; Backend and Upstream are in objects.go.
 type Objects struct {
 	UploadMaxAge  Duration `yaml:"upload_max_age"`
 	SweepInterval Duration `yaml:"sweep_interval"`
+	// Backend is "local" (files under DataDir) or an upstream S3 URL, s3+http://host:port or
+	// s3+https://host.
+	Backend  string   `yaml:"backend"`
+	Upstream Upstream `yaml:"upstream"`
 }
 
 // Root holds the administrator credentials, from the environment only.
@@ -117,9 +122,9 @@ func Default() Config {
 			RefreshInterval: Duration(10 * time.Second),
 			MaxStale:        Duration(24 * time.Hour),
 		},
-		Audit:   Audit{MaxFileBytes: 64 << 20, MaxFiles: 20},
-		Objects: Objects{UploadMaxAge: Duration(7 * 24 * time.Hour), SweepInterval: Duration(time.Hour)},
-
+		Audit: Audit{MaxFileBytes: 64 << 20, MaxFiles: 20},
+		Objects: Objects{UploadMaxAge: Duration(7 * 24 * time.Hour), SweepInterval: Duration(time.Hour),
+			Backend: "local", Upstream: defaultUpstream()},
 		Decisions: defaultDecisions(),
 	}
 }
@@ -185,6 +190,7 @@ func (c *Config) envVars() map[string]func(string) error {
 func (c *Config) ApplyEnv(getenv func(string) string) error {
 	vars := c.envVars()
 	maps.Copy(vars, c.Decisions.envVars())
+	maps.Copy(vars, c.Objects.envVars())
 	for name, set := range vars {
 		if v := getenv(name); v != "" {
 			if err := set(v); err != nil {
@@ -244,6 +250,7 @@ func (c *Config) Validate() error {
 		c.DerivedPublicURL = true
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	errs = append(errs, c.Objects.validate()...)
 	errs = append(errs, c.Declare.validate()...)
 	errs = append(errs, c.Decisions.validate()...)
 	return errors.Join(errs...)

@@ -13,6 +13,13 @@ import (
 // name, and ErrInvalidKey or ErrKeyTooLong for a key outside 1..MaxKeyLength
 // bytes, unless their comment says otherwise. A canceled ctx may abort a call
 // with ctx.Err() before it commits.
+//
+// Keys are valid UTF-8 without U+0000 (CheckKey); every backend returns
+// ErrInvalidKey for others, and so do listings for such a prefix, delimiter
+// or marker. Within that set a backend stores every key exactly, or refuses
+// it with ErrInvalidKey (an upstream S3 may refuse keys it would rename,
+// such as "a//b"); it never stores a key under another name. localfs
+// refuses none.
 type Backend interface {
 	Buckets
 	Objects
@@ -67,7 +74,8 @@ type Objects interface {
 	// ListObjects returns one page of the keys of a bucket, in byte order,
 	// rolling keys that contain Delimiter after Prefix up into common
 	// prefixes. Its cost grows with the page size, not with the number of
-	// keys skipped or rolled up.
+	// keys skipped or rolled up. A Prefix, Delimiter or After that
+	// CheckNames refuses is ErrInvalidKey.
 	ListObjects(ctx context.Context, bucket string, opts ListOptions) (ListResult, error)
 }
 
@@ -89,7 +97,8 @@ type Multipart interface {
 	UploadPartCopy(ctx context.Context, bucket, key, uploadID string, number int, src CopySource, rng *Range) (PartInfo, error)
 	// ListParts returns a page of the upload's parts in ascending number.
 	ListParts(ctx context.Context, bucket, key, uploadID string, opts ListPartsOptions) (ListPartsResult, error)
-	// ListMultipartUploads returns a page of the bucket's uploads in progress.
+	// ListMultipartUploads returns a page of the bucket's uploads in
+	// progress; names that CheckNames refuses are ErrInvalidKey.
 	ListMultipartUploads(ctx context.Context, bucket string, opts ListUploadsOptions) (ListUploadsResult, error)
 	// AbortMultipartUpload discards the upload and its parts.
 	AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error

@@ -19,7 +19,11 @@ var (
 	ErrInvalidBucketName = errors.New("objstore: invalid bucket name")
 	// ErrNoSuchKey: the object does not exist (NoSuchKey, 404).
 	ErrNoSuchKey = errors.New("objstore: no such key")
-	// ErrInvalidKey: an empty key (InvalidArgument, 400).
+	// ErrInvalidKey: an empty key, a key (or listing name) that is not valid
+	// UTF-8 or holds U+0000 (see CheckKey), or a key the backend cannot store
+	// under exactly that name, such as "a//b" on an upstream that folds
+	// slashes: a backend refuses such a key, never renames it
+	// (InvalidArgument, 400).
 	ErrInvalidKey = errors.New("objstore: invalid key")
 	// ErrKeyTooLong: a key longer than MaxKeyLength bytes (KeyTooLongError, 400).
 	ErrKeyTooLong = errors.New("objstore: key too long")
@@ -46,6 +50,11 @@ var (
 	// ErrInvalidArgument: any other invalid argument, such as a part number
 	// outside 1..MaxPartNumber or an empty completion list (InvalidArgument, 400).
 	ErrInvalidArgument = errors.New("objstore: invalid argument")
+	// ErrUnavailable: the object store could not be reached or failed (a
+	// connection error, a timeout, a 5xx answer or SlowDown from an upstream
+	// S3, an answer that cannot be understood); the request changed nothing
+	// that a retry would not redo, so it is retryable (ServiceUnavailable, 503).
+	ErrUnavailable = errors.New("objstore: object store unavailable")
 	// ErrClosed: the backend was closed.
 	ErrClosed = errors.New("objstore: backend closed")
 )

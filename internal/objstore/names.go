@@ -3,6 +3,7 @@ package objstore
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // CheckBucket rejects an empty bucket name (ErrInvalidBucketName). S3's
@@ -15,14 +16,38 @@ func CheckBucket(bucket string) error {
 }
 
 // CheckKey rejects keys outside 1..MaxKeyLength bytes (ErrInvalidKey,
-// ErrKeyTooLong). Any byte is allowed: backends must never use a key as a
-// file path.
+// ErrKeyTooLong) and keys that are not valid UTF-8 or hold U+0000
+// (ErrInvalidKey). Any other character is allowed, "..", "/" and control
+// characters included: backends must never use a key as a file path.
+//
+// Decision: a key is a sequence of Unicode characters, as S3 defines it
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html),
+// and AWS refuses a path that does not decode to UTF-8 (400 InvalidURI).
+// Whether AWS stores NUL is unconfirmed; inkan refuses it like invalid UTF-8,
+// because XML 1.0 cannot carry it in a listing and S3-compatible stores
+// (SeaweedFS, versitygw) cannot hold it. The wire layer refuses both before
+// a backend sees them; every backend refuses them again here.
 func CheckKey(key string) error {
 	switch {
 	case key == "":
 		return ErrInvalidKey
 	case len(key) > MaxKeyLength:
 		return fmt.Errorf("%w: %d bytes", ErrKeyTooLong, len(key))
+	}
+	return CheckNames(key)
+}
+
+// CheckNames rejects keys, prefixes, delimiters or markers that are not
+// valid UTF-8 or hold U+0000 (ErrInvalidKey), as CheckKey does; backends
+// apply it to listing parameters, which the wire layer has checked already.
+func CheckNames(names ...string) error {
+	for _, s := range names {
+		switch {
+		case !utf8.ValidString(s):
+			return fmt.Errorf("%w: %q is not valid UTF-8", ErrInvalidKey, s)
+		case strings.IndexByte(s, 0) >= 0:
+			return fmt.Errorf("%w: %q holds U+0000", ErrInvalidKey, s)
+		}
 	}
 	return nil
 }

@@ -69,14 +69,19 @@ func TestPreconditionsFollowS3ConditionalWrites(t *testing.T) {
 	}
 }
 
-func TestKeysOutsideOneTo1024BytesAreRejected(t *testing.T) {
+func TestKeysOutsideOneTo1024BytesOrNotUTF8OrHoldingNULAreRejected(t *testing.T) {
 	if err := CheckKey(""); !errors.Is(err, ErrInvalidKey) {
 		t.Errorf("empty key: %v", err)
 	}
 	if err := CheckKey(strings.Repeat("k", MaxKeyLength+1)); !errors.Is(err, ErrKeyTooLong) {
 		t.Errorf("1025-byte key: %v", err)
 	}
-	for _, k := range []string{"k", "\x00", "../..", strings.Repeat("\xff", MaxKeyLength)} {
+	for _, k := range []string{"\x00", "a\x00b", "\xff", "\xc0\xaf", "\xed\xa0\x80", strings.Repeat("\xff", MaxKeyLength)} {
+		if err := CheckKey(k); !errors.Is(err, ErrInvalidKey) {
+			t.Errorf("CheckKey(%q): %v, want ErrInvalidKey", k, err)
+		}
+	}
+	for _, k := range []string{"k", "\x01", "../..", "//", strings.Repeat("\U0010ffff", MaxKeyLength/4)} {
 		if err := CheckKey(k); err != nil {
 			t.Errorf("CheckKey(%q): %v", k, err)
 		}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	"github.com/inkan-dev/inkan/internal/iam"
+	"github.com/inkan-dev/inkan/internal/objstore"
 	"github.com/inkan-dev/inkan/internal/sigv4"
 )
 
@@ -66,6 +67,36 @@ func (c *call) checkBucketName() error {
 	}
 	if why := bucketNameProblem(c.bucket); why != "" {
 		return errInvalidBucketName.because(why, nil).with(Field{"BucketName", c.bucket})
+	}
+	return nil
+}
+
+// nameParams are the query parameters that carry keys or parts of keys.
+var nameParams = [...]string{"prefix", "delimiter", "marker", "start-after", "key-marker"}
+
+// checkNames refuses a request whose key, decoded from the path, is not valid UTF-8 or
+// holds U+0000, as AWS does (reference §13: 400 InvalidURI "Couldn't parse the specified
+// URI.", a bare 400 for HEAD; writeError drops the body of HEAD answers).
+//
+// Decisions: AWS's answer to NUL is unconfirmed; inkan refuses it the same way, since no
+// listing could carry it in XML and no S3-compatible upstream stores it (objstore.CheckKey).
+// The query parameters that name keys (prefix, delimiter, marker, start-after, key-marker)
+// are part of the same URI, so the same bytes there get the same InvalidURI. The key in
+// x-amz-copy-source is a header, not the URI: copySource answers InvalidArgument for it.
+// Called after authentication, as the bucket-name check is, so that only a caller the
+// endpoint knows learns how its URI was read.
+func (c *call) checkNames() error {
+	if c.key != "" {
+		if err := objstore.CheckNames(c.key); err != nil {
+			return errInvalidURI.because("the object key "+err.Error(), err)
+		}
+	}
+	for _, p := range nameParams {
+		for _, v := range c.query[p] {
+			if err := objstore.CheckNames(v); err != nil {
+				return errInvalidURI.because("the "+p+" parameter "+err.Error(), err)
+			}
+		}
 	}
 	return nil
 }

@@ -42,6 +42,11 @@ func (c *call) copySource() (copySource, error) {
 	if bucket == "" || key == "" {
 		return copySource{}, bad("x-amz-copy-source names no bucket and key")
 	}
+	if err := objstore.CheckNames(key); err != nil {
+		// A header, not the URI: InvalidArgument naming it, as for any other bad copy
+		// source, where the URI's own key gets InvalidURI (checkNames).
+		return copySource{}, bad("the copy source key " + err.Error())
+	}
 	if why := bucketNameProblem(bucket); why != "" {
 		return copySource{}, errInvalidBucketName.because(why, nil).with(Field{"BucketName", bucket})
 	}

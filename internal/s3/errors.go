@@ -73,6 +73,7 @@ var (
 	errInvalidPartOrder      = &Error{Code: "InvalidPartOrder", Status: 400, Message: "The list of parts was not in ascending order. Parts must be ordered by part number."}
 	errInvalidRange          = &Error{Code: "InvalidRange", Status: 416, Message: "The requested range is not satisfiable"}
 	errInvalidRequest        = &Error{Code: "InvalidRequest", Status: 400, Message: "Invalid Request"}
+	errInvalidURI            = &Error{Code: "InvalidURI", Status: 400, Message: "Couldn't parse the specified URI."}
 	errInvalidToken          = &Error{Code: "InvalidToken", Status: 400, Message: "The provided token is malformed or otherwise invalid."}
 	errKeyTooLong            = &Error{Code: "KeyTooLongError", Status: 400, Message: "Your key is too long"}
 	errMalformedPolicy       = &Error{Code: "MalformedPolicy", Status: 400, Message: "Policies must be valid JSON and the first byte must be '{'"}
@@ -87,6 +88,7 @@ var (
 	errNotImplemented        = &Error{Code: "NotImplemented", Status: 501, Message: "A header or query you provided implies functionality that is not implemented."}
 	errNotModified           = &Error{Code: "NotModified", Status: 304, Message: "Not Modified"}
 	errPreconditionFailed    = &Error{Code: "PreconditionFailed", Status: 412, Message: "At least one of the pre-conditions you specified did not hold"}
+	errServiceUnavailable    = &Error{Code: "ServiceUnavailable", Status: 503, Message: "Please reduce your request rate."}
 	errSignatureDoesNotMatch = &Error{Code: "SignatureDoesNotMatch", Status: 403, Message: "The request signature we calculated does not match the signature you provided. Check your key and signing method."}
 )
 
@@ -98,6 +100,11 @@ func s3Error(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
 		return e
+	}
+	if errors.Is(err, objstore.ErrUnavailable) {
+		// The cause (an upstream's code, a dial error) is for the log only: the caller,
+		// even in explain mode, learns no more than that the store failed.
+		return errServiceUnavailable.because("the object store is unavailable", err)
 	}
 	if e := objstoreError(err); e != nil {
 		return e.because(err.Error(), err)
@@ -171,6 +178,9 @@ type extraElement struct {
 // the reason is appended to the message, so a developer sees why without the audit log.
 func writeError(w http.ResponseWriter, r *http.Request, e *Error, requestID, hostID string, explain bool) {
 	h := w.Header()
+	if e.Status == http.StatusServiceUnavailable {
+		h.Set("Retry-After", "1")
+	}
 	if e.Status == http.StatusNotModified || r.Method == http.MethodHead {
 		w.WriteHeader(e.Status)
 		return

@@ -69,6 +69,7 @@ func TestDomainErrorsMapToTheirS3Codes(t *testing.T) {
 		{&checksum.MismatchError{Algorithm: checksum.CRC32C, Expected: "a", Computed: "b"}, "BadDigest"},
 		{&iam.Error{Kind: iam.KindAccessDenied, Reason: "r"}, "AccessDenied"},
 		{errors.New("disk on fire"), "InternalError"},
+		{fmt.Errorf("upstream PutObject: 503 SlowDown: %w", objstore.ErrUnavailable), "ServiceUnavailable"},
 	}
 	for _, c := range cases {
 		if got := s3Error(c.err); got.Code != c.code {
@@ -77,5 +78,9 @@ func TestDomainErrorsMapToTheirS3Codes(t *testing.T) {
 	}
 	if e := s3Error(errors.New("disk on fire")); e.Status != 500 || strings.Contains(e.Message, "fire") {
 		t.Errorf("an internal error leaks its cause or has status %d: %q", e.Status, e.Message)
+	}
+	e := s3Error(fmt.Errorf("upstream GetObject: 500 InternalError: %w", objstore.ErrUnavailable))
+	if e.Status != 503 || strings.Contains(e.Message+e.Reason, "upstream") {
+		t.Errorf("an unavailable store answers %d with %q (%q): want 503 without the upstream's detail", e.Status, e.Message, e.Reason)
 	}
 }

@@ -118,6 +118,9 @@ func (h *Handler) serve(c *call) error {
 	if err := c.checkBucketName(); err != nil {
 		return err
 	}
+	if err := c.checkNames(); err != nil {
+		return err
+	}
 	if op.action != "" {
 		var keys policy.Keys
 		if op.keys != nil {

@@ -19,6 +19,7 @@ type Metrics struct {
 	decisions  *prometheus.CounterVec
 	jwks       *prometheus.CounterVec
 	keyLookups *prometheus.CounterVec
+	upstream   upstreamMetrics
 
 	decisionLog *decisionLogMetrics
 }

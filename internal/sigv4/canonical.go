@@ -262,3 +262,13 @@ func unhex(c byte) byte {
 	}
 	return c - 'A' + 10
 }
+
+// EscapePath encodes an S3 object key (or any path) as AWS's UriEncode does with '/'
+// kept: unreserved bytes bare, every other byte %XX upper case. A request whose
+// URL.RawPath is "/"+EscapePath(key) travels and is signed exactly so, for any bytes of key.
+func EscapePath(s string) string { return uriEncode(s, true) }
+
+// EscapeQuery encodes a query name or value as AWS's UriEncode does: unreserved bytes
+// bare, everything else (including '/' and ' ') %XX upper case, the form that S3 and the
+// canonical query string agree on.
+func EscapeQuery(s string) string { return uriEncode(s, false) }

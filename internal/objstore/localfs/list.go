@@ -127,6 +127,9 @@ func (b *Backend) ListObjects(ctx context.Context, bucket string, opts objstore.
 	if err := objstore.CheckBucket(bucket); err != nil {
 		return res, err
 	}
+	if err := objstore.CheckNames(opts.Prefix, opts.Delimiter, opts.After); err != nil {
+		return res, err
+	}
 	err := b.idx.readTx(ctx, func(q querier) error {
 		if err := requireBucket(q, bucket); err != nil {
 			return err
@@ -160,6 +163,9 @@ func objectScanner(q querier, bucket string) entrySource[objstore.ObjectInfo] {
 func (b *Backend) ListMultipartUploads(ctx context.Context, bucket string, opts objstore.ListUploadsOptions) (objstore.ListUploadsResult, error) {
 	var res objstore.ListUploadsResult
 	if err := objstore.CheckBucket(bucket); err != nil {
+		return res, err
+	}
+	if err := objstore.CheckNames(opts.Prefix, opts.Delimiter, opts.KeyMarker); err != nil {
 		return res, err
 	}
 	idMarker := opts.UploadIDMarker

@@ -32,7 +32,7 @@ func TestConformance(t *testing.T) {
 		}
 		t.Cleanup(func() { fsck(t, b) })
 		return b
-	})
+	}, objstoretest.EveryKey())
 }
 
 // TestConformanceWithNamedTemporaryFiles runs the suite on the path taken
@@ -43,7 +43,7 @@ func TestConformanceWithNamedTemporaryFiles(t *testing.T) {
 		b.blobs.anonymous = false
 		t.Cleanup(func() { fsck(t, b) })
 		return b
-	})
+	}, objstoretest.EveryKey())
 }
 
 // anonymousAvailable reports whether the test directory's file system

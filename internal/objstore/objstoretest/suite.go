@@ -13,9 +13,27 @@ import (
 	"github.com/inkan-dev/inkan/internal/objstore"
 )
 
+// Option adjusts what Run requires of a backend.
+type Option func(*options)
+
+type options struct {
+	everyKey bool
+}
+
+// EveryKey requires the backend to store every key objstore.CheckKey
+// accepts. Without it a backend may refuse some with ErrInvalidKey (an
+// upstream S3 refuses keys it would store under another name), and the key
+// and listing tests check what it stored; with it, a refusal fails the test.
+// localfs, which keeps keys as opaque bytes, runs with it.
+func EveryKey() Option { return func(o *options) { o.everyKey = true } }
+
 // Run runs the conformance suite. newBackend must return a new, empty
 // backend each time it is called and arrange its cleanup with t.Cleanup.
-func Run(t *testing.T, newBackend func(t *testing.T) objstore.Backend) {
+func Run(t *testing.T, newBackend func(t *testing.T) objstore.Backend, opts ...Option) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	groups := []struct {
 		name  string
 		tests []test
@@ -33,7 +51,9 @@ func Run(t *testing.T, newBackend func(t *testing.T) objstore.Backend) {
 		t.Run(g.name, func(t *testing.T) {
 			for _, tc := range g.tests {
 				t.Run(tc.name, func(t *testing.T) {
-					tc.run(newFixture(t, newBackend(t)))
+					f := newFixture(t, newBackend(t))
+					f.everyKey = o.everyKey
+					tc.run(f)
 				})
 			}
 		})
@@ -55,6 +75,8 @@ type fixture struct {
 	t   *testing.T
 	b   objstore.Backend
 	ctx context.Context
+	// everyKey fails a test on any key the backend refuses (EveryKey).
+	everyKey bool
 }
 
 func newFixture(t *testing.T, b objstore.Backend) *fixture {
@@ -77,6 +99,42 @@ func (f *fixture) putMeta(key string, data []byte, meta objstore.ObjectMeta) obj
 		f.t.Fatalf("PutObject(%q): %v", key, err)
 	}
 	return info
+}
+
+// tryPut stores data at key and reports true, or reports false when the
+// backend refuses the key with ErrInvalidKey and may (see EveryKey).
+func (f *fixture) tryPut(key string, data []byte) bool {
+	f.t.Helper()
+	_, err := f.b.PutObject(f.ctx, bucket, key, bytes.NewReader(data), int64(len(data)), objstore.PutOptions{})
+	return f.stored(key, err)
+}
+
+// stored reports whether a write of key succeeded, tolerating only a
+// refusal of the key (ErrInvalidKey) and only without EveryKey.
+func (f *fixture) stored(key string, err error) bool {
+	f.t.Helper()
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, objstore.ErrInvalidKey) && !f.everyKey:
+		f.t.Logf("the backend refuses key %q: %v", key, err)
+		return false
+	}
+	f.t.Fatalf("writing %q: %v", key, err)
+	return false
+}
+
+// putEach stores each key (its bytes given by data) with tryPut and returns
+// the keys stored, sorted and unique.
+func (f *fixture) putEach(keys []string, data func(i int) []byte) []string {
+	f.t.Helper()
+	var stored []string
+	for i, k := range keys {
+		if f.tryPut(k, data(i)) {
+			stored = append(stored, k)
+		}
+	}
+	return sortedUnique(stored)
 }
 
 // read returns the bytes and description of key's current version.

@@ -1,0 +1,323 @@
+package upstream
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptrace"
+	"strconv"
+	"strings"
+
+	"github.com/inkan-dev/inkan/internal/objstore"
+)
+
+// PutObject streams body to the upstream (see holdBack and spool) with the
+// precondition as If-Match / If-None-Match, then reads the stored version's
+// LastModified back with a HEAD, since a PUT answer carries none.
+func (b *Backend) PutObject(ctx context.Context, bucket, key string, body io.Reader, size int64, opts objstore.PutOptions) (objstore.ObjectInfo, error) {
+	name, err := b.objectName(bucket, key)
+	if err != nil {
+		return objstore.ObjectInfo{}, err
+	}
+	h := make(http.Header, 8)
+	setMeta(h, opts.Meta, false)
+	if err := b.setPrecondition(ctx, h, name, key, opts.Precondition); err != nil {
+		return objstore.ObjectInfo{}, err
+	}
+	c := &call{op: "PutObject", method: http.MethodPut, bucket: name, key: key, header: h}
+	resp, err := b.sendBody(ctx, c, body, size)
+	if err != nil {
+		if opts.Precondition.IfMatch != "" {
+			return objstore.ObjectInfo{}, b.missingKeyOrBucket(ctx, name, err)
+		}
+		return objstore.ObjectInfo{}, notFoundIsBucket(err)
+	}
+	drain(resp.Body)
+	etag := objstore.NormalizeETag(resp.Header.Get("ETag"))
+	return b.writtenInfo(ctx, bucket, name, key, etag, resp.Header)
+}
+
+// sendBody sends c with body, held back or spooled, and returns the body's
+// own error, unwrapped, when it failed.
+func (b *Backend) sendBody(ctx context.Context, c *call, body io.Reader, size int64) (*http.Response, error) {
+	switch {
+	case size < 0:
+		f, n, err := spool(b.opt.SpoolDir, body)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		c.body, c.size = f, n
+		return b.do(ctx, c)
+	case size <= smallBody:
+		data, err := readSmall(body, size)
+		if err != nil {
+			return nil, err
+		}
+		c.body, c.size = bytes.NewReader(data), size
+		return b.do(ctx, c)
+	}
+	hb := newHoldBack(body, size)
+	c.body, c.size = hb, size
+	resp, err := b.do(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: hb.gotConn}), c)
+	if hb.err != nil {
+		if resp != nil {
+			drain(resp.Body)
+		}
+		return nil, hb.err
+	}
+	return resp, err
+}
+
+// writtenInfo describes the version a write just stored: a HEAD gives its
+// LastModified and size. When a concurrent writer has already replaced it
+// (another ETag), the write is described from what it knows.
+func (b *Backend) writtenInfo(ctx context.Context, bucket, name, key, etag string, h http.Header) (objstore.ObjectInfo, error) {
+	info, err := b.head(ctx, bucket, name, key)
+	if err == nil && (etag == "" || info.ETag == etag) {
+		return info, nil
+	}
+	if errors.Is(err, objstore.ErrUnavailable) || errors.Is(err, context.Canceled) {
+		return objstore.ObjectInfo{}, err
+	}
+	lm, _ := http.ParseTime(h.Get("Date"))
+	return objstore.ObjectInfo{Bucket: bucket, Key: key, ETag: etag, LastModified: lm,
+		PartsCount: partsCount("", etag)}, nil
+}
+
+// GetObject opens the object, ranged when opts.Range is set. The range is
+// resolved here with Range.Resolve, so that upstreams that ignore a range
+// (an empty object, "bytes=50-10") still answer as the contract says.
+func (b *Backend) GetObject(ctx context.Context, bucket, key string, opts objstore.GetOptions) (*objstore.Object, error) {
+	name, err := b.objectName(bucket, key)
+	if err != nil {
+		return nil, err
+	}
+	r := opts.Range
+	if r != nil && r.Suffix && r.SuffixLength <= 0 {
+		if _, err := b.head(ctx, bucket, name, key); err != nil {
+			return nil, err
+		}
+		_, _, err := r.Resolve(0)
+		return nil, err
+	}
+	c := &call{op: "GetObject", method: http.MethodGet, bucket: name, key: key}
+	if r != nil {
+		c.header = header("Range", rangeHeader(*r))
+	}
+	resp, err := b.do(ctx, c)
+	if err != nil {
+		if errors.Is(err, objstore.ErrInvalidRange) && r != nil {
+			return nil, fmt.Errorf("%w: %s", objstore.ErrInvalidRange, rangeHeader(*r))
+		}
+		return nil, err
+	}
+	obj, mp, err := b.openObject(bucket, key, resp, r)
+	if err == nil && mp {
+		err = b.completedChecksums(ctx, name, key, &obj.Info)
+	}
+	if err != nil {
+		drain(resp.Body)
+		return nil, err
+	}
+	return obj, nil
+}
+
+// openObject describes a GET answer and positions its body on the range.
+func (b *Backend) openObject(bucket, key string, resp *http.Response, r *objstore.Range) (*objstore.Object, bool, error) {
+	size, offset, length, ok := resp.ContentLength, int64(0), resp.ContentLength, resp.ContentLength >= 0
+	if resp.StatusCode == http.StatusPartialContent {
+		offset, length, size, ok = parseContentRange(resp.Header.Get("Content-Range"))
+		ok = ok && length == resp.ContentLength
+	}
+	if !ok {
+		return nil, false, b.badAnswer("GetObject", "no usable Content-Length or Content-Range")
+	}
+	info, mp, err := b.objectInfo("GetObject", bucket, key, resp.Header, size)
+	if err != nil {
+		return nil, false, err
+	}
+	obj := &objstore.Object{Info: info, Body: resp.Body, Offset: offset, Length: length, Ranged: r != nil}
+	if r == nil || resp.StatusCode == http.StatusPartialContent {
+		return obj, mp, nil
+	}
+	// The upstream served the whole object: serve the range from it.
+	if obj.Offset, obj.Length, err = r.Resolve(size); err != nil {
+		return nil, false, err
+	}
+	if _, err := io.CopyN(io.Discard, resp.Body, obj.Offset); err != nil {
+		return nil, false, unavailable("GetObject", "skipping to the range: "+err.Error(), err)
+	}
+	obj.Body = limitedBody{io.LimitReader(resp.Body, obj.Length), resp.Body}
+	return obj, mp, nil
+}
+
+type limitedBody struct {
+	io.Reader
+	io.Closer
+}
+
+// rangeHeader renders r as an HTTP Range header value.
+func rangeHeader(r objstore.Range) string {
+	switch {
+	case r.Suffix:
+		return "bytes=-" + strconv.FormatInt(r.SuffixLength, 10)
+	case r.Last < 0:
+		return "bytes=" + strconv.FormatInt(r.First, 10) + "-"
+	}
+	return "bytes=" + strconv.FormatInt(r.First, 10) + "-" + strconv.FormatInt(r.Last, 10)
+}
+
+// parseContentRange reads "bytes first-last/size".
+func parseContentRange(v string) (offset, length, size int64, ok bool) {
+	rest, ok := strings.CutPrefix(v, "bytes ")
+	span, total, ok2 := strings.Cut(rest, "/")
+	first, last, ok3 := strings.Cut(span, "-")
+	if !ok || !ok2 || !ok3 {
+		return 0, 0, 0, false
+	}
+	f, err1 := strconv.ParseInt(first, 10, 64)
+	l, err2 := strconv.ParseInt(last, 10, 64)
+	s, err3 := strconv.ParseInt(total, 10, 64)
+	if err1 != nil || err2 != nil || err3 != nil || f < 0 || l < f || l >= s {
+		return 0, 0, 0, false
+	}
+	return f, l - f + 1, s, true
+}
+
+// HeadObject describes the object.
+func (b *Backend) HeadObject(ctx context.Context, bucket, key string) (objstore.ObjectInfo, error) {
+	name, err := b.objectName(bucket, key)
+	if err != nil {
+		return objstore.ObjectInfo{}, err
+	}
+	return b.head(ctx, bucket, name, key)
+}
+
+// head is HeadObject on the upstream name. A bodiless 404 is told apart
+// (NoSuchKey or NoSuchBucket) with a HEAD of the bucket. The checksums of a
+// multipart object completed through inkan are read from the state bucket.
+func (b *Backend) head(ctx context.Context, bucket, name, key string) (objstore.ObjectInfo, error) {
+	hdr, err := b.doDiscard(ctx, &call{op: "HeadObject", method: http.MethodHead, bucket: name, key: key})
+	for attempt := 0; err == nil && hdr.Get("ETag") == "" && attempt < maxRetries; attempt++ {
+		// versitygw answers a HEAD of an object that a concurrent write or
+		// copy is creating without its ETag (the file exists, its
+		// attributes do not yet): read it again once the write is done.
+		if !sleep(ctx, backoff(attempt)) {
+			break
+		}
+		hdr, err = b.doDiscard(ctx, &call{op: "HeadObject", method: http.MethodHead, bucket: name, key: key})
+	}
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) && e.Status == http.StatusNotFound {
+			if berr := b.headBucket(ctx, name); berr != nil {
+				return objstore.ObjectInfo{}, berr
+			}
+		}
+		return objstore.ObjectInfo{}, err
+	}
+	size, perr := strconv.ParseInt(hdr.Get("Content-Length"), 10, 64)
+	if perr != nil {
+		return objstore.ObjectInfo{}, b.badAnswer("HeadObject", "no Content-Length")
+	}
+	info, mp, err := b.objectInfo("HeadObject", bucket, key, hdr, size)
+	if err == nil && mp {
+		err = b.completedChecksums(ctx, name, key, &info)
+	}
+	return info, err
+}
+
+// DeleteObject deletes the key; S3 answers 204 for a missing key too.
+func (b *Backend) DeleteObject(ctx context.Context, bucket, key string) error {
+	name, err := b.objectName(bucket, key)
+	if err != nil {
+		return err
+	}
+	_, err = b.doDiscard(ctx, &call{op: "DeleteObject", method: http.MethodDelete, bucket: name, key: key})
+	var e *Error
+	if errors.As(err, &e) && (e.Code == "NoSuchKey" || e.Code == "ErrDirectoryNotEmpty") {
+		// S3 deletes a missing key with 204, but versitygw answers NoSuchKey
+		// to the loser of two concurrent deletes, and ErrDirectoryNotEmpty
+		// for "dir/" when only keys under it exist: the key is gone either
+		// way, once the bucket is known to exist.
+		return b.headBucket(ctx, name)
+	}
+	return err
+}
+
+// notFoundIsBucket reads a 404 on a write as the bucket's: a write of a key
+// needs no existing key.
+func notFoundIsBucket(err error) error {
+	var e *Error
+	if errors.As(err, &e) && e.Status == http.StatusNotFound && e.Code == "NoSuchKey" {
+		e.Code, e.kind = "NoSuchBucket", objstore.ErrNoSuchBucket
+	}
+	return err
+}
+
+// missingKeyOrBucket tells a 404 on a conditional write apart: NoSuchKey
+// (If-Match on a missing key) when the bucket exists.
+func (b *Backend) missingKeyOrBucket(ctx context.Context, name string, err error) error {
+	var e *Error
+	if !errors.As(err, &e) || e.Status != http.StatusNotFound {
+		return err
+	}
+	if berr := b.headBucket(ctx, name); berr != nil {
+		return berr
+	}
+	e.Code, e.kind = "NoSuchKey", objstore.ErrNoSuchKey
+	return err
+}
+
+// setPrecondition sends p as If-Match and If-None-Match. S3 supports
+// If-None-Match only as "*", and some upstreams (versitygw) refuse
+// "If-Match: *": both are emulated by reading the current version, checking
+// p against it, and pinning it with If-Match (or requiring none with
+// If-None-Match: *), so the write still commits only over the version that
+// was checked.
+func (b *Backend) setPrecondition(ctx context.Context, h http.Header, name, key string, p objstore.Precondition) error {
+	im, inm := objstore.NormalizeETag(p.IfMatch), objstore.NormalizeETag(p.IfNoneMatch)
+	if im != "" && im != "*" {
+		h.Set("If-Match", quoteETag(im))
+	}
+	if inm == "*" {
+		h.Set("If-None-Match", "*")
+	}
+	if im != "*" && (inm == "" || inm == "*") {
+		return nil
+	}
+	cur, err := b.doDiscard(ctx, &call{op: "HeadObject", method: http.MethodHead, bucket: name, key: key})
+	var e *Error
+	if errors.As(err, &e) && e.Status == http.StatusNotFound {
+		if berr := b.headBucket(ctx, name); berr != nil {
+			return berr
+		}
+		if err := p.Check(false, ""); err != nil {
+			return err
+		}
+		h.Set("If-None-Match", "*")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	etag := objstore.NormalizeETag(cur.Get("ETag"))
+	if err := p.Check(true, etag); err != nil {
+		return err
+	}
+	h.Set("If-Match", quoteETag(etag))
+	return nil
+}
+
+// quoteETag quotes an ETag for a header ("*" stays bare).
+func quoteETag(etag string) string {
+	etag = objstore.NormalizeETag(etag)
+	if etag == "*" {
+		return etag
+	}
+	return `"` + etag + `"`
+}

@@ -1,0 +1,111 @@
+package upstream_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/inkan-dev/inkan/internal/objstore"
+	"github.com/inkan-dev/inkan/internal/objstore/objstoretest"
+	"github.com/inkan-dev/inkan/internal/objstore/upstream"
+	"github.com/inkan-dev/inkan/internal/testsupport/s3server"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	s3server.StopShared()
+	os.Exit(code)
+}
+
+func TestTheConformanceSuitePassesAgainstSeaweedFS(t *testing.T) {
+	srv := s3server.Shared(t, s3server.SeaweedFS)
+	objstoretest.Run(t, func(t *testing.T) objstore.Backend { return newBackend(t, srv, upstream.Options{}) })
+}
+
+func TestTheConformanceSuitePassesAgainstVersitygw(t *testing.T) {
+	srv := s3server.Shared(t, s3server.Versitygw)
+	objstoretest.Run(t, func(t *testing.T) objstore.Backend { return newBackend(t, srv, upstream.Options{}) })
+}
+
+// rootCredentials are the server's root keys.
+var rootCredentials = upstream.StaticCredentials{AccessKeyID: s3server.AccessKeyID, SecretAccessKey: s3server.SecretAccessKey}
+
+// newBackend returns a backend on srv in a fresh namespace: a random bucket
+// prefix, whose buckets (the state bucket included) are deleted at cleanup.
+// o's Endpoint, BucketPrefix and Credentials are filled in when empty.
+func newBackend(t testing.TB, srv *s3server.Server, o upstream.Options) *upstream.Backend {
+	t.Helper()
+	if o.Endpoint == "" {
+		o.Endpoint = srv.Endpoint
+	}
+	if o.BucketPrefix == "" {
+		o.BucketPrefix = randomPrefix()
+	}
+	if o.Credentials == nil {
+		o.Credentials = rootCredentials
+	}
+	b, err := upstream.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { purge(t, srv, o.BucketPrefix) })
+	return b
+}
+
+func randomPrefix() string {
+	var r [5]byte
+	rand.Read(r[:])
+	return "t" + hex.EncodeToString(r[:]) + "-"
+}
+
+// purge deletes every upstream bucket whose name starts with prefix, with
+// its objects and uploads.
+func purge(t testing.TB, srv *s3server.Server, prefix string) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	root, err := upstream.New(upstream.Options{Endpoint: srv.Endpoint, Credentials: rootCredentials,
+		StateBucket: "inkan-purge-state", Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	buckets, err := root.ListBuckets(ctx)
+	if err != nil {
+		t.Errorf("purge: %v", err)
+		return
+	}
+	for _, bk := range buckets {
+		if !strings.HasPrefix(bk.Name, prefix) {
+			continue
+		}
+		if err := emptyBucket(ctx, root, bk.Name); err != nil {
+			t.Errorf("purge %s: %v", bk.Name, err)
+			continue
+		}
+		if err := root.DeleteBucket(ctx, bk.Name); err != nil && !errors.Is(err, objstore.ErrNoSuchBucket) {
+			t.Errorf("purge %s: %v", bk.Name, err)
+		}
+	}
+}
+
+func emptyBucket(ctx context.Context, b objstore.Backend, bucket string) error {
+	for {
+		page, err := b.ListObjects(ctx, bucket, objstore.ListOptions{MaxKeys: 1000})
+		if err != nil {
+			return err
+		}
+		for _, o := range page.Objects {
+			if err := b.DeleteObject(ctx, bucket, o.Key); err != nil {
+				return err
+			}
+		}
+		if len(page.Objects) == 0 {
+			return nil
+		}
+	}
+}
