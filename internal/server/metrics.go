@@ -19,6 +19,7 @@ type Metrics struct {
 	decisions  *prometheus.CounterVec
 	jwks       *prometheus.CounterVec
 	keyLookups *prometheus.CounterVec
+	store      storeGauges
 }
 
 // NewMetrics registers inkan's collectors and the Go and process collectors.
@@ -36,6 +37,7 @@ func NewMetrics() *Metrics {
 		keyLookups: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "inkan_oidc_key_lookups_total",
 			Help: "Issuer key cache lookups by issuer and outcome."}, []string{"issuer", "outcome"}),
 	}
+	m.store = newStoreGauges(m.reg)
 	m.reg.MustRegister(m.requests, m.latency, m.decisions, m.jwks, m.keyLookups,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
