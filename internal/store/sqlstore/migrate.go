@@ -16,9 +16,6 @@ import (
 //go:embed migrations
 var migrationFiles embed.FS
 
-// sqliteMigrations is the directory of SQLite's migrations in migrationFiles.
-const sqliteMigrations = "migrations/sqlite"
-
 // SchemaError reports a database whose schema version is newer than the
 // newest migration this binary knows: it was written by a newer inkan, and
 // opening it could corrupt it.
@@ -81,26 +78,32 @@ func parseMigrationName(file string) (migration, error) {
 	return migration{version: v, name: name}, nil
 }
 
-// migrate brings the database to the newest version in dir, in one
-// transaction, so that a failed step leaves the database as it was. Two
-// processes opening one new database at once serialize on the transaction;
-// the second finds nothing to do.
-func migrate(ctx context.Context, db *sql.DB, dir string) error {
-	ms, err := loadMigrations(dir)
+// migrate brings the database to the newest version of d's migrations, in
+// one transaction, so that a failed step leaves the database as it was.
+// Processes opening one new database at once serialise on the transaction
+// (SQLite) or on d.migrationLock (PostgreSQL); the later ones find nothing
+// to do.
+func migrate(ctx context.Context, db *sql.DB, d dialect) error {
+	ms, err := loadMigrations(d.migrations)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return fmt.Errorf("migrate: %w", classify(err))
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL)`); err != nil {
-		return fmt.Errorf("migrate: %w", err)
+	for _, q := range []string{d.migrationLock, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL)`} {
+		if q == "" {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("migrate: %w", classify(err))
+		}
 	}
 	var current int
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return fmt.Errorf("migrate: %w", classify(err))
 	}
 	latest := ms[len(ms)-1].version
 	if current > latest {
@@ -108,11 +111,14 @@ func migrate(ctx context.Context, db *sql.DB, dir string) error {
 	}
 	for _, m := range ms[current:] {
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			return fmt.Errorf("migrate: version %d (%s): %w", m.version, m.name, err)
+			return fmt.Errorf("migrate: version %d (%s): %w", m.version, m.name, classify(err))
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.version, m.name); err != nil {
-			return fmt.Errorf("migrate: version %d (%s): %w", m.version, m.name, err)
+			return fmt.Errorf("migrate: version %d (%s): %w", m.version, m.name, classify(err))
 		}
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migrate: %w", classify(err))
+	}
+	return nil
 }

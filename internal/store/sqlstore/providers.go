@@ -103,15 +103,16 @@ func deleteOne(ctx context.Context, tx *sql.Tx, kind, key, query string, args ..
 	return nil
 }
 
-// wrap adds the operation and key to an error from the store itself.
+// wrap adds the operation and key to an error from the store itself,
+// classified.
 func wrap(err error, op, key string) error {
 	switch {
 	case err == nil:
 		return nil
 	case key == "":
-		return fmt.Errorf("%s: %w", op, err)
+		return fmt.Errorf("%s: %w", op, classify(err))
 	default:
-		return fmt.Errorf("%s %q: %w", op, key, err)
+		return fmt.Errorf("%s %q: %w", op, key, classify(err))
 	}
 }
 

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sync"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -21,20 +20,13 @@ import (
 // another process on the same file before failing.
 const busyTimeoutMillis = 10000
 
-// Store is store.Store on a SQLite database file. Create it with Open.
-type Store struct {
-	w *sql.DB // exactly one connection: every write transaction, in turn
-	r *sql.DB // read-only connections
-
-	// prepared holds the reads that are hot enough for parsing to matter
-	// (about half of an unprepared GetRole), prepared on r.
-	prepared struct{ getRole, generation *sql.Stmt }
-
-	closeOnce sync.Once
-	closeErr  error
+// sqliteDialect is the SQLite dialect. Writes are serialised by the single writer
+// connection, whose transactions begin IMMEDIATE, and the migration with them.
+var sqliteDialect = dialect{
+	name:        "sqlite",
+	migrations:  "migrations/sqlite",
+	readOptions: sql.TxOptions{ReadOnly: true},
 }
-
-var _ store.Store = (*Store)(nil)
 
 // Open opens the SQLite database at path, creating it (mode 0600) if it does
 // not exist, and applies the embedded migrations it lacks in one transaction.
@@ -80,9 +72,6 @@ func openPools(ctx context.Context, path string) (*Store, error) {
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	if err := migrate(ctx, w, sqliteMigrations); err != nil {
-		return nil, errors.Join(err, w.Close())
-	}
 	r, err := sql.Open("sqlite", dsn(path, url.Values{"_pragma": {"query_only(1)"}}))
 	if err != nil {
 		return nil, errors.Join(err, w.Close())
@@ -91,20 +80,7 @@ func openPools(ctx context.Context, path string) (*Store, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxLifetime(0)
-	s := &Store{w: w, r: r}
-	if err := s.prepare(ctx); err != nil {
-		return nil, errors.Join(err, s.Close())
-	}
-	return s, nil
-}
-
-func (s *Store) prepare(ctx context.Context) error {
-	var err error
-	if s.prepared.getRole, err = s.r.PrepareContext(ctx, getRoleQuery); err != nil {
-		return err
-	}
-	s.prepared.generation, err = s.r.PrepareContext(ctx, generationQuery)
-	return err
+	return newStore(ctx, w, r, sqliteDialect)
 }
 
 // dsn builds a file: URI for path, so that any character in it is escaped,
@@ -118,33 +94,19 @@ func dsn(path string, extra url.Values) string {
 	return u.String()
 }
 
-// Close closes the prepared statements and both connection pools. It is safe
-// to call more than once.
-func (s *Store) Close() error {
-	s.closeOnce.Do(func() {
-		for _, st := range []*sql.Stmt{s.prepared.getRole, s.prepared.generation} {
-			if st != nil {
-				s.closeErr = errors.Join(s.closeErr, st.Close())
-			}
-		}
-		s.closeErr = errors.Join(s.closeErr, s.r.Close(), s.w.Close())
-	})
-	return s.closeErr
-}
-
-// classify maps a SQLite constraint violation to the store error it means,
-// keeping the driver's message (it names tables and columns, never values).
-// Other errors pass unchanged.
-func classify(err error) error {
+// classifySQLite maps a SQLite constraint violation to the store error it
+// means, keeping the driver's message (it names tables and columns, never
+// values); ok is false for an error that is not SQLite's.
+func classifySQLite(err error) (_ error, ok bool) {
 	var se *sqlite.Error
 	if !errors.As(err, &se) {
-		return err
+		return err, false
 	}
 	switch se.Code() {
 	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-		return fmt.Errorf("%w (%v)", store.ErrExists, err)
+		return fmt.Errorf("%w (%v)", store.ErrExists, err), true
 	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
-		return fmt.Errorf("%w (%v)", store.ErrConflict, err)
+		return fmt.Errorf("%w (%v)", store.ErrConflict, err), true
 	}
-	return err
+	return err, true
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/inkan-dev/inkan/internal/store"
 	"github.com/inkan-dev/inkan/internal/store/storetest"
@@ -80,7 +81,7 @@ func TestOpenRecordsEachMigrationOnceAcrossReopens(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ms, err := loadMigrations(sqliteMigrations)
+	ms, err := loadMigrations(sqliteDialect.migrations)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,4 +191,48 @@ func TestConnectionsRunWithTheSettingsTheDocumentationPromises(t *testing.T) {
 	if _, err := s.r.Exec(`DELETE FROM roles`); err == nil {
 		t.Error("a reader connection accepted a write")
 	}
+}
+
+func TestSQLiteAnnouncesWritesThroughTheStoreButNotDataWrites(t *testing.T) {
+	s := open(t, t.TempDir()+"/inkan.db").(*Store)
+	defer s.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	changes := s.Changes(ctx)
+	if _, err := s.PutBlob(ctx, "b", []byte("x"), 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RetireSealingKey(ctx, "missing", time.Now()); err == nil {
+		t.Fatal("retiring a missing key succeeded")
+	}
+	select {
+	case <-changes:
+		t.Fatal("a blob write or a failed write was announced")
+	default:
+	}
+	for range 3 {
+		if err := s.DeleteBucketPolicy(ctx, "none"); err == nil {
+			t.Fatal("deleting a missing bucket policy succeeded")
+		}
+	}
+	if err := s.PutBucketPolicy(ctx, bucketPolicy("a")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutBucketPolicy(ctx, bucketPolicy("b")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-changes:
+	default:
+		t.Fatal("a configuration write was not announced")
+	}
+	select {
+	case <-changes:
+		t.Fatal("two writes were announced twice, want them coalesced")
+	default:
+	}
+}
+
+func bucketPolicy(bucket string) store.BucketPolicy {
+	return store.BucketPolicy{Bucket: bucket, Document: "{}"}
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/inkan-dev/inkan/internal/store"
 )
@@ -18,34 +19,46 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// write runs fn in one write transaction and, if fn succeeds, increases the
-// generation in the same transaction before committing. fn's error is
-// returned unchanged.
+// write runs fn in one write transaction that first increases the
+// generation, and commits if fn succeeds; fn's error is returned unchanged
+// and nothing is written. Increasing the generation first takes its row lock,
+// which serialises configuration writes across every process sharing the
+// database (they are rare), so that the read-modify-write of Update* and the
+// admit functions see every earlier write; on PostgreSQL the new generation
+// is announced (NOTIFY, delivered at commit) inside the transaction.
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin write: %w", err)
+		return fmt.Errorf("begin write: %w", classify(err))
 	}
 	defer tx.Rollback()
+	var gen int64
+	if err := tx.QueryRowContext(ctx, `UPDATE generation SET value = value + 1 WHERE id = 1 RETURNING value`).Scan(&gen); err != nil {
+		return fmt.Errorf("bump generation: %w", classify(err))
+	}
 	if err := fn(tx); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE generation SET value = value + 1 WHERE id = 1`); err != nil {
-		return fmt.Errorf("bump generation: %w", err)
+	if s.dialect.notify != "" {
+		if _, err := tx.ExecContext(ctx, s.dialect.notify, strconv.FormatInt(gen, 10)); err != nil {
+			return fmt.Errorf("notify: %w", classify(err))
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", classify(err))
 	}
+	s.changes.announce()
 	return nil
 }
 
 // writeData runs fn in one write transaction that leaves the generation as
 // it is: for data that is not configuration (blobs, decision records), whose
-// writes must not make every node reload its snapshot.
+// writes must not make every node reload its snapshot, nor wait for
+// configuration writers.
 func (s *Store) writeData(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin write: %w", err)
+		return fmt.Errorf("begin write: %w", classify(err))
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
@@ -60,15 +73,15 @@ func (s *Store) writeData(ctx context.Context, fn func(tx *sql.Tx) error) error 
 // read runs fn in one read transaction: every query in it sees the database
 // as of one instant.
 func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.r.BeginTx(ctx, &s.dialect.readOptions)
 	if err != nil {
-		return fmt.Errorf("begin read: %w", err)
+		return fmt.Errorf("begin read: %w", classify(err))
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
 		return err
 	}
-	return tx.Commit()
+	return classify(tx.Commit())
 }
 
 // exec runs a statement of a write, mapping constraint violations to store
@@ -85,18 +98,18 @@ func exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (int64, er
 func queryAll[T any](ctx context.Context, q querier, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, err
+		return nil, classify(err)
 	}
 	defer rows.Close()
 	var out []T
 	for rows.Next() {
 		v, err := scan(rows)
 		if err != nil {
-			return nil, err
+			return nil, classify(err)
 		}
 		out = append(out, v)
 	}
-	return out, rows.Err()
+	return out, classify(rows.Err())
 }
 
 // queryOne runs query and scans its one row; no row gives an error wrapping
@@ -112,7 +125,7 @@ func scanOne[T any](row *sql.Row, kind, key string, scan func(scanner) (T, error
 	if errors.Is(err, sql.ErrNoRows) {
 		return v, notFound(kind, key)
 	}
-	return v, err
+	return v, classify(err)
 }
 
 func notFound(kind, key string) error {
@@ -156,7 +169,7 @@ const generationQuery = `SELECT value FROM generation WHERE id = 1`
 func (s *Store) Generation(ctx context.Context) (int64, error) {
 	var g int64
 	if err := s.prepared.generation.QueryRowContext(ctx).Scan(&g); err != nil {
-		return 0, fmt.Errorf("generation: %w", err)
+		return 0, fmt.Errorf("generation: %w", classify(err))
 	}
 	return g, nil
 }
