@@ -3,6 +3,7 @@ package audit
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -189,7 +190,11 @@ func (l *Log) Close() error {
 
 // Find returns the newest record with the request id, searching the current file and then the
 // rotated ones, newest first. It flushes pending records first so a decision just made is found.
-func (l *Log) Find(requestID string) (*Record, error) {
+// ctx only cancels the search before it starts: the files are local.
+func (l *Log) Find(ctx context.Context, requestID string) (*Record, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if err := l.Flush(); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -21,17 +22,17 @@ func TestAppendedRecordsAreFoundByRequestID(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	r, err := l.Find("req-3")
+	r, err := l.Find(context.Background(), "req-3")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.Reason != "reason 3" {
 		t.Fatalf("found %+v", r)
 	}
-	if _, err := l.Find("req-9"); !errors.Is(err, ErrNotFound) {
+	if _, err := l.Find(context.Background(), "req-9"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("missing id: %v", err)
 	}
-	if _, err := l.Find("req-"); !errors.Is(err, ErrNotFound) {
+	if _, err := l.Find(context.Background(), "req-"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("a prefix of an id matched: %v", err)
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/inkan-dev/inkan/internal/audit"
 	"github.com/inkan-dev/inkan/internal/awsquery"
 	"github.com/inkan-dev/inkan/internal/config"
 	"github.com/inkan-dev/inkan/internal/devidp"
@@ -80,11 +79,10 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger, out io.
 	if err != nil {
 		return nil, err
 	}
-	auditLog, err := audit.Open(filepath.Join(cfg.DataDir, "audit"), cfg.Audit.MaxFileBytes, cfg.Audit.MaxFiles, time.Now)
+	auditLog, err := a.openTrail(st, metrics, logger)
 	if err != nil {
 		return nil, err
 	}
-	a.closers = append(a.closers, auditLog.Close)
 	backend, err := localfs.Open(ctx, filepath.Join(cfg.DataDir, "objects"), localfs.Options{
 		SweepInterval: time.Duration(cfg.Objects.SweepInterval), UploadMaxAge: time.Duration(cfg.Objects.UploadMaxAge), Logger: logger})
 	if err != nil {
@@ -106,7 +104,8 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger, out io.
 			iamapi.Service(a.iam),
 		},
 		Auth: a.iam,
-		S3: s3.New(s3.Options{Backend: backend, Auth: a.iam, Policies: iam.NewBucketPolicyCache(a.iam), Audit: auditLog, Region: cfg.Region,
+		S3: s3.New(s3.Options{Backend: backend, Auth: a.iam, Policies: iam.NewBucketPolicyCache(a.iam), Audit: auditLog,
+			AuditAllow: a.s3AuditAllow(), Region: cfg.Region,
 			Domain: cfg.Domain, Explain: reasonToCaller, Logger: logger}),
 		Admin:          server.NewAdmin(a.iam, auditLog, cfg.Region),
 		Audit:          auditLog,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"os"
 	"reflect"
@@ -44,7 +45,9 @@ type Config struct {
 	OIDC    OIDC    `yaml:"oidc"`
 	Audit   Audit   `yaml:"audit"`
 	Objects Objects `yaml:"objects"`
-	Root    Root    `yaml:"-"`
+	// Decisions tunes the decision log in the store.
+	Decisions Decisions `yaml:"decisions"`
+	Root      Root      `yaml:"-"`
 	// DerivedPublicURL is set by Validate when PublicURL was derived from Addr.
 	DerivedPublicURL bool     `yaml:"-"`
 	Declare          Declared `yaml:",inline"`
@@ -108,6 +111,8 @@ func Default() Config {
 		},
 		Audit:   Audit{MaxFileBytes: 64 << 20, MaxFiles: 20},
 		Objects: Objects{UploadMaxAge: Duration(7 * 24 * time.Hour), SweepInterval: Duration(time.Hour)},
+
+		Decisions: defaultDecisions(),
 	}
 }
 
@@ -168,7 +173,9 @@ func (c *Config) envVars() map[string]func(string) error {
 
 // ApplyEnv overrides settings from INKAN_* variables read through getenv.
 func (c *Config) ApplyEnv(getenv func(string) string) error {
-	for name, set := range c.envVars() {
+	vars := c.envVars()
+	maps.Copy(vars, c.Decisions.envVars())
+	for name, set := range vars {
 		if v := getenv(name); v != "" {
 			if err := set(v); err != nil {
 				return fmt.Errorf("config: %s=%q: %w", name, v, err)
@@ -227,6 +234,7 @@ func (c *Config) Validate() error {
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	errs = append(errs, c.Declare.validate()...)
+	errs = append(errs, c.Decisions.validate()...)
 	return errors.Join(errs...)
 }
 

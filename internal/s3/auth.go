@@ -271,13 +271,41 @@ func isDenial(e *Error) bool {
 	return false
 }
 
+// Recorder receives decision records; *audit.Log and *decisionlog.Trail are ones.
+type Recorder interface {
+	// Append records rec, which the caller does not change afterwards. It must not wait
+	// on anything remote: it runs on the request path. An error means the record may be
+	// lost; the caller logs it and answers the request anyway.
+	Append(rec *audit.Record) error
+}
+
 // audit records a denial with its trace.
 func (h *Handler) audit(c *call, e *Error) {
 	if h.o.Audit == nil {
 		return
 	}
-	rec := &audit.Record{Time: h.o.Now().UTC(), RequestID: c.requestID, Service: "s3", Action: c.denial.action,
-		Resource: c.denial.resource, Outcome: "deny", Code: e.Code, Reason: e.Reason}
+	rec := h.newRecord(c, c.denial.action, c.denial.resource)
+	rec.Outcome, rec.Code, rec.Reason = "deny", e.Code, e.Reason
+	var ie *iam.Error
+	if errors.As(e.Err, &ie) && ie.Trace != nil {
+		if tr, err := json.Marshal(ie.Trace); err == nil {
+			rec.Trace = tr
+		}
+	}
+	h.append(rec)
+}
+
+// auditAllow records that the caller was allowed the routed operation's action.
+func (h *Handler) auditAllow(c *call, action string) {
+	rec := h.newRecord(c, action, "")
+	rec.Outcome = "allow"
+	h.append(rec)
+}
+
+// newRecord is the audit record of the request: who asked, what, from where. An empty
+// action or resource is the routed operation's.
+func (h *Handler) newRecord(c *call, action, resource string) *audit.Record {
+	rec := &audit.Record{Time: h.o.Now().UTC(), RequestID: c.requestID, Service: "s3", Action: action, Resource: resource}
 	if rec.Action == "" && c.op != nil {
 		rec.Action = c.op.action
 	}
@@ -297,13 +325,11 @@ func (h *Handler) audit(c *call, e *Error) {
 			rec.Role, rec.Provider, rec.Subject = c.principal.Session.RoleARN, c.principal.Session.Provider, c.principal.Session.Subject
 		}
 	}
-	var ie *iam.Error
-	if errors.As(e.Err, &ie) && ie.Trace != nil {
-		if tr, err := json.Marshal(ie.Trace); err == nil {
-			rec.Trace = tr
-		}
-	}
+	return rec
+}
+
+func (h *Handler) append(rec *audit.Record) {
 	if err := h.o.Audit.Append(rec); err != nil {
-		h.o.Logger.Error("audit append failed", "request_id", c.requestID, "err", err)
+		h.o.Logger.Error("audit append failed", "request_id", rec.RequestID, "err", err)
 	}
 }

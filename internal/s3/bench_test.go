@@ -22,8 +22,8 @@ import (
 //
 // Small-object benchmarks run 16 concurrent clients (b.SetParallelism(8) on 2 cores).
 
-func benchEnv(b *testing.B) (*env, aws.Credentials, *http.Client) {
-	e := newEnv(b)
+func benchEnv(b *testing.B, opts ...envOptions) (*env, aws.Credentials, *http.Client) {
+	e := newEnv(b, opts...)
 	e.bucket("bench")
 	e.role("bench", readWritePolicy("bench"))
 	creds := e.session("bench", 0)
@@ -64,8 +64,8 @@ func do(b *testing.B, client *http.Client, req *http.Request, want int) {
 
 // smallObjects runs 16 concurrent clients sending method to keys k0…k(keys-1), with body
 // (nil for GET), and reports operations per second.
-func smallObjects(b *testing.B, method string, keys int64, body []byte) {
-	e, creds, client := benchEnv(b)
+func smallObjects(b *testing.B, method string, keys int64, body []byte, opts ...envOptions) {
+	e, creds, client := benchEnv(b, opts...)
 	object := randomBytes(4<<10, 1)
 	signer := v4.NewSigner()
 	for i := int64(0); i < keys; i++ { // GETs need the objects to exist
@@ -92,6 +92,23 @@ func BenchmarkPutObject4KiB(b *testing.B) {
 
 func BenchmarkGetObject4KiB(b *testing.B) {
 	smallObjects(b, http.MethodGet, 100, nil)
+}
+
+// BenchmarkGetObject4KiBAuditAllows measures what recording allowed requests costs
+// (decisions.s3_allows off vs all), with the audit file and the decision log in the store:
+//
+//	go test -run '^$' -bench GetObject4KiBAuditAllows -benchtime 3s ./internal/s3
+func BenchmarkGetObject4KiBAuditAllows(b *testing.B) {
+	all := func() bool { return true }
+	for _, c := range []struct {
+		name   string
+		allow  func() bool
+		shared bool
+	}{{"off", nil, true}, {"all", all, true}, {"all-file-only", all, false}} {
+		b.Run(c.name, func(b *testing.B) {
+			smallObjects(b, http.MethodGet, 100, nil, envOptions{shared: c.shared, auditAllow: c.allow})
+		})
+	}
 }
 
 func BenchmarkPutObject64MiB(b *testing.B) {

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	s3sdk "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/inkan-dev/inkan/internal/audit"
 )
 
 // prefixPolicy is the shape CI roles get: objects under one prefix of one bucket, and
@@ -225,4 +227,39 @@ func TestKeysLongerThan1024BytesAreRefused(t *testing.T) {
 	_, err := e.client(rootCredentials()).PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"),
 		Key: aws.String(strings.Repeat("k", 1025)), Body: strings.NewReader("x")})
 	requireCode(t, err, "KeyTooLongError", http.StatusBadRequest)
+}
+
+func TestAllowedRequestsAreAuditedOnlyWhenTheSettingPicksThem(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		allow func() bool
+		want  int
+	}{{"off", nil, 0}, {"none picked", func() bool { return false }, 0}, {"all", func() bool { return true }, 1}} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, envOptions{auditAllow: c.allow})
+			e.bucket("data")
+			e.role("ci", prefixPolicy)
+			ci := e.client(e.session("ci", 0))
+			if _, err := ci.ListObjectsV2(e.ctx, &s3sdk.ListObjectsV2Input{Bucket: aws.String("data"), Prefix: aws.String("src/")}); err != nil {
+				t.Fatal(err)
+			}
+			var recs []audit.Record // the root's requests that set the bucket up are allowed too
+			for _, r := range e.auditRecords() {
+				if !strings.HasSuffix(r.Caller, ":root") {
+					recs = append(recs, r)
+				}
+			}
+			if len(recs) != c.want {
+				t.Fatalf("%d audit records, want %d: %+v", len(recs), c.want, recs)
+			}
+			if c.want == 0 {
+				return
+			}
+			r := recs[0]
+			if r.Outcome != "allow" || r.Action != "s3:ListBucket" || r.Resource != "arn:aws:s3:::data" ||
+				!strings.Contains(r.Caller, "assumed-role/ci/") || r.RequestID == "" || r.Code != "" {
+				t.Errorf("allow record: %+v", r)
+			}
+		})
+	}
 }

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/inkan-dev/inkan/internal/audit"
 	"github.com/inkan-dev/inkan/internal/iam"
 	"github.com/inkan-dev/inkan/internal/objstore"
 	"github.com/inkan-dev/inkan/internal/policy"
@@ -49,8 +48,12 @@ type Options struct {
 	Backend  objstore.Backend
 	Auth     Authority
 	Policies BucketPolicies
-	// Audit receives a record of every denial; nil = none.
-	Audit *audit.Log
+	// Audit receives a record of every denial, and of the allowed requests AuditAllow
+	// picks; nil = none.
+	Audit Recorder
+	// AuditAllow reports, once per allowed request, whether it is recorded too (all,
+	// none, or a sample); nil records none. It runs on the request path: it must be quick.
+	AuditAllow func() bool
 	// Region, when set, is the only region requests may be signed for, and the region of
 	// every bucket; "" accepts any region and reports us-east-1.
 	Region string
@@ -122,6 +125,9 @@ func (h *Handler) serve(c *call) error {
 		}
 		if err := h.authorize(c, op.action, c.bucket, c.key, keys); err != nil {
 			return err
+		}
+		if h.o.Audit != nil && h.o.AuditAllow != nil && h.o.AuditAllow() {
+			h.auditAllow(c, op.action)
 		}
 	}
 	return op.run(h, c)

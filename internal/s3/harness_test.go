@@ -30,6 +30,7 @@ import (
 	"github.com/inkan-dev/inkan/internal/reqid"
 	"github.com/inkan-dev/inkan/internal/s3"
 	"github.com/inkan-dev/inkan/internal/store"
+	"github.com/inkan-dev/inkan/internal/store/decisionlog"
 	"github.com/inkan-dev/inkan/internal/store/sqlstore"
 )
 
@@ -89,6 +90,10 @@ type envOptions struct {
 	domain string
 	// anyRegion leaves the region unpinned (Options.Region "").
 	anyRegion bool
+	// auditAllow is Options.AuditAllow.
+	auditAllow func() bool
+	// shared sends the records to the decision log in the store too, as inkan serve does.
+	shared bool
 }
 
 func newEnv(t testing.TB, opts ...envOptions) *env {
@@ -123,8 +128,14 @@ func newEnv(t testing.TB, opts ...envOptions) *env {
 	if o.anyRegion {
 		pinned = ""
 	}
-	e.handler = s3.New(s3.Options{Backend: e.backend, Auth: e.svc, Policies: iam.NewBucketPolicyCache(e.svc), Audit: e.audit,
-		Region: pinned, Domain: o.domain, Now: e.clock.Now})
+	var recorder s3.Recorder = e.audit
+	if o.shared {
+		w := decisionlog.NewWriter(e.store, decisionlog.Options{})
+		t.Cleanup(func() { w.Close() })
+		recorder = decisionlog.NewTrail(e.audit, w)
+	}
+	e.handler = s3.New(s3.Options{Backend: e.backend, Auth: e.svc, Policies: iam.NewBucketPolicyCache(e.svc), Audit: recorder,
+		AuditAllow: o.auditAllow, Region: pinned, Domain: o.domain, Now: e.clock.Now})
 	withID := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.mu.Lock()
 		e.seen = append(e.seen, r.Method+" "+r.Header.Get("X-Amz-Content-Sha256"))

@@ -9,6 +9,7 @@ import (
 	"github.com/inkan-dev/inkan/internal/audit"
 	"github.com/inkan-dev/inkan/internal/iam"
 	"github.com/inkan-dev/inkan/internal/sigv4"
+	"github.com/inkan-dev/inkan/internal/store"
 )
 
 // AdminService is the signing name of inkan's own API under /_inkan/.
@@ -25,15 +26,15 @@ type adminAuth interface {
 // record of a decision (its reason and trace) as JSON. Requests are SigV4-signed for the
 // service "inkan"; the caller must be root or allowed sts:DecodeAuthorizationMessage.
 type Admin struct {
-	auth   adminAuth
-	log    *audit.Log
-	region string
-	mux    *http.ServeMux
+	auth      adminAuth
+	decisions Finder
+	region    string
+	mux       *http.ServeMux
 }
 
-// NewAdmin returns the admin API handler.
-func NewAdmin(auth adminAuth, log *audit.Log, region string) *Admin {
-	a := &Admin{auth: auth, log: log, region: region, mux: http.NewServeMux()}
+// NewAdmin returns the admin API handler; decisions answers the decisions endpoint.
+func NewAdmin(auth adminAuth, decisions Finder, region string) *Admin {
+	a := &Admin{auth: auth, decisions: decisions, region: region, mux: http.NewServeMux()}
 	a.mux.HandleFunc("GET /_inkan/v1/decisions/{id}", a.decision)
 	a.mux.HandleFunc("POST /_inkan/v1/sealing-keys/rotate", a.rotate)
 	return a
@@ -83,13 +84,17 @@ func (a *Admin) decision(w http.ResponseWriter, r *http.Request) {
 	if !a.caller(w, r, "sts:DecodeAuthorizationMessage") {
 		return
 	}
-	rec, err := a.log.Find(r.PathValue("id"))
+	rec, err := a.decisions.Find(r.Context(), r.PathValue("id"))
 	if errors.Is(err, audit.ErrNotFound) {
 		writeAdminJSON(w, http.StatusNotFound, adminError{"NotFound", "no decision was recorded with request id " + r.PathValue("id")})
 		return
 	}
 	if err != nil {
-		writeAdminJSON(w, http.StatusInternalServerError, adminError{"InternalError", "reading the audit log failed"})
+		status, code := http.StatusInternalServerError, "InternalError"
+		if errors.Is(err, store.ErrUnavailable) {
+			status, code = http.StatusServiceUnavailable, "ServiceUnavailable"
+		}
+		writeAdminJSON(w, status, adminError{code, "reading the decision log failed; retry"})
 		return
 	}
 	writeAdminJSON(w, http.StatusOK, rec)

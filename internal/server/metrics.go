@@ -20,6 +20,8 @@ type Metrics struct {
 	jwks       *prometheus.CounterVec
 	keyLookups *prometheus.CounterVec
 	store      storeGauges
+
+	decisionLog *decisionLogMetrics
 }
 
 // NewMetrics registers inkan's collectors and the Go and process collectors.
@@ -40,6 +42,7 @@ func NewMetrics() *Metrics {
 	m.store = newStoreGauges(m.reg)
 	m.reg.MustRegister(m.requests, m.latency, m.decisions, m.jwks, m.keyLookups,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.decisionLog = newDecisionLogMetrics(m.reg)
 	return m
 }
 

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/inkan-dev/inkan/internal/audit"
 	"github.com/inkan-dev/inkan/internal/awsquery"
 	"github.com/inkan-dev/inkan/internal/iam"
 	"github.com/inkan-dev/inkan/internal/reqid"
@@ -32,8 +31,9 @@ type Options struct {
 	// IDP is the test identity provider mounted at /idp (--dev only); nil = none.
 	IDP http.Handler
 	// Admin serves inkan's own API under /_inkan/ (explain); nil = none.
-	Admin   http.Handler
-	Audit   *audit.Log
+	Admin http.Handler
+	// Audit receives the record of every query-protocol decision; nil = none.
+	Audit   Recorder
 	Metrics *Metrics
 	Logger  *slog.Logger
 	// Region, when set, is the only region callers may sign for.

@@ -26,7 +26,7 @@ func (h handlers) decodeAuthorizationMessage(ctx context.Context, c *awsquery.Ca
 	if h.audit == nil {
 		return nil, &iam.Error{Kind: iam.KindValidation, Message: "The audit log is not available on this server."}
 	}
-	rec, err := h.audit.Find(id)
+	rec, err := h.audit.Find(ctx, id)
 	if errors.Is(err, audit.ErrNotFound) {
 		return nil, &iam.Error{Kind: iam.KindValidation, Message: "The encoded message " + id + " is not the request id of a recorded decision."}
 	}

@@ -19,7 +19,16 @@ const Namespace = "https://sts.amazonaws.com/doc/2011-06-15/"
 // dispatcher's choice (server.Options.ReasonToCaller), the same for every query service.
 type Options struct {
 	// Audit answers DecodeAuthorizationMessage; nil disables it.
-	Audit *audit.Log
+	Audit Finder
+}
+
+// Finder looks decision records up by request id; *audit.Log and *decisionlog.Trail are
+// ones.
+type Finder interface {
+	// Find returns the newest record with the request id; an error wrapping
+	// audit.ErrNotFound when none is recorded, one wrapping store.ErrUnavailable when the
+	// shared decision log cannot be read now. Safe for concurrent use.
+	Find(ctx context.Context, requestID string) (*audit.Record, error)
 }
 
 // Service returns STS's actions for the query dispatcher.
@@ -40,7 +49,7 @@ func Service(svc *iam.Service, o Options) awsquery.Service {
 
 type handlers struct {
 	svc   *iam.Service
-	audit *audit.Log
+	audit Finder
 }
 
 func (h handlers) assumeRoleWithWebIdentity(ctx context.Context, c *awsquery.Call) (any, error) {
