@@ -58,14 +58,14 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger, out io.
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	if a.root, err = loadRootCredentials(cfg.DataDir, cfg.Root.AccessKeyID, cfg.Root.SecretAccessKey, out); err != nil {
-		return nil, fmt.Errorf("root credentials: %w", err)
-	}
 	st, err := sqlstore.Open(ctx, filepath.Join(cfg.DataDir, "inkan.db"))
 	if err != nil {
 		return nil, err
 	}
 	a.closers = append(a.closers, st.Close)
+	if a.root, err = loadRootCredentials(ctx, st, cfg.DataDir, cfg.Root.AccessKeyID, cfg.Root.SecretAccessKey, out, logger); err != nil {
+		return nil, fmt.Errorf("root credentials: %w", err)
+	}
 	metrics := server.NewMetrics()
 	verifier := oidc.NewVerifier(oidc.Options{
 		Leeway: time.Duration(cfg.OIDC.Leeway), RefreshInterval: time.Duration(cfg.OIDC.RefreshInterval),
@@ -90,7 +90,7 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger, out io.
 	}
 	a.closers = append(a.closers, backend.Close)
 	if cfg.Dev {
-		if err := a.startDevIDP(ctx, logger); err != nil {
+		if err := a.startDevIDP(ctx, st, logger); err != nil {
 			return nil, err
 		}
 	}
@@ -126,8 +126,8 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger, out io.
 
 // startDevIDP opens the test identity provider and registers it as an OIDC provider with the
 // audience sts.amazonaws.com, so the whole flow works offline out of the box.
-func (a *app) startDevIDP(ctx context.Context, logger *slog.Logger) error {
-	keys, err := devidp.OpenKeySet(filepath.Join(a.cfg.DataDir, "devidp"), devidp.KeySetOptions{})
+func (a *app) startDevIDP(ctx context.Context, st store.Store, logger *slog.Logger) error {
+	keys, err := a.openDevKeys(st, sharedStore(a.cfg))
 	if err != nil {
 		return fmt.Errorf("test identity provider: %w", err)
 	}

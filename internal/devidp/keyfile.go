@@ -1,7 +1,6 @@
 package devidp
 
 import (
-	"bytes"
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha1"
@@ -226,13 +225,8 @@ func readKeyFileInfo(path string) (keyFile, os.FileInfo, error) {
 	if err != nil {
 		return keyFile{}, nil, fmt.Errorf("devidp: key file: %w", err)
 	}
-	var file keyFile
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&file); err != nil {
-		return keyFile{}, nil, fmt.Errorf("devidp: key file %s: %w", path, err)
-	}
-	return file, info, nil
+	file, err := decodeKeyFile(raw, path)
+	return file, info, err
 }
 
 // writeKeyFile replaces the key file atomically: readers see the old file or the new

@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -22,29 +21,36 @@ const DefaultGrace = 24 * time.Hour
 // request-token secret, is written 0600 and always replaced atomically by rename.
 const keysFileName = "keys.json"
 
-// KeySetOptions configures OpenKeySet. The zero value is usable.
+// KeySetOptions configures OpenKeySet and OpenSharedKeySet. The zero value is usable.
 type KeySetOptions struct {
 	Clock  func() time.Time // defaults to time.Now
 	Random io.Reader        // defaults to crypto/rand.Reader
 	Grace  time.Duration    // defaults to DefaultGrace; must not be negative
+	// SharedRefresh is how long a shared KeySet trusts its copy of the keys; defaults to
+	// DefaultSharedRefresh. Unused by OpenKeySet.
+	SharedRefresh time.Duration
 }
 
-// KeySet is the issuer's signing keys, persisted in one directory: RSA-2048 keys, each
-// with a self-signed certificate so its JWK carries a real x5t, plus the secret that
-// signs runner request tokens.
+// KeySet is the issuer's signing keys: RSA-2048 keys, each with a self-signed certificate
+// so its JWK carries a real x5t, plus the secret that signs runner request tokens. They
+// are kept in one directory (OpenKeySet) or in a store that several nodes share
+// (OpenSharedKeySet).
 //
-// Several KeySets, in one process or several, may share a directory: Rotate takes a
-// lock file, and every read notices a file replaced by another KeySet (by its inode,
-// size and modification time) and reloads it. A KeySet is safe for concurrent use.
+// Several KeySets, in one process or several, may share a directory or a store: writers
+// exclude each other (a lock file, or compare-and-swap), and every read notices keys
+// replaced by another KeySet and reloads them (a directory's file at once, by its inode,
+// size and modification time; a store's blob within SharedRefresh). A KeySet is safe for
+// concurrent use.
 type KeySet struct {
-	dir    string
+	dir    string // "" for a shared KeySet
+	src    keySource
 	now    func() time.Time
 	random io.Reader
 	grace  time.Duration
 
 	mu     sync.Mutex
 	state  *keyState
-	loaded os.FileInfo // stat of the file state was read from
+	loaded any // the source's tag of the key file state was read from
 }
 
 // KeyInfo describes one published key, for listings such as `inkan idp rotate-keys`.
@@ -60,10 +66,32 @@ type KeyInfo struct {
 // a first key and secret (0600) if it holds none. It refuses a key file that other users
 // can read, and a key file it cannot parse.
 func OpenKeySet(dir string, opts KeySetOptions) (*KeySet, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("devidp: create key directory: %w", err)
+	}
+	return openKeySet(dir, dirSource{dir: dir}, opts)
+}
+
+// OpenSharedKeySet opens the keys kept in the store blob devidp-keys, creating a first key
+// and secret if there are none (of several nodes starting at once, one creates them and
+// the others use them). Every node opening the same store signs and verifies with the
+// same keys and sees a rotation made on any node within opts.SharedRefresh.
+func OpenSharedKeySet(blobs Blobs, opts KeySetOptions) (*KeySet, error) {
+	src := &blobSource{blobs: blobs, now: opts.Clock, refresh: opts.SharedRefresh}
+	if src.now == nil {
+		src.now = time.Now
+	}
+	if src.refresh <= 0 {
+		src.refresh = DefaultSharedRefresh
+	}
+	return openKeySet("", src, opts)
+}
+
+func openKeySet(dir string, src keySource, opts KeySetOptions) (*KeySet, error) {
 	if opts.Grace < 0 {
 		return nil, fmt.Errorf("devidp: key grace period %v is negative", opts.Grace)
 	}
-	ks := &KeySet{dir: dir, now: opts.Clock, random: opts.Random, grace: opts.Grace}
+	ks := &KeySet{dir: dir, src: src, now: opts.Clock, random: opts.Random, grace: opts.Grace}
 	if ks.now == nil {
 		ks.now = time.Now
 	}
@@ -73,12 +101,9 @@ func OpenKeySet(dir string, opts KeySetOptions) (*KeySet, error) {
 	if ks.grace == 0 {
 		ks.grace = DefaultGrace
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("devidp: create key directory: %w", err)
-	}
 	_, err := ks.current()
 	if errors.Is(err, fs.ErrNotExist) {
-		if err := ks.initialise(); err != nil {
+		if err := ks.update(ks.initialise); err != nil {
 			return nil, err
 		}
 		_, err = ks.current()
@@ -89,7 +114,7 @@ func OpenKeySet(dir string, opts KeySetOptions) (*KeySet, error) {
 	return ks, nil
 }
 
-// Dir returns the key directory.
+// Dir returns the key directory; "" for a shared KeySet.
 func (ks *KeySet) Dir() string { return ks.dir }
 
 // Keys lists the keys published now, the active key first.
@@ -120,27 +145,24 @@ func (ks *KeySet) JWKS() (jose.JSONWebKeySet, error) {
 }
 
 // Rotate makes a new key active. The previous active key stays published for the grace
-// period; keys whose grace period is over are dropped from the file. Another process
-// using the same directory sees the new key on its next read. Rotate returns the new key.
+// period; keys whose grace period is over are dropped. Another KeySet using the same
+// directory or store sees the new key on its next read. Rotate returns the new key.
 func (ks *KeySet) Rotate() (KeyInfo, error) {
-	unlock, err := lockDir(ks.dir)
+	err := ks.update(func(file *keyFile) (*keyFile, error) {
+		if file == nil {
+			return nil, fmt.Errorf("devidp: key file: %w", fs.ErrNotExist)
+		}
+		now := ks.now()
+		file.Keys = file.unexpired(now)
+		file.Keys[len(file.Keys)-1].UnpublishAt = now.Add(ks.grace).UTC()
+		fresh, err := generateKey(ks.random, now)
+		if err != nil {
+			return nil, err
+		}
+		file.Keys = append(file.Keys, fresh)
+		return file, nil
+	})
 	if err != nil {
-		return KeyInfo{}, err
-	}
-	defer unlock()
-	file, err := readKeyFile(ks.path())
-	if err != nil {
-		return KeyInfo{}, err
-	}
-	now := ks.now()
-	file.Keys = file.unexpired(now)
-	file.Keys[len(file.Keys)-1].UnpublishAt = now.Add(ks.grace).UTC()
-	fresh, err := generateKey(ks.random, now)
-	if err != nil {
-		return KeyInfo{}, err
-	}
-	file.Keys = append(file.Keys, fresh)
-	if err := writeKeyFile(ks.dir, file); err != nil {
 		return KeyInfo{}, err
 	}
 	state, err := ks.current()
@@ -148,6 +170,18 @@ func (ks *KeySet) Rotate() (KeyInfo, error) {
 		return KeyInfo{}, err
 	}
 	return state.active().info(), nil
+}
+
+// update changes the stored keys through the source, then forgets the parsed copy so that
+// the next read sees the change.
+func (ks *KeySet) update(fn func(*keyFile) (*keyFile, error)) error {
+	if err := ks.src.update(fn); err != nil {
+		return err
+	}
+	ks.mu.Lock()
+	ks.state, ks.loaded = nil, nil
+	ks.mu.Unlock()
+	return nil
 }
 
 // active returns the key that signs new tokens.
@@ -168,51 +202,40 @@ func (ks *KeySet) requestSecret() ([]byte, error) {
 	return state.secret, nil
 }
 
-func (ks *KeySet) path() string { return filepath.Join(ks.dir, keysFileName) }
-
 // current returns the parsed key file, reloading it when another writer replaced it.
-// A stat per call is cheap next to an RSA signature, and needs no watcher goroutine.
 func (ks *KeySet) current() (*keyState, error) {
-	info, err := os.Stat(ks.path())
-	if err != nil {
-		return nil, fmt.Errorf("devidp: key file: %w", err)
-	}
 	ks.mu.Lock()
 	defer ks.mu.Unlock()
-	if ks.state != nil && sameFile(ks.loaded, info) {
-		return ks.state, nil
-	}
-	file, loaded, err := readKeyFileInfo(ks.path())
+	file, tag, changed, err := ks.src.load(ks.loaded)
 	if err != nil {
 		return nil, err
 	}
+	if !changed && ks.state != nil {
+		return ks.state, nil
+	}
 	state, err := file.parse()
 	if err != nil {
-		return nil, fmt.Errorf("devidp: key file %s: %w", ks.path(), err)
+		return nil, fmt.Errorf("devidp: key file: %w", err)
 	}
-	ks.state, ks.loaded = state, loaded
+	ks.state, ks.loaded = state, tag
 	return state, nil
 }
 
-// initialise writes a first key and secret, unless another process got there first.
-func (ks *KeySet) initialise() error {
-	unlock, err := lockDir(ks.dir)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	if _, err := os.Stat(ks.path()); err == nil {
-		return nil
+// initialise is the update that writes a first key and secret, unless another writer got
+// there first.
+func (ks *KeySet) initialise(file *keyFile) (*keyFile, error) {
+	if file != nil {
+		return nil, nil
 	}
 	secret := make([]byte, requestSecretSize)
 	if _, err := io.ReadFull(ks.random, secret); err != nil {
-		return fmt.Errorf("devidp: generate request-token secret: %w", err)
+		return nil, fmt.Errorf("devidp: generate request-token secret: %w", err)
 	}
 	first, err := generateKey(ks.random, ks.now())
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return writeKeyFile(ks.dir, keyFile{Version: keyFileVersion, RequestSecret: secret, Keys: []storedKey{first}})
+	return &keyFile{Version: keyFileVersion, RequestSecret: secret, Keys: []storedKey{first}}, nil
 }
 
 func sameFile(a, b os.FileInfo) bool {
