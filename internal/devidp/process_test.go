@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"testing"
 	"time"
+
+	"github.com/inkan-dev/inkan/internal/testsupport/pgtest"
 )
 
 // rotateDirEnv asks the test binary, re-run as a child process, to rotate the keys of a
@@ -27,7 +29,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	os.Exit(m.Run())
+	pgtest.Main(m) // runs the tests, then stops a PostgreSQL cluster they started
 }
 
 func TestARunningServerSignsWithAKeyRotatedByAnotherProcess(t *testing.T) {

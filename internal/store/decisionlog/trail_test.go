@@ -14,12 +14,17 @@ import (
 
 func openTrail(t *testing.T, st store.Decisions) (*decisionlog.Trail, *audit.Log, *decisionlog.Writer) {
 	t.Helper()
+	return openTrailWith(t, st, decisionlog.Options{MaxDelay: time.Millisecond, MaxBackoff: time.Millisecond, CloseWait: 10 * time.Millisecond})
+}
+
+func openTrailWith(t *testing.T, st store.Decisions, o decisionlog.Options) (*decisionlog.Trail, *audit.Log, *decisionlog.Writer) {
+	t.Helper()
 	file, err := audit.Open(filepath.Join(t.TempDir(), "audit"), 1<<20, 2, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { file.Close() })
-	w := decisionlog.NewWriter(st, decisionlog.Options{MaxDelay: time.Millisecond, MaxBackoff: time.Millisecond, CloseWait: 10 * time.Millisecond})
+	w := decisionlog.NewWriter(st, o)
 	t.Cleanup(func() { w.Close() })
 	return decisionlog.NewTrail(file, w), file, w
 }
