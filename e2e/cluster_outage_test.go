@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -116,6 +118,14 @@ func clusterOutage(t *testing.T, c *cluster, roleARN string) {
 	down := time.Now()
 	n2 := c.nodes[1]
 	n2.start(t)
+	if _, err := within(10*time.Second, func() error {
+		if statusOf(n2.URL+"/healthz") != 200 {
+			return errors.New("no answer to /healthz")
+		}
+		return nil
+	}); err != nil {
+		t.Fatalf("node 2, started with PostgreSQL down, does not listen: %v\n%s", err, n2.stderr.String())
+	}
 	lb := admin(c.lb.URL)
 	refusals := 0
 	for time.Since(down) < 10*time.Second {
@@ -124,15 +134,15 @@ func clusterOutage(t *testing.T, c *cluster, roleARN string) {
 			t.Fatalf("CreateRole with PostgreSQL down: %v, want ServiceFailure 503", err)
 		}
 		refusals++
-		if got := n2.readyz(); got != 503 {
-			t.Fatalf("node 2, started with PostgreSQL down, answers /readyz %d", got)
-		}
-		if statusOf(n2.URL+"/healthz") != 200 {
-			t.Fatal("node 2, started with PostgreSQL down, is not alive")
+		if got, alive := n2.readyz(), statusOf(n2.URL+"/healthz"); got != 503 || alive != 200 {
+			t.Fatalf("node 2, started with PostgreSQL down, answers /readyz %d and /healthz %d", got, alive)
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
 	during := l.done.Load()
+	if _, body := httpGet(t, c.nodes[0].URL+"/metrics"); !strings.Contains(body, "\ninkan_store_up 0\n") {
+		t.Error("node 1's inkan_store_up is not 0 with PostgreSQL down")
+	}
 	if err := c.pg.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -148,6 +158,12 @@ func clusterOutage(t *testing.T, c *cluster, roleARN string) {
 	ready := time.Since(up)
 	close(stop)
 	l.wait(t)
+	for _, n := range []*node{c.nodes[0], c.nodes[2]} {
+		logs := n.stderr.String()
+		if strings.Count(logs, "store unreachable") != 1 || strings.Count(logs, "store reachable again") != 1 {
+			t.Errorf("%s logged the outage other than once at its start and once at its end:\n%s", n.name, logs)
+		}
+	}
 	t.Logf("PostgreSQL down %s: %d exchanges meanwhile, %d IAM writes refused with ServiceFailure 503; writes accepted %s and node 2 ready %s after it came back; %d exchanges in all, %d failed",
 		up.Sub(down).Round(time.Millisecond), during, refusals, accepted.Round(time.Millisecond), ready.Round(time.Millisecond), l.done.Load(), l.failed.Load())
 }

@@ -78,7 +78,8 @@ func (r *refresher) run(ctx context.Context) {
 }
 
 // check refreshes once, logs the store going away (once, then once every outageLogEvery)
-// and coming back (once), and reports the store's health.
+// and coming back (once, at the same level, so that an operator who sees the one sees the
+// other), and reports the store's health.
 func (r *refresher) check(ctx context.Context) {
 	cctx, cancel := context.WithTimeout(ctx, refreshTimeout)
 	err := r.svc.Refresh(cctx)
@@ -92,7 +93,7 @@ func (r *refresher) check(ctx context.Context) {
 		r.confirmed = now
 		if r.down {
 			r.down = false
-			r.logger.Info("store reachable again; configuration refreshed", "outage", now.Sub(r.downSince).Round(time.Second).String())
+			r.logger.Warn("store reachable again; configuration refreshed", "outage", now.Sub(r.downSince).Round(time.Second).String())
 		}
 	case !r.down:
 		r.down, r.downSince, r.logged = true, now, now

@@ -87,7 +87,7 @@ func buildApp(ctx, wait context.Context, build appBuilder, cfg config.Config, lo
 		a, err := build(ctx, cfg, logger, out)
 		if err == nil {
 			if attempt > 1 {
-				logger.Info("store reachable; configuration loaded", "attempts", attempt, "waited", time.Since(first).Round(time.Millisecond).String())
+				logger.Warn("store reachable; configuration loaded, ready", "attempts", attempt, "waited", time.Since(first).Round(time.Millisecond).String())
 			}
 			return a, nil
 		}
