@@ -185,4 +185,3 @@ func clusterExplain(t *testing.T, c *cluster, roleARN string) {
 	}
 	t.Logf("node 2's decision readable through node 1 after %s", took.Round(time.Millisecond))
 }
-

@@ -80,7 +80,9 @@ func names(nodes []*node) []string {
 }
 
 // server is the node as the other e2e helpers see a server.
-func (n *node) server() *testServer { return &testServer{URL: n.URL, stderr: n.stderr, stop: func() {}} }
+func (n *node) server() *testServer {
+	return &testServer{URL: n.URL, stderr: n.stderr, stop: func() {}}
+}
 
 // start runs the node's process without waiting for it to be ready.
 func (n *node) start(t *testing.T) {

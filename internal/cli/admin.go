@@ -6,8 +6,8 @@ import (
 	"strings"
 )
 
-// adminCmd is `inkan admin rotate-sealing-keys | revoke-sessions ROLE`: operations on a
-// running inkan that no AWS tool names.
+// adminCmd is `inkan admin rotate-sealing-keys | revoke-sessions ROLE | copy-store`:
+// operations that no AWS tool names, on a running inkan or (copy-store) on its databases.
 type adminCmd struct{}
 
 const adminUsage = `usage: inkan admin <command> [flags]
@@ -15,6 +15,9 @@ const adminUsage = `usage: inkan admin <command> [flags]
   rotate-sealing-keys   retire the key that seals session tokens and make a new one (root only);
                         sessions sealed before keep working for their whole life
   revoke-sessions ROLE  void every session of ROLE issued until now (IAM RevokeRoleSessions)
+  copy-store --from <sqlite file or URL> --to <postgres:// URL>
+                        copy a whole store into an empty one and verify it (works on the
+                        databases, not through a running inkan)
 
 Flags: --endpoint (INKAN_ENDPOINT), --region, --data-dir for the root credentials
 (or INKAN_ROOT_ACCESS_KEY_ID / INKAN_ROOT_SECRET_ACCESS_KEY).`
@@ -27,6 +30,9 @@ func (adminCmd) Run(ctx context.Context, env Env, args []string) error {
 			return usageErrorf("name an admin command")
 		}
 		return nil
+	}
+	if args[0] == "copy-store" {
+		return copyStore(ctx, env, args[1:])
 	}
 	fs := newFlagSet("admin "+args[0], env)
 	var af adminFlags

@@ -22,7 +22,6 @@ import (
 	"github.com/inkan-dev/inkan/internal/s3"
 	"github.com/inkan-dev/inkan/internal/server"
 	"github.com/inkan-dev/inkan/internal/store"
-	"github.com/inkan-dev/inkan/internal/store/sqlstore"
 	"github.com/inkan-dev/inkan/internal/sts"
 )
 
@@ -58,7 +57,7 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger, out io.
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	st, err := sqlstore.Open(ctx, filepath.Join(cfg.DataDir, "inkan.db"))
+	st, err := openStore(ctx, cfg, logger)
 	if err != nil {
 		return nil, err
 	}

@@ -11,8 +11,6 @@ import (
 	"github.com/inkan-dev/inkan/internal/testsupport/pgtest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
-
 func TestOnPostgreSQLOneOfSeveralStartingNodesGeneratesTheRootCredentials(t *testing.T) {
 	dsn := pgtest.Database(t)
 	const nodes = 3

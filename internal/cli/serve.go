@@ -35,6 +35,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.lint, "lint", "", "trust policies with linter errors: refuse or warn (INKAN_LINT, default refuse)")
 	fs.StringVar(&f.explain, "explain", "", "denial reasons: caller (in the error message) or operator (audit log only) (INKAN_EXPLAIN)")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error; request logs are at info")
+	fs.String("store", "", "sqlite (the file in --data-dir) or a postgres:// URL (INKAN_STORE, default sqlite)")
 	fs.BoolVar(&f.dev, "dev", false, "development mode: test identity provider at /idp, http loopback issuers, reasons to callers (INKAN_DEV)")
 }
 
@@ -57,7 +58,7 @@ func (f *serveFlags) load(fs *flag.FlagSet, getenv func(string) string) (config.
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	for name, dst := range map[string]*string{"addr": &cfg.Addr, "data-dir": &cfg.DataDir, "public-url": &cfg.PublicURL,
 		"account-id": &cfg.AccountID, "region": &cfg.Region, "domain": &cfg.Domain, "tls-cert": &cfg.TLS.Cert,
-		"tls-key": &cfg.TLS.Key, "lint": &cfg.Lint, "explain": &cfg.Explain} {
+		"tls-key": &cfg.TLS.Key, "lint": &cfg.Lint, "explain": &cfg.Explain, "store": &cfg.Store} {
 		if set[name] {
 			*dst = *flagString(fs, name)
 		}

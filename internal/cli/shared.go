@@ -18,6 +18,6 @@ func (a *app) openDevKeys(blobs devidp.Blobs, shared bool) (*devidp.KeySet, erro
 	return devidp.OpenKeySet(filepath.Join(a.cfg.DataDir, "devidp"), devidp.KeySetOptions{})
 }
 
-// sharedStore reports whether the configured store may be shared by several nodes. The
-// embedded SQLite store, today's only one, is not: it is this data directory's file.
-func sharedStore(cfg config.Config) bool { return false }
+// sharedStore reports whether the configured store may be shared by several nodes: a
+// PostgreSQL store is; the embedded SQLite store is this data directory's file.
+func sharedStore(cfg config.Config) bool { return cfg.IsPostgres() }

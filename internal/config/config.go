@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"net"
+	"net/url"
 	"os"
 	"reflect"
 	"strconv"
@@ -48,6 +49,12 @@ type Config struct {
 	// Decisions tunes the decision log in the store.
 	Decisions Decisions `yaml:"decisions"`
 	Root      Root      `yaml:"-"`
+	// Store selects the store: "sqlite" (the file inkan.db in DataDir) or a postgres:// or
+	// postgresql:// URL, which may carry the password (it is never logged).
+	Store string `yaml:"store"`
+	// StorePasswordFile, with a PostgreSQL store, names a file holding the password (read
+	// once at start, a trailing newline dropped; refused if every user may read it).
+	StorePasswordFile string `yaml:"store_password_file"`
 	// DerivedPublicURL is set by Validate when PublicURL was derived from Addr.
 	DerivedPublicURL bool     `yaml:"-"`
 	Declare          Declared `yaml:",inline"`
@@ -104,6 +111,7 @@ func Default() Config {
 		DataDir:   "./inkan-data",
 		AccountID: "000000000000",
 		Lint:      "refuse",
+		Store:     "sqlite",
 		OIDC: OIDC{
 			Leeway:          Duration(5 * time.Minute),
 			RefreshInterval: Duration(10 * time.Second),
@@ -161,6 +169,8 @@ func (c *Config) envVars() map[string]func(string) error {
 		"INKAN_EXPLAIN":                str(&c.Explain),
 		"INKAN_ROOT_ACCESS_KEY_ID":     str(&c.Root.AccessKeyID),
 		"INKAN_ROOT_SECRET_ACCESS_KEY": str(&c.Root.SecretAccessKey),
+		"INKAN_STORE":                  str(&c.Store),
+		"INKAN_STORE_PASSWORD_FILE":    str(&c.StorePasswordFile),
 		"INKAN_OIDC_LEEWAY":            dur(&c.OIDC.Leeway),
 		"INKAN_OIDC_MAX_STALE":         dur(&c.OIDC.MaxStale),
 		"INKAN_DEV": func(v string) error {
@@ -224,6 +234,7 @@ func (c *Config) Validate() error {
 	if c.Root.AccessKeyID != "" && (len(c.Root.AccessKeyID) < 16 || len(c.Root.SecretAccessKey) < 16) {
 		bad("INKAN_ROOT_ACCESS_KEY_ID", "root keys must be at least 16 characters each")
 	}
+	errs = append(errs, c.validateStore()...)
 	if c.PublicURL == "" {
 		scheme := "http"
 		if c.TLS.Cert != "" {
@@ -236,6 +247,39 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.Declare.validate()...)
 	errs = append(errs, c.Decisions.validate()...)
 	return errors.Join(errs...)
+}
+
+// IsPostgres reports whether Store names a PostgreSQL database rather than SQLite.
+func (c *Config) IsPostgres() bool {
+	scheme, _, ok := strings.Cut(c.Store, "://")
+	return ok && (strings.EqualFold(scheme, "postgres") || strings.EqualFold(scheme, "postgresql"))
+}
+
+// validateStore checks store and store_password_file. Its messages never quote the store
+// URL: it may carry a password.
+func (c *Config) validateStore() []error {
+	var errs []error
+	bad := func(field, msg string) { errs = append(errs, fmt.Errorf("%s: %s", field, msg)) }
+	switch {
+	case c.Store == "":
+		c.Store = "sqlite"
+	case c.Store == "sqlite":
+	case !c.IsPostgres():
+		bad("store", "must be sqlite or a postgres:// or postgresql:// URL (the value is not shown: it may hold a password)")
+	default:
+		u, err := url.Parse(c.Store)
+		if err != nil || u.Host == "" {
+			bad("store", "is not a valid postgres:// URL with a host (the value is not shown: it may hold a password)")
+			break
+		}
+		if _, has := u.User.Password(); has && c.StorePasswordFile != "" {
+			bad("store_password_file", "the store URL carries a password already: give it in one place")
+		}
+	}
+	if c.StorePasswordFile != "" && c.Store == "sqlite" {
+		bad("store_password_file", "is for a PostgreSQL store; the SQLite store has no password")
+	}
+	return errs
 }
 
 // String prints the duration as Go does.

@@ -94,3 +94,43 @@ roles:
 		t.Fatalf("role %+v", r)
 	}
 }
+
+func TestTheStoreIsSQLiteByDefaultOrAPostgresURLAndItsPasswordIsNeverQuoted(t *testing.T) {
+	for _, c := range []struct {
+		store, passwordFile, wantErr string
+	}{
+		{"", "", ""},
+		{"sqlite", "", ""},
+		{"postgres://inkan@db.example/inkan", "/run/secrets/pg", ""},
+		{"postgresql://inkan:s3cret@db.example:5432/inkan?sslmode=verify-full", "", ""},
+		{"postgres://inkan:s3cret@db.example/inkan", "/run/secrets/pg", "store_password_file: the store URL carries a password already"},
+		{"mysql://inkan:s3cret@db/inkan", "", "store: must be sqlite or a postgres:// or postgresql:// URL"},
+		{"postgres://inkan:s3cret@/inkan", "", "store: is not a valid postgres:// URL with a host"},
+		{"sqlite", "/run/secrets/pg", "store_password_file: is for a PostgreSQL store"},
+	} {
+		cfg := Default()
+		env := map[string]string{"INKAN_STORE": c.store, "INKAN_STORE_PASSWORD_FILE": c.passwordFile}
+		if err := cfg.ApplyEnv(func(k string) string { return env[k] }); err != nil {
+			t.Fatal(err)
+		}
+		err := cfg.Validate()
+		switch {
+		case c.wantErr == "" && err != nil:
+			t.Errorf("store %q: Validate = %v, want success", c.store, err)
+		case c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)):
+			t.Errorf("store %q: Validate = %v, want an error with %q", c.store, err, c.wantErr)
+		case err != nil && strings.Contains(err.Error(), "s3cret"):
+			t.Errorf("store %q: the error %q quotes the password", c.store, err)
+		}
+		if c.wantErr == "" && c.store == "" && cfg.Store != "sqlite" {
+			t.Errorf("the default store is %q, want sqlite", cfg.Store)
+		}
+	}
+	cfg := Default()
+	if err := cfg.LoadFile(writeFile(t, "store: postgres://inkan@db/inkan\nstore_password_file: /run/secrets/pg\n")); err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.IsPostgres() || cfg.StorePasswordFile != "/run/secrets/pg" {
+		t.Fatalf("the YAML keys store and store_password_file were not read: %+v", cfg)
+	}
+}

@@ -30,9 +30,13 @@ func (s *Store) AttachRolePolicy(ctx context.Context, roleName, policyARN string
 				return err
 			}
 		}
-		_, err = exec(ctx, tx, `INSERT INTO role_policy_attachments (role_id, policy_arn) VALUES ($1, $2)`, ref.id, policyARN)
-		return wrap(err, "attach policy", policyARN)
+		return wrap(insertAttachment(ctx, tx, ref.id, policyARN), "attach policy", policyARN)
 	})
+}
+
+func insertAttachment(ctx context.Context, tx *sql.Tx, roleID, policyARN string) error {
+	_, err := exec(ctx, tx, `INSERT INTO role_policy_attachments (role_id, policy_arn) VALUES ($1, $2)`, roleID, policyARN)
+	return err
 }
 
 // DetachRolePolicy detaches a managed policy from a role; see

@@ -10,18 +10,11 @@ import (
 
 // GetBlob returns a named blob; see store.Blobs.
 func (s *Store) GetBlob(ctx context.Context, name string) ([]byte, int64, error) {
-	type row struct {
-		data    []byte
-		version int64
-	}
-	r, err := queryOne(ctx, s.r, "blob", name, func(sc scanner) (row, error) {
-		var r row
-		return r, sc.Scan(&r.data, &r.version)
-	}, `SELECT data, version FROM blobs WHERE name = $1`, name)
+	b, err := queryOne(ctx, s.r, "blob", name, scanBlob, `SELECT name, data, version FROM blobs WHERE name = $1`, name)
 	if err != nil {
 		return nil, 0, wrap(err, "get blob", "")
 	}
-	return r.data, r.version, nil
+	return b.data, b.version, nil
 }
 
 // PutBlob writes a named blob if its version is ifVersion; see store.Blobs.

@@ -21,14 +21,19 @@ func (s *Store) AppendDecisions(ctx context.Context, records []store.Decision) e
 	}
 	err := s.writeData(ctx, func(tx *sql.Tx) error {
 		for _, d := range records {
-			if _, err := exec(ctx, tx, `INSERT INTO decisions (request_id, time, service, action, outcome, body) VALUES ($1, $2, $3, $4, $5, $6)`,
-				d.RequestID, encodeTime(d.Time), d.Service, d.Action, d.Outcome, d.Body); err != nil {
+			if err := insertDecision(ctx, tx, d); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	return wrap(err, "append decisions", "")
+}
+
+func insertDecision(ctx context.Context, tx *sql.Tx, d store.Decision) error {
+	_, err := exec(ctx, tx, `INSERT INTO decisions (request_id, time, service, action, outcome, body) VALUES ($1, $2, $3, $4, $5, $6)`,
+		d.RequestID, encodeTime(d.Time), d.Service, d.Action, d.Outcome, d.Body)
+	return err
 }
 
 // GetDecision returns the newest record of a request id; see store.Decisions.

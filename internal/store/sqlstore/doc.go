@@ -70,7 +70,10 @@
 // sqlstore_test.go runs the storetest conformance suite on a temporary file,
 // plus the migration tests; postgres_test.go runs the same suite and
 // PostgreSQL's own tests on a throwaway cluster (internal/testsupport/pgtest),
-// skipped without PostgreSQL's server binaries unless CI is set. Benchmarks: go test -run '^$' -bench . ./internal/store/sqlstore.
+// skipped without PostgreSQL's server binaries unless CI is set.
+// Benchmarks, SQLite and PostgreSQL side by side (BenchmarkPostgres* and
+// BenchmarkSnapshot10000Roles/postgres need PostgreSQL's server binaries):
+// go test -run '^$' -bench . -benchtime 1s ./internal/store/sqlstore.
 // The fuzz target FuzzRoleRoundTrip checks that every storable text comes
 // back byte for byte; run it longer with
 // go test -run '^$' -fuzz FuzzRoleRoundTrip -fuzztime 10m ./internal/store/sqlstore.

@@ -14,17 +14,24 @@ func (s *Store) AddSealingKey(ctx context.Context, k store.SealingKey) error {
 	if err := k.Check(); err != nil {
 		return err
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		_, err := exec(ctx, tx, `INSERT INTO sealing_keys (id, secret, create_date, retire_date) VALUES ($1, $2, $3, $4)`,
-			k.ID, k.Secret, encodeTime(k.CreateDate), encodeOptionalTime(k.RetireDate))
-		return err
-	})
+	err := s.write(ctx, func(tx *sql.Tx) error { return insertSealingKey(ctx, tx, k) })
 	return wrap(err, "add sealing key", k.ID)
+}
+
+func insertSealingKey(ctx context.Context, tx *sql.Tx, k store.SealingKey) error {
+	_, err := exec(ctx, tx, `INSERT INTO sealing_keys (id, secret, create_date, retire_date) VALUES ($1, $2, $3, $4)`,
+		k.ID, k.Secret, encodeTime(k.CreateDate), encodeOptionalTime(k.RetireDate))
+	return err
 }
 
 // ListSealingKeys returns every key by creation date; see store.SealingKeys.
 func (s *Store) ListSealingKeys(ctx context.Context) ([]store.SealingKey, error) {
-	ks, err := queryAll(ctx, s.r, func(sc scanner) (store.SealingKey, error) {
+	ks, err := listSealingKeys(ctx, s.r)
+	return ks, wrap(err, "list sealing keys", "")
+}
+
+func listSealingKeys(ctx context.Context, q querier) ([]store.SealingKey, error) {
+	return queryAll(ctx, q, func(sc scanner) (store.SealingKey, error) {
 		var (
 			k       store.SealingKey
 			created int64
@@ -36,7 +43,6 @@ func (s *Store) ListSealingKeys(ctx context.Context) ([]store.SealingKey, error)
 		k.CreateDate, k.RetireDate = decodeTime(created), decodeOptionalTime(retired)
 		return k, err
 	}, `SELECT id, secret, create_date, retire_date FROM sealing_keys ORDER BY create_date, id`)
-	return ks, wrap(err, "list sealing keys", "")
 }
 
 // RetireSealingKey marks a key retired at at, once; see store.SealingKeys.
@@ -68,12 +74,14 @@ func (s *Store) PutBucketPolicy(ctx context.Context, p store.BucketPolicy) error
 	if err := p.Check(); err != nil {
 		return err
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		_, err := exec(ctx, tx, `INSERT INTO bucket_policies (bucket, document) VALUES ($1, $2)
-			ON CONFLICT (bucket) DO UPDATE SET document = excluded.document`, p.Bucket, p.Document)
-		return err
-	})
+	err := s.write(ctx, func(tx *sql.Tx) error { return upsertBucketPolicy(ctx, tx, p) })
 	return wrap(err, "put bucket policy", p.Bucket)
+}
+
+func upsertBucketPolicy(ctx context.Context, tx *sql.Tx, p store.BucketPolicy) error {
+	_, err := exec(ctx, tx, `INSERT INTO bucket_policies (bucket, document) VALUES ($1, $2)
+		ON CONFLICT (bucket) DO UPDATE SET document = excluded.document`, p.Bucket, p.Document)
+	return err
 }
 
 // GetBucketPolicy returns a bucket's policy; see store.BucketPolicies.

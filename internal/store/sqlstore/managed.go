@@ -37,13 +37,15 @@ func (s *Store) CreateManagedPolicy(ctx context.Context, p store.ManagedPolicy) 
 	if err := p.Check(); err != nil {
 		return err
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		_, err := exec(ctx, tx, `INSERT INTO managed_policies (`+managedColumns+`, name_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-			p.ARN, p.ID, p.Name, p.Path, p.Description, p.Document, p.DefaultVersionID,
-			encodeTime(p.CreateDate), encodeTime(p.UpdateDate), encodeTags(p.Tags), store.FoldName(p.Name))
-		return err
-	})
+	err := s.write(ctx, func(tx *sql.Tx) error { return insertManaged(ctx, tx, p) })
 	return wrap(err, "create managed policy", p.ARN)
+}
+
+func insertManaged(ctx context.Context, tx *sql.Tx, p store.ManagedPolicy) error {
+	_, err := exec(ctx, tx, `INSERT INTO managed_policies (`+managedColumns+`, name_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		p.ARN, p.ID, p.Name, p.Path, p.Description, p.Document, p.DefaultVersionID,
+		encodeTime(p.CreateDate), encodeTime(p.UpdateDate), encodeTags(p.Tags), store.FoldName(p.Name))
+	return err
 }
 
 // GetManagedPolicy returns the policy with this ARN; see store.ManagedPolicies.

@@ -244,3 +244,5 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+func FuzzPostgresRoleRoundTrip(f *testing.F) { storetest.FuzzRoleRoundTrip(f, openPostgres) }

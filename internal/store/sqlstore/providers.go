@@ -33,12 +33,14 @@ func (s *Store) CreateProvider(ctx context.Context, p store.Provider) error {
 	if err := p.Check(); err != nil {
 		return err
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		_, err := exec(ctx, tx, `INSERT INTO providers (`+providerColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			p.ARN, p.URL, encodeList(p.ClientIDs), encodeList(p.Thumbprints), encodeTags(p.Tags), encodeClaimTags(p.ClaimTags), encodeTime(p.CreateDate))
-		return err
-	})
+	err := s.write(ctx, func(tx *sql.Tx) error { return insertProvider(ctx, tx, p) })
 	return wrap(err, "create provider", p.ARN)
+}
+
+func insertProvider(ctx context.Context, tx *sql.Tx, p store.Provider) error {
+	_, err := exec(ctx, tx, `INSERT INTO providers (`+providerColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		p.ARN, p.URL, encodeList(p.ClientIDs), encodeList(p.Thumbprints), encodeTags(p.Tags), encodeClaimTags(p.ClaimTags), encodeTime(p.CreateDate))
+	return err
 }
 
 // GetProvider returns the provider with this ARN; see store.Providers.

@@ -34,10 +34,14 @@ func (s *Store) PutRolePolicy(ctx context.Context, p store.RolePolicy, admit fun
 				return err
 			}
 		}
-		_, err = exec(ctx, tx, `INSERT INTO role_policies (role_id, name, document) VALUES ($1, $2, $3)
-			ON CONFLICT (role_id, name) DO UPDATE SET document = excluded.document`, ref.id, p.Name, p.Document)
-		return wrap(err, "put role policy", p.Name)
+		return wrap(upsertRolePolicy(ctx, tx, ref.id, p), "put role policy", p.Name)
 	})
+}
+
+func upsertRolePolicy(ctx context.Context, tx *sql.Tx, roleID string, p store.RolePolicy) error {
+	_, err := exec(ctx, tx, `INSERT INTO role_policies (role_id, name, document) VALUES ($1, $2, $3)
+		ON CONFLICT (role_id, name) DO UPDATE SET document = excluded.document`, roleID, p.Name, p.Document)
+	return err
 }
 
 // GetRolePolicy returns one inline policy; see store.RolePolicies.

@@ -33,13 +33,15 @@ func (s *Store) CreateRole(ctx context.Context, r store.Role) error {
 	if err := r.Check(); err != nil {
 		return err
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		_, err := exec(ctx, tx, `INSERT INTO roles (`+roleColumns+`, name_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-			r.ID, r.Name, r.Path, r.ARN, r.TrustPolicy, r.Description, r.MaxSessionDuration, r.PermissionsBoundary,
-			encodeTags(r.Tags), encodeTime(r.CreateDate), encodeOptionalTime(r.SessionsValidAfter), store.FoldName(r.Name))
-		return err
-	})
+	err := s.write(ctx, func(tx *sql.Tx) error { return insertRole(ctx, tx, r) })
 	return wrap(err, "create role", r.Name)
+}
+
+func insertRole(ctx context.Context, tx *sql.Tx, r store.Role) error {
+	_, err := exec(ctx, tx, `INSERT INTO roles (`+roleColumns+`, name_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		r.ID, r.Name, r.Path, r.ARN, r.TrustPolicy, r.Description, r.MaxSessionDuration, r.PermissionsBoundary,
+		encodeTags(r.Tags), encodeTime(r.CreateDate), encodeOptionalTime(r.SessionsValidAfter), store.FoldName(r.Name))
+	return err
 }
 
 const getRoleQuery = `SELECT ` + roleColumns + ` FROM roles WHERE name_key = $1`
