@@ -47,10 +47,14 @@ type refresher struct {
 }
 
 // newRefresher returns the loop for svc over st: notifications are used when st is a
-// store.Notifier. The snapshot counts as confirmed now (the caller just loaded it).
+// store.Notifier. The snapshot counts as confirmed now and the store as up (the caller just
+// loaded the snapshot from it), and health is told so at once.
 func newRefresher(svc snapshotRefresher, st store.Store, health storeHealth, logger *slog.Logger, now func() time.Time) *refresher {
 	r := &refresher{svc: svc, health: health, logger: logger, now: now, poll: refreshPoll, confirmed: now()}
 	r.notifier, _ = st.(store.Notifier)
+	if health != nil {
+		health.StoreChecked(true, 0)
+	}
 	return r
 }
 

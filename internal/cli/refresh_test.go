@@ -76,6 +76,9 @@ func TestAnOutageIsLoggedOnceAMinuteAndTheRecoveryOnce(t *testing.T) {
 	var out lines
 	health := &healthLog{}
 	r := newRefresher(svc, nil, health, slog.New(slog.NewTextHandler(&out, nil)), func() time.Time { return clock })
+	if !health.up {
+		t.Fatal("a node that just loaded its snapshot reports the store down")
+	}
 	ctx := context.Background()
 	r.check(ctx)
 	if !health.up || health.age != 0 {
