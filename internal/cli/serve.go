@@ -111,7 +111,7 @@ func (c *serveCmd) Run(ctx context.Context, env Env, args []string) error {
 		// With --addr host:0 the port is known only now.
 		cfg.PublicURL = strings.Replace(cfg.PublicURL, cfg.Addr, ln.Addr().String(), 1)
 	}
-	return serveApp(ctx, ln, newApp, cfg, logger, env.Stdout)
+	return serveApp(ctx, ln, newStarter(newApp, logger), cfg, env.Stdout)
 }
 
 // serveHTTP serves until ctx ends, then drains connections for up to 30 s.

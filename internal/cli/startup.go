@@ -27,7 +27,8 @@ const (
 
 // serveApp serves on ln until ctx ends: server.Starting at once, then the app once built.
 // It prints "inkan listening on …" to out when the app serves, that is when it is ready.
-func serveApp(ctx context.Context, ln net.Listener, build appBuilder, cfg config.Config, logger *slog.Logger, out io.Writer) error {
+func serveApp(ctx context.Context, ln net.Listener, s starter, cfg config.Config, out io.Writer) error {
+	logger := s.logger
 	// Listen at once: alive but not ready until the app (and its snapshot) is built.
 	h := newSwapHandler(server.Starting())
 	serving, stopServing := context.WithCancel(ctx)
@@ -40,7 +41,7 @@ func serveApp(ctx context.Context, ln net.Listener, build appBuilder, cfg config
 		stopBuilding()
 		served <- err
 	}()
-	a, err := buildApp(ctx, building, build, cfg, logger, out)
+	a, err := s.buildApp(ctx, building, cfg, out)
 	if err != nil {
 		stopped := building.Err() != nil // by ctx, or by the server failing, while retrying
 		stopServing()
@@ -76,31 +77,44 @@ func (s *swapHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // appBuilder builds the app; newApp is the real one.
 type appBuilder func(ctx context.Context, cfg config.Config, logger *slog.Logger, out io.Writer) (*app, error)
 
+// starter builds the app, retrying while the store is unreachable.
+type starter struct {
+	build  appBuilder
+	logger *slog.Logger
+	now    func() time.Time
+	// minDelay and maxDelay bound the backoff between attempts.
+	minDelay, maxDelay time.Duration
+}
+
+func newStarter(build appBuilder, logger *slog.Logger) starter {
+	return starter{build: build, logger: logger, now: time.Now, minDelay: startRetryMin, maxDelay: startRetryMax}
+}
+
 // buildApp calls build until it succeeds, fails with an error other than
 // store.ErrUnavailable, or wait's context ends (then it returns wait's error). The first
 // failure is logged, then one line every outageLogEvery and one on success. ctx is the one
 // the app lives under; wait bounds only the retrying.
-func buildApp(ctx, wait context.Context, build appBuilder, cfg config.Config, logger *slog.Logger, out io.Writer) (*app, error) {
-	delay := startRetryMin
+func (s starter) buildApp(ctx, wait context.Context, cfg config.Config, out io.Writer) (*app, error) {
+	delay := s.minDelay
 	var first, logged time.Time
 	for attempt := 1; ; attempt++ {
-		a, err := build(ctx, cfg, logger, out)
+		a, err := s.build(ctx, cfg, s.logger, out)
 		if err == nil {
 			if attempt > 1 {
-				logger.Warn("store reachable; configuration loaded, ready", "attempts", attempt, "waited", time.Since(first).Round(time.Millisecond).String())
+				s.logger.Warn("store reachable; configuration loaded, ready", "attempts", attempt, "waited", s.now().Sub(first).Round(time.Millisecond).String())
 			}
 			return a, nil
 		}
 		if !errors.Is(err, store.ErrUnavailable) {
 			return nil, err
 		}
-		switch now := time.Now(); {
+		switch now := s.now(); {
 		case attempt == 1:
 			first, logged = now, now
-			logger.Warn("store unreachable at start: not ready, retrying with backoff", "err", err)
+			s.logger.Warn("store unreachable at start: not ready, retrying with backoff", "err", err)
 		case now.Sub(logged) >= outageLogEvery:
 			logged = now
-			logger.Warn("store still unreachable: not ready", "attempts", attempt, "waited", now.Sub(first).Round(time.Second).String(), "err", err)
+			s.logger.Warn("store still unreachable: not ready", "attempts", attempt, "waited", now.Sub(first).Round(time.Second).String(), "err", err)
 		}
 		t := time.NewTimer(delay)
 		select {
@@ -109,6 +123,6 @@ func buildApp(ctx, wait context.Context, build appBuilder, cfg config.Config, lo
 			return nil, wait.Err()
 		case <-t.C:
 		}
-		delay = min(delay*2, startRetryMax)
+		delay = min(delay*2, s.maxDelay)
 	}
 }

@@ -58,7 +58,7 @@ func TestANodeStartedWhileTheStoreIsDownListensAtOnceAndBecomesReadyWhenItAnswer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- serveApp(ctx, ln, f.build, config.Default(), slog.New(slog.NewTextHandler(&log, nil)), io.Discard)
+		done <- serveApp(ctx, ln, newStarter(f.build, slog.New(slog.NewTextHandler(&log, nil))), config.Default(), io.Discard)
 	}()
 	for f.attempts.Load() < 2 {
 		time.Sleep(5 * time.Millisecond)
@@ -89,7 +89,7 @@ func TestAFailureOtherThanAnUnreachableStoreEndsServeAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := &flakyBuilder{other: errors.New("config: bad trust policy")}
-	err = serveApp(context.Background(), ln, f.build, config.Default(), slog.New(slog.DiscardHandler), io.Discard)
+	err = serveApp(context.Background(), ln, newStarter(f.build, slog.New(slog.DiscardHandler)), config.Default(), io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "bad trust policy") || f.attempts.Load() != 1 {
 		t.Fatalf("serve returned %v after %d attempts", err, f.attempts.Load())
 	}
@@ -102,7 +102,39 @@ func TestStoppingAServerThatIsStillRetryingEndsCleanly(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	if err := serveApp(ctx, ln, (&flakyBuilder{}).build, config.Default(), slog.New(slog.DiscardHandler), io.Discard); err != nil {
+	if err := serveApp(ctx, ln, newStarter((&flakyBuilder{}).build, slog.New(slog.DiscardHandler)), config.Default(), io.Discard); err != nil {
 		t.Fatalf("serve returned %v", err)
+	}
+}
+
+func TestRetryingAtStartLogsOnceAMinuteAndBacksOffToTheCap(t *testing.T) {
+	clock := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	var log lines
+	var gaps []time.Duration
+	last := time.Now()
+	f := &flakyBuilder{}
+	s := newStarter(func(ctx context.Context, cfg config.Config, l *slog.Logger, out io.Writer) (*app, error) {
+		gaps = append(gaps, time.Since(last))
+		last = time.Now()
+		clock = clock.Add(10 * time.Second) // each attempt, ten seconds of outage
+		if f.attempts.Load() == 20 {
+			f.up.Store(true)
+		}
+		return f.build(ctx, cfg, l, out)
+	}, slog.New(slog.NewTextHandler(&log, nil)))
+	s.now = func() time.Time { return clock }
+	s.minDelay, s.maxDelay = time.Millisecond, 8*time.Millisecond
+	if _, err := s.buildApp(context.Background(), context.Background(), config.Default(), io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	// 20 failures over 200 s of outage: the first, then at 60, 120 and 180 s.
+	if n := strings.Count(log.String(), "unreachable"); n != 4 {
+		t.Fatalf("%d lines for 20 failed attempts over 200 s, want 4:\n%s", n, log.String())
+	}
+	if !strings.Contains(log.String(), "configuration loaded") {
+		t.Fatalf("no line when the store answered:\n%s", log.String())
+	}
+	if g := gaps[len(gaps)-1]; g > 200*time.Millisecond {
+		t.Fatalf("the backoff grew past its cap: last gap %s", g)
 	}
 }
