@@ -125,3 +125,35 @@ func TestASealingKeyRotationOnOneNodeKeepsEverySessionValidOnTheOther(t *testing
 		}
 	}
 }
+
+// reloadFails is a store whose snapshots fail while fail is set: the write went through,
+// the store went away before the reload.
+type reloadFails struct {
+	store.Store
+	fail bool
+}
+
+func (r *reloadFails) Snapshot(ctx context.Context) (*store.Snapshot, error) {
+	if r.fail {
+		return nil, store.ErrUnavailable
+	}
+	return r.Store.Snapshot(ctx)
+}
+
+func TestAWriteCommittedBeforeTheStoreWentAwayIsASuccessAndReachesTheSnapshotOnRefresh(t *testing.T) {
+	var rf *reloadFails
+	s, _ := newCRUDService(t, func(o *Options) { rf = &reloadFails{Store: o.Store}; o.Store = rf })
+	ctx := context.Background()
+	rf.fail = true
+	if _, err := s.CreateRole(ctx, &CreateRoleInput{Name: "late", TrustPolicy: chainTrustOf("arn:aws:iam::" + testAccount + ":root")}); err != nil {
+		t.Fatalf("a committed write answered %v: the caller would apply it again", err)
+	}
+	if _, ok := s.snap.Load().roles["late"]; ok {
+		t.Fatal("the snapshot was reloaded although the store failed")
+	}
+	rf.fail = false
+	must(t, s.Refresh(ctx))
+	if _, ok := s.snap.Load().roles["late"]; !ok {
+		t.Fatal("Refresh did not bring the committed role into the snapshot")
+	}
+}
