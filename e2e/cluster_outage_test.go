@@ -95,7 +95,12 @@ func clusterKill(t *testing.T, c *cluster, roleARN string) {
 	if err := c.proxy.WaitStates(5*time.Second, "DOWN", "node2"); err != nil {
 		t.Error(err)
 	}
-	t.Logf("%d exchanges in %s, node 2 killed after 500; %d failed", l.done.Load(), time.Since(start).Round(time.Millisecond), l.failed.Load())
+	stats, err := c.proxy.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d exchanges in %s, node 2 killed after 500; %d failed; HAProxy retried %s and redispatched %s requests",
+		l.done.Load(), time.Since(start).Round(time.Millisecond), l.failed.Load(), stats["BACKEND"]["wretr"], stats["BACKEND"]["wredis"])
 }
 
 // clusterOutage stops PostgreSQL for 10 s under load: exchanges go on, IAM writes are

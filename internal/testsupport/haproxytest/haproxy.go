@@ -106,23 +106,49 @@ func (p *Proxy) Stop() {
 // Log returns what haproxy wrote (warnings, server state changes).
 func (p *Proxy) Log() string { return p.log.String() }
 
-// States returns each server's state as the admin socket says it (UP, DOWN, "UP 1/2"…),
-// by name.
-func (p *Proxy) States() (map[string]string, error) {
+// Stats returns the backend's statistics from the admin socket ("show stat"): by server
+// name (and "BACKEND" for the backend as a whole), each column by its CSV header name:
+// status (UP, DOWN, "UP 1/2"…), wretr (retries), wredis (redispatches), hrsp_5xx….
+func (p *Proxy) Stats() (map[string]map[string]string, error) {
 	out, err := p.command("show stat")
 	if err != nil {
 		return nil, err
 	}
-	// CSV: pxname,svname,...; the status is column 18 (index 17).
-	states := map[string]string{}
+	var header []string
+	stats := map[string]map[string]string{}
 	sc := bufio.NewScanner(strings.NewReader(out))
 	for sc.Scan() {
-		f := strings.Split(sc.Text(), ",")
-		if len(f) > 17 && f[0] == "inkan" && f[1] != "FRONTEND" && f[1] != "BACKEND" {
-			states[f[1]] = f[17]
+		line := sc.Text()
+		if h, ok := strings.CutPrefix(line, "# "); ok {
+			header = strings.Split(h, ",")
+			continue
+		}
+		f := strings.Split(line, ",")
+		if len(f) < 2 || f[0] != "inkan" || f[1] == "FRONTEND" {
+			continue
+		}
+		row := map[string]string{}
+		for i := 0; i < len(f) && i < len(header); i++ {
+			row[header[i]] = f[i]
+		}
+		stats[f[1]] = row
+	}
+	return stats, sc.Err()
+}
+
+// States returns each server's state (UP, DOWN, "UP 1/2"…), by name.
+func (p *Proxy) States() (map[string]string, error) {
+	stats, err := p.Stats()
+	if err != nil {
+		return nil, err
+	}
+	states := map[string]string{}
+	for name, row := range stats {
+		if name != "BACKEND" {
+			states[name] = row["status"]
 		}
 	}
-	return states, sc.Err()
+	return states, nil
 }
 
 // WaitStates waits until every named server is in the state want ("UP" or "DOWN"), for at
