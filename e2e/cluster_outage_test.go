@@ -132,6 +132,12 @@ func clusterOutage(t *testing.T, c *cluster, roleARN string) {
 		t.Fatalf("node 2, started with PostgreSQL down, does not listen: %v\n%s", err, n2.stderr.String())
 	}
 	lb := admin(c.lb.URL)
+	// The AWS CLI retries the refusal on its own, then reports IAM's code.
+	_, stderr, err := runAWS(t, withEnv(rootEnv(), "AWS_MAX_ATTEMPTS", "2"), "iam", "create-role", "--role-name", "during-outage", "--endpoint-url", c.lb.URL,
+		"--assume-role-policy-document", seedTrustPolicy(c.lb, "repo:x/y:*"))
+	if err == nil || !strings.Contains(stderr, "(ServiceFailure)") || !strings.Contains(stderr, "reached max retries") {
+		t.Fatalf("aws iam create-role with PostgreSQL down: %v\n%s", err, stderr)
+	}
 	refusals := 0
 	for time.Since(down) < 10*time.Second {
 		_, err := lb.CreateRole(context.Background(), awsclient.CreateRoleInput{RoleName: "during-outage", AssumeRolePolicyDocument: seedTrustPolicy(c.lb, "repo:x/y:*")})
