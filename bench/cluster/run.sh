@@ -43,9 +43,19 @@ node() {
   echo "node $port did not become ready" >&2; cat "$WORK/node-$port.log" >&2; exit 1
 }
 
+# pgcpu prints the CPU seconds PostgreSQL's processes have used (the decision log's writes
+# land there, outside inkan's own process_cpu_seconds_total).
+pgcpu() { ps -u postgres -o times= | awk '{s += $1} END {print s + 0}'; }
+
 bench() { # bench <label> <endpoint> <metrics urls>
   echo "== $1"
-  "$WORK/bench-sts" -endpoint "$2" -metrics "$3" -c "$CONC" -d "$DUR" -data-dir "$WORK" | grep -E "throughput|latency|server CPU|errors|first error"
+  local before out n
+  before="$(pgcpu)"
+  out="$("$WORK/bench-sts" -endpoint "$2" -metrics "$3" -c "$CONC" -d "$DUR" -data-dir "$WORK")"
+  echo "$out" | grep -E "throughput|latency|server CPU|errors|first error"
+  n="$(echo "$out" | sed -n 's/^exchanges: \([0-9]*\) in.*/\1/p')"
+  # Includes the token minting and warm-up before the measured run: an upper bound.
+  echo "PostgreSQL CPU: $(( ($(pgcpu) - before) * 1000000 / (n > 0 ? n : 1) )) µs per exchange (1 s resolution)"
 }
 
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
