@@ -106,7 +106,7 @@ func clusterKill(t *testing.T, c *cluster, roleARN string) {
 // clusterOutage stops PostgreSQL for 10 s under load: exchanges go on, IAM writes are
 // refused with a retryable code and accepted once it is back, and node 2, started while it
 // is down, becomes ready when it comes back.
-func clusterOutage(t *testing.T, c *cluster, roleARN string) {
+func clusterOutage(t *testing.T, c *cluster, roleARN, listerARN string) {
 	stop := make(chan struct{})
 	l := runLoad(t, c, roleARN, 4, 1_000_000, stop)
 	defer func() {
@@ -117,6 +117,7 @@ func clusterOutage(t *testing.T, c *cluster, roleARN string) {
 		}
 	}()
 	l.waitDone(t, 100, 30*time.Second)
+	session := sessionOf(t, c.lb, listerARN)
 	if err := c.pg.Stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -131,23 +132,14 @@ func clusterOutage(t *testing.T, c *cluster, roleARN string) {
 	}); err != nil {
 		t.Fatalf("node 2, started with PostgreSQL down, does not listen: %v\n%s", err, n2.stderr.String())
 	}
-	lb := admin(c.lb.URL)
-	// The AWS CLI retries the refusal on its own, then reports IAM's code.
-	_, stderr, err := runAWS(t, withEnv(rootEnv(), "AWS_MAX_ATTEMPTS", "2"), "iam", "create-role", "--role-name", "during-outage", "--endpoint-url", c.lb.URL,
-		"--assume-role-policy-document", seedTrustPolicy(c.lb, "repo:x/y:*"))
-	if err == nil || !strings.Contains(stderr, "(ServiceFailure)") || !strings.Contains(stderr, "reached max retries") {
-		t.Fatalf("aws iam create-role with PostgreSQL down: %v\n%s", err, stderr)
-	}
+	cliRefusal(t, c)
+	// The test identity provider keeps its keys in the store (--dev): its JWKS and mint
+	// endpoints are not part of the degraded mode, so this only reports them.
+	t.Logf("with PostgreSQL down the test IdP answers /idp/.well-known/jwks %d", statusOf(c.lb.URL+"/idp/.well-known/jwks"))
 	refusals := 0
 	for time.Since(down) < 10*time.Second {
-		_, err := lb.CreateRole(context.Background(), awsclient.CreateRoleInput{RoleName: "during-outage", AssumeRolePolicyDocument: seedTrustPolicy(c.lb, "repo:x/y:*")})
-		if code, status := errorCode(err); code != "ServiceFailure" || status != 503 {
-			t.Fatalf("CreateRole with PostgreSQL down: %v, want ServiceFailure 503", err)
-		}
+		degraded(t, c, session)
 		refusals++
-		if got, alive := n2.readyz(), statusOf(n2.URL+"/healthz"); got != 503 || alive != 200 {
-			t.Fatalf("node 2, started with PostgreSQL down, answers /readyz %d and /healthz %d", got, alive)
-		}
 		time.Sleep(500 * time.Millisecond)
 	}
 	during := l.done.Load()
@@ -158,6 +150,7 @@ func clusterOutage(t *testing.T, c *cluster, roleARN string) {
 		t.Fatal(err)
 	}
 	up := time.Now()
+	lb := admin(c.lb.URL)
 	if _, err := within(10*time.Second, func() error {
 		_, err := lb.CreateRole(context.Background(), awsclient.CreateRoleInput{RoleName: "during-outage", AssumeRolePolicyDocument: seedTrustPolicy(c.lb, "repo:x/y:*")})
 		return err
@@ -177,4 +170,40 @@ func clusterOutage(t *testing.T, c *cluster, roleARN string) {
 	}
 	t.Logf("PostgreSQL down %s: %d exchanges meanwhile, %d IAM writes refused with ServiceFailure 503; writes accepted %s and node 2 ready %s after it came back; %d exchanges in all, %d failed",
 		up.Sub(down).Round(time.Millisecond), during, refusals, accepted.Round(time.Millisecond), ready.Round(time.Millisecond), l.done.Load(), l.failed.Load())
+}
+
+// cliRefusal: with PostgreSQL down, the AWS CLI retries an IAM write on its own, then
+// reports IAM's code.
+func cliRefusal(t *testing.T, c *cluster) {
+	t.Helper()
+	_, stderr, err := runAWS(t, withEnv(rootEnv(), "AWS_MAX_ATTEMPTS", "2"), "iam", "create-role", "--role-name", "during-outage",
+		"--endpoint-url", c.lb.URL, "--assume-role-policy-document", seedTrustPolicy(c.lb, "repo:x/y:*"))
+	if err == nil || !strings.Contains(stderr, "(ServiceFailure)") || !strings.Contains(stderr, "reached max retries") {
+		t.Fatalf("aws iam create-role with PostgreSQL down: %v\n%s", err, stderr)
+	}
+}
+
+// degraded checks, with PostgreSQL down, that IAM writes are refused with a retryable code,
+// that GetCallerIdentity and S3 authorization go on, that the nodes with a snapshot stay
+// ready and that node 2, started without one, is alive but not ready.
+func degraded(t *testing.T, c *cluster, session aws.Credentials) {
+	t.Helper()
+	_, err := admin(c.lb.URL).CreateRole(context.Background(), awsclient.CreateRoleInput{RoleName: "during-outage",
+		AssumeRolePolicyDocument: seedTrustPolicy(c.lb, "repo:x/y:*")})
+	if code, status := errorCode(err); code != "ServiceFailure" || status != 503 {
+		t.Fatalf("CreateRole with PostgreSQL down: %v, want ServiceFailure 503", err)
+	}
+	if _, err := stsClient(c.lb, session).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}); err != nil {
+		t.Fatalf("GetCallerIdentity with PostgreSQL down: %v", err)
+	}
+	if err := listBuckets(c.nodes[0], session); err != nil {
+		t.Fatalf("S3 with PostgreSQL down: %v", err)
+	}
+	n1, n2, n3 := c.nodes[0], c.nodes[1], c.nodes[2]
+	if r1, r3 := n1.readyz(), n3.readyz(); r1 != 200 || r3 != 200 {
+		t.Fatalf("nodes with a snapshot answer /readyz %d and %d with PostgreSQL down, want 200", r1, r3)
+	}
+	if got, alive := n2.readyz(), statusOf(n2.URL+"/healthz"); got != 503 || alive != 200 {
+		t.Fatalf("node 2, started with PostgreSQL down, answers /readyz %d and /healthz %d", got, alive)
+	}
 }

@@ -82,7 +82,7 @@ func TestAClusterOfThreeNodesOnPostgreSQLBehindHAProxy(t *testing.T) {
 		clusterKill(t, c, roleARN)
 	})
 	t.Run("PostgreSQL stopped for 10 s during load: no exchange fails, IAM writes are refused retryably, then accepted", func(t *testing.T) {
-		clusterOutage(t, c, roleARN)
+		clusterOutage(t, c, roleARN, listAll)
 	})
 }
 
