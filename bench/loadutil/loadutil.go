@@ -113,6 +113,21 @@ type ServerStats struct {
 	RSSBytes   float64
 }
 
+// SumServerStats reads the stats of every endpoint (the nodes behind a balancer) and adds
+// them up.
+func SumServerStats(ctx context.Context, client *http.Client, endpoints []string) (ServerStats, error) {
+	var sum ServerStats
+	for _, e := range endpoints {
+		s, err := ReadServerStats(ctx, client, e)
+		if err != nil {
+			return sum, fmt.Errorf("%s: %w", e, err)
+		}
+		sum.CPUSeconds += s.CPUSeconds
+		sum.RSSBytes += s.RSSBytes
+	}
+	return sum, nil
+}
+
 // ReadServerStats reads process_cpu_seconds_total and process_resident_memory_bytes.
 func ReadServerStats(ctx context.Context, client *http.Client, endpoint string) (ServerStats, error) {
 	req, err := http.NewRequestWithContext(ctx, "GET", strings.TrimRight(endpoint, "/")+"/metrics", nil)

@@ -7,6 +7,11 @@
 //	go run ./cmd/inkan serve --dev --log-level warn &
 //	go run ./bench/sts -endpoint http://127.0.0.1:8750 -c 32 -d 20s
 //
+// Behind a load balancer, -endpoint is the balancer and -metrics lists the nodes, whose CPU
+// is added up (RSS too):
+//
+//	go run ./bench/sts -endpoint http://127.0.0.1:8760 -metrics http://127.0.0.1:8751,http://127.0.0.1:8752
+//
 // Root credentials for registering the role come from INKAN_ROOT_ACCESS_KEY_ID and
 // INKAN_ROOT_SECRET_ACCESS_KEY, or from -data-dir's root-credentials.json.
 package main
@@ -38,16 +43,23 @@ func main() {
 	count := flag.Int64("n", 0, "stop after this many exchanges (0: no limit)")
 	pool := flag.Int("tokens", 4000, "distinct tokens to mint and cycle through")
 	dataDir := flag.String("data-dir", "./inkan-data", "server data directory, for root credentials when the environment has none")
+	metrics := flag.String("metrics", "", "comma-separated node URLs whose /metrics CPU and RSS are added up (default: -endpoint)")
 	flag.Parse()
-	if err := run(*endpoint, *conc, *dur, *count, *pool, *dataDir); err != nil {
+	nodes := []string{*endpoint}
+	if *metrics != "" {
+		nodes = strings.Split(*metrics, ",")
+	}
+	if err := run(*endpoint, nodes, *conc, *dur, *count, *pool, *dataDir); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/sts:", err)
 		os.Exit(1)
 	}
 }
 
-func run(endpoint string, conc int, dur time.Duration, count int64, pool int, dataDir string) error {
-	if err := loadutil.CheckLoopback(endpoint); err != nil {
-		return err
+func run(endpoint string, nodes []string, conc int, dur time.Duration, count int64, pool int, dataDir string) error {
+	for _, e := range append([]string{endpoint}, nodes...) {
+		if err := loadutil.CheckLoopback(e); err != nil {
+			return err
+		}
 	}
 	ctx := context.Background()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConns: conc * 2, MaxIdleConnsPerHost: conc * 2, IdleConnTimeout: time.Minute}}
@@ -64,14 +76,14 @@ func run(endpoint string, conc int, dur time.Duration, count int64, pool int, da
 	loadutil.Run(ctx, conc, 2*time.Second, int64(conc*20), func(ctx context.Context, _ int, i int64) error {
 		return exchange(ctx, client, endpoint, roleARN, tokens[i%int64(len(tokens))])
 	})
-	before, err := loadutil.ReadServerStats(ctx, client, endpoint)
+	before, err := loadutil.SumServerStats(ctx, client, nodes)
 	if err != nil {
 		return err
 	}
 	res := loadutil.Run(ctx, conc, dur, count, func(ctx context.Context, _ int, i int64) error {
 		return exchange(ctx, client, endpoint, roleARN, tokens[i%int64(len(tokens))])
 	})
-	after, err := loadutil.ReadServerStats(ctx, client, endpoint)
+	after, err := loadutil.SumServerStats(ctx, client, nodes)
 	if err != nil {
 		return err
 	}

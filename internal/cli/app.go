@@ -116,7 +116,7 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger, out io.
 	a.handler = server.New(opts)
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stop = stop
-	go a.refreshLoop(bg, logger)
+	go newRefresher(a.iam, st, metrics, logger, time.Now).run(bg)
 	return a, nil
 }
 
@@ -140,22 +140,6 @@ func (a *app) startDevIDP(ctx context.Context, st store.Store, logger *slog.Logg
 		return fmt.Errorf("registering the test identity provider: %w", err)
 	}
 	return nil
-}
-
-// refreshLoop picks up configuration written by other nodes sharing the store.
-func (a *app) refreshLoop(ctx context.Context, logger *slog.Logger) {
-	t := time.NewTicker(5 * time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := a.iam.Refresh(ctx); err != nil && !errors.Is(err, context.Canceled) {
-				logger.Warn("configuration refresh failed", "err", err)
-			}
-		}
-	}
 }
 
 // Close releases everything, newest first.

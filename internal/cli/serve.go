@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -115,16 +114,7 @@ func (c *serveCmd) Run(ctx context.Context, env Env, args []string) error {
 		// With --addr host:0 the port is known only now.
 		cfg.PublicURL = strings.Replace(cfg.PublicURL, cfg.Addr, ln.Addr().String(), 1)
 	}
-	a, err := newApp(ctx, cfg, logger, env.Stdout)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	fmt.Fprintf(env.Stdout, "inkan listening on %s (data in %s)\n", cfg.PublicURL, cfg.DataDir)
-	if a.idp != nil {
-		fmt.Fprintf(env.Stdout, "test identity provider: issuer %s, registered with audience %s\n", a.idp.URL(), devAudience)
-	}
-	return serveHTTP(ctx, ln, a.handler, cfg, logger)
+	return serveApp(ctx, ln, newStarter(newApp, logger), cfg, env.Stdout)
 }
 
 // serveHTTP serves until ctx ends, then drains connections for up to 30 s.

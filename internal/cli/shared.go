@@ -5,7 +5,6 @@ import (
 
 	"github.com/inkan-dev/inkan/internal/config"
 	"github.com/inkan-dev/inkan/internal/devidp"
-	"github.com/inkan-dev/inkan/internal/store/sqlstore"
 )
 
 // openDevKeys opens the test identity provider's keys. With a store that several nodes
@@ -21,4 +20,4 @@ func (a *app) openDevKeys(blobs devidp.Blobs, shared bool) (*devidp.KeySet, erro
 
 // sharedStore reports whether the configured store may be shared by several nodes: a
 // PostgreSQL store is; the embedded SQLite store is this data directory's file.
-func sharedStore(cfg config.Config) bool { return sqlstore.IsPostgres(cfg.Store) }
+func sharedStore(cfg config.Config) bool { return cfg.IsPostgres() }

@@ -15,8 +15,6 @@ import (
 	"github.com/inkan-dev/inkan/internal/testsupport/pgtest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
-
 func TestAPasswordFileIsReadOnceWithoutItsNewlineAndRefusedIfEveryoneMayReadIt(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, text string, mode os.FileMode) string {

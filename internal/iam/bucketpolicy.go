@@ -24,12 +24,12 @@ func (s *Service) PutBucketPolicy(ctx context.Context, bucket, doc string) error
 	if err := checkBucketPolicy(p, bucket); err != nil {
 		return err
 	}
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	if err := s.opt.Store.PutBucketPolicy(ctx, store.BucketPolicy{Bucket: bucket, Document: doc}); err != nil {
-		return fmt.Errorf("iam: storing the policy of bucket %q: %w", bucket, err)
-	}
-	return s.Reload(ctx)
+	return s.write(ctx, func() error {
+		if err := s.opt.Store.PutBucketPolicy(ctx, store.BucketPolicy{Bucket: bucket, Document: doc}); err != nil {
+			return serviceFailure(fmt.Errorf("iam: storing the policy of bucket %q: %w", bucket, err))
+		}
+		return nil
+	})
 }
 
 // malformedBucketPolicyMessage words a parse failure as S3 does for the common cases.
@@ -78,7 +78,7 @@ func (s *Service) GetBucketPolicy(ctx context.Context, bucket string) (string, e
 		return "", noBucketPolicy(bucket)
 	}
 	if err != nil {
-		return "", fmt.Errorf("iam: reading the policy of bucket %q: %w", bucket, err)
+		return "", serviceFailure(fmt.Errorf("iam: reading the policy of bucket %q: %w", bucket, err))
 	}
 	return bp.Document, nil
 }
@@ -90,16 +90,16 @@ func noBucketPolicy(bucket string) *Error {
 // DeleteBucketPolicy removes the bucket's policy; KindNoSuchEntity when it has none (S3
 // answers that as success; the wire layer decides).
 func (s *Service) DeleteBucketPolicy(ctx context.Context, bucket string) error {
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	err := s.opt.Store.DeleteBucketPolicy(ctx, bucket)
-	if errors.Is(err, store.ErrNotFound) {
-		return noBucketPolicy(bucket)
-	}
-	if err != nil {
-		return fmt.Errorf("iam: deleting the policy of bucket %q: %w", bucket, err)
-	}
-	return s.Reload(ctx)
+	return s.write(ctx, func() error {
+		err := s.opt.Store.DeleteBucketPolicy(ctx, bucket)
+		if errors.Is(err, store.ErrNotFound) {
+			return noBucketPolicy(bucket)
+		}
+		if err != nil {
+			return serviceFailure(fmt.Errorf("iam: deleting the policy of bucket %q: %w", bucket, err))
+		}
+		return nil
+	})
 }
 
 // AuthorizeAnonymous decides an unsigned request. Only a resource policy can allow it,
@@ -134,9 +134,11 @@ func anonymousPrincipal() policy.Principal {
 const maxCachedBucketPolicies = 4096
 
 // BucketPolicyCache serves compiled bucket policies to the S3 endpoint, each compiled once
-// per configuration generation: any write through the Service (or a Refresh that sees
-// another node's write) starts a new generation and empties it. Concurrent misses for one
-// bucket share one store read; read failures are not cached. Safe for concurrent use.
+// per configuration generation from the documents of the snapshot the Service holds (so
+// authorizing an S3 request never reads the store, and goes on while it is unreachable):
+// any write through the Service (or a Refresh that sees another node's write) starts a new
+// generation and empties it. Concurrent misses for one bucket share one compilation. Safe
+// for concurrent use.
 type BucketPolicyCache struct {
 	svc *Service
 	mu  sync.Mutex
@@ -156,66 +158,47 @@ func NewBucketPolicyCache(s *Service) *BucketPolicyCache {
 }
 
 // BucketPolicy returns the bucket's compiled policy, or nil when it has none. A stored
-// document that no longer compiles is an error (KindServiceFailure): the caller must refuse
+// document that no longer compiles is an error (KindMalformedPolicy): the caller must refuse
 // rather than decide without the policy, which might deny.
 func (c *BucketPolicyCache) BucketPolicy(ctx context.Context, bucket string) (*policy.Policy, error) {
-	for {
-		e, leader := c.entry(bucket)
-		if leader {
-			e.p, e.err = c.svc.compileBucketPolicy(ctx, bucket)
-			close(e.ready)
-			if e.err != nil && KindOf(e.err) != KindMalformedPolicy {
-				c.forget(bucket, e)
-			}
-			return e.p, e.err
-		}
-		select {
-		case <-e.ready:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-		if e.err == nil || KindOf(e.err) == KindMalformedPolicy {
-			return e.p, e.err
-		}
-		// The leader's read failed (perhaps its own context ended): try again.
+	e, snap, leader := c.entry(bucket)
+	if leader {
+		e.p, e.err = c.svc.compileBucketPolicy(snap, bucket)
+		close(e.ready)
+		return e.p, e.err
+	}
+	select {
+	case <-e.ready:
+		return e.p, e.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
 }
 
-// entry returns the bucket's cache entry for the current generation, and whether the
-// caller must fill it.
-func (c *BucketPolicyCache) entry(bucket string) (*cachedBucketPolicy, bool) {
-	gen := c.svc.snap.Load().generation
+// entry returns the bucket's cache entry for the current snapshot, the snapshot, and
+// whether the caller must fill the entry from it.
+func (c *BucketPolicyCache) entry(bucket string) (*cachedBucketPolicy, *snapshot, bool) {
+	snap := c.svc.snap.Load()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.gen != gen || len(c.m) >= maxCachedBucketPolicies {
-		c.gen, c.m = gen, map[string]*cachedBucketPolicy{}
+	if c.gen != snap.generation || len(c.m) >= maxCachedBucketPolicies {
+		c.gen, c.m = snap.generation, map[string]*cachedBucketPolicy{}
 	}
 	if e, ok := c.m[bucket]; ok {
-		return e, false
+		return e, snap, false
 	}
 	e := &cachedBucketPolicy{ready: make(chan struct{})}
 	c.m[bucket] = e
-	return e, true
+	return e, snap, true
 }
 
-func (c *BucketPolicyCache) forget(bucket string, e *cachedBucketPolicy) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m[bucket] == e {
-		delete(c.m, bucket)
-	}
-}
-
-// compileBucketPolicy reads and compiles the bucket's policy; nil when it has none.
-func (s *Service) compileBucketPolicy(ctx context.Context, bucket string) (*policy.Policy, error) {
-	bp, err := s.opt.Store.GetBucketPolicy(ctx, bucket)
-	if errors.Is(err, store.ErrNotFound) {
+// compileBucketPolicy compiles the bucket's policy as snap holds it; nil when it has none.
+func (s *Service) compileBucketPolicy(snap *snapshot, bucket string) (*policy.Policy, error) {
+	doc, ok := snap.bucketPolicies[bucket]
+	if !ok {
 		return nil, nil
 	}
-	if err != nil {
-		return nil, fmt.Errorf("iam: reading the policy of bucket %q: %w", bucket, err)
-	}
-	p, err := policy.Parse([]byte(bp.Document), policy.Resource)
+	p, err := policy.Parse([]byte(doc), policy.Resource)
 	if err != nil {
 		s.opt.Logger.Error("stored bucket policy does not compile; requests to the bucket are refused", "bucket", bucket, "err", err)
 		return nil, &Error{Kind: KindMalformedPolicy, Message: "Access Denied",

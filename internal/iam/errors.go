@@ -29,6 +29,9 @@ const (
 	// KindInvalidInput is IAM's InvalidInput: well-formed but not acceptable (STS says
 	// ValidationError for the same class).
 	KindInvalidInput
+	// KindUnavailable: the store could not be reached (store.ErrUnavailable), so nothing
+	// was read or written; the caller may retry. Every wire answers it with a 503.
+	KindUnavailable
 )
 
 // Error is the domain's error. Message is what AWS would tell the caller; Reason is inkan's

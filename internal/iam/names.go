@@ -248,7 +248,15 @@ func (s *Service) newID(prefix string) (string, error) {
 // serviceFailureMessage is the text of IAM's ServiceFailure.
 const serviceFailureMessage = "The request processing has failed because of an unknown error, exception or failure."
 
+// unavailableMessage is what a caller reads when the store is unreachable.
+const unavailableMessage = "The service is temporarily unavailable. Try again."
+
+// serviceFailure is the error for a failure that is not the caller's: KindUnavailable when
+// the store could not be reached (the caller may retry), KindServiceFailure otherwise.
 func serviceFailure(err error) *Error {
+	if errors.Is(err, store.ErrUnavailable) {
+		return &Error{Kind: KindUnavailable, Message: unavailableMessage, Reason: err.Error(), Err: err}
+	}
 	return &Error{Kind: KindServiceFailure, Message: serviceFailureMessage, Reason: err.Error(), Err: err}
 }
 
@@ -294,6 +302,11 @@ func (s *Service) write(ctx context.Context, fn func() error) error {
 	}
 	if err := s.Reload(ctx); err != nil {
 		s.opt.Logger.Error("configuration written but not reloaded; decisions use the previous configuration until the next reload", "err", err)
+		if errors.Is(err, store.ErrUnavailable) {
+			// The write is committed: answering a retryable error would make the caller
+			// apply it twice. The refresh loop reloads once the store answers again.
+			return nil
+		}
 		return serviceFailure(err)
 	}
 	return nil

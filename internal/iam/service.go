@@ -89,8 +89,13 @@ func (s *Service) Reload(ctx context.Context) error {
 	return nil
 }
 
-// Refresh reloads when the store changed since the last load (another node wrote).
+// Refresh reloads the sealing keys and the configuration when the store changed since the
+// last load (another node wrote). It runs under the write lock, so that a refresh that read
+// the store before a write through this node cannot install its older view after the write's
+// own reload.
 func (s *Service) Refresh(ctx context.Context) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
 	gen, err := s.opt.Store.Generation(ctx)
 	if err != nil {
 		return err

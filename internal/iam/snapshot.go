@@ -16,6 +16,9 @@ type snapshot struct {
 	byARN      map[string]*provider
 	roles      map[string]*role // by lower-cased name
 	managed    map[string]*managed
+	// bucketPolicies holds each bucket's policy document, compiled on first use by
+	// BucketPolicyCache.
+	bucketPolicies map[string]string
 }
 
 type provider struct {
@@ -43,11 +46,15 @@ type managed struct {
 // version, say) makes its role unusable rather than failing the whole server: fail closed.
 func compile(rec *store.Snapshot, account string, log *slog.Logger) *snapshot {
 	s := &snapshot{
-		generation: rec.Generation,
-		providers:  make(map[string]*provider, len(rec.Providers)),
-		byARN:      make(map[string]*provider, len(rec.Providers)),
-		roles:      make(map[string]*role, len(rec.Roles)),
-		managed:    make(map[string]*managed, len(rec.ManagedPolicies)),
+		generation:     rec.Generation,
+		providers:      make(map[string]*provider, len(rec.Providers)),
+		byARN:          make(map[string]*provider, len(rec.Providers)),
+		roles:          make(map[string]*role, len(rec.Roles)),
+		managed:        make(map[string]*managed, len(rec.ManagedPolicies)),
+		bucketPolicies: make(map[string]string, len(rec.BucketPolicies)),
+	}
+	for _, bp := range rec.BucketPolicies {
+		s.bucketPolicies[bp.Bucket] = bp.Document
 	}
 	for _, p := range rec.Providers {
 		cp := &provider{rec: p, oidc: oidc.Provider{URL: p.URL, ClientIDs: p.ClientIDs, Thumbprints: p.Thumbprints},

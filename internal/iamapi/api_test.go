@@ -30,6 +30,8 @@ func TestEveryDomainKindHasAnIAMCodeAndStatus(t *testing.T) {
 		{iam.KindInvalidClientTokenID, "InvalidClientTokenId", 403},
 		{iam.KindExpiredSession, "ExpiredToken", 403},
 		{iam.KindServiceFailure, "ServiceFailure", 500},
+		// The store unreachable: retryable by every SDK and the CLI.
+		{iam.KindUnavailable, "ServiceFailure", 503},
 	}
 	for _, c := range cases {
 		e := Error(fmt.Errorf("wrapped: %w", &iam.Error{Kind: c.kind, Message: "the message", Reason: "operator detail"}))

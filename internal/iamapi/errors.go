@@ -28,6 +28,9 @@ var catalogue = map[iam.Kind]struct {
 	iam.KindExpiredSession:       {"ExpiredToken", http.StatusForbidden},
 	iam.KindPackedPolicyTooLarge: {"PackedPolicyTooLarge", http.StatusBadRequest},
 	iam.KindIDPCommunication:     {"OpenIdIdpCommunicationError", http.StatusBadRequest},
+	// The store is unreachable: IAM's own fault code, with a 503 so that every SDK and the
+	// CLI retry it (they retry any 5xx; 503 also says "not now" to a human).
+	iam.KindUnavailable: {"ServiceFailure", http.StatusServiceUnavailable},
 }
 
 // Error maps any error an operation (or the dispatcher, for authentication) returned to
@@ -42,7 +45,7 @@ func Error(err error) *awsquery.Error {
 	var e *iam.Error
 	if errors.As(err, &e) {
 		if c, ok := catalogue[e.Kind]; ok {
-			return &awsquery.Error{Code: c.code, Message: e.Message, Status: c.status}
+			return &awsquery.Error{Code: c.code, Message: e.Message, Status: c.status, Receiver: c.status >= 500}
 		}
 	}
 	return &awsquery.Error{Code: "ServiceFailure", Message: serviceFailureMessage, Status: http.StatusInternalServerError, Receiver: true}

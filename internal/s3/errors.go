@@ -88,8 +88,8 @@ var (
 	errNotImplemented        = &Error{Code: "NotImplemented", Status: 501, Message: "A header or query you provided implies functionality that is not implemented."}
 	errNotModified           = &Error{Code: "NotModified", Status: 304, Message: "Not Modified"}
 	errPreconditionFailed    = &Error{Code: "PreconditionFailed", Status: 412, Message: "At least one of the pre-conditions you specified did not hold"}
-	errServiceUnavailable    = &Error{Code: "ServiceUnavailable", Status: 503, Message: "Please reduce your request rate."}
 	errSignatureDoesNotMatch = &Error{Code: "SignatureDoesNotMatch", Status: 403, Message: "The request signature we calculated does not match the signature you provided. Check your key and signing method."}
+	errServiceUnavailable    = &Error{Code: "ServiceUnavailable", Status: 503, Message: "Service is unable to handle request."}
 )
 
 // s3Error maps any error a handler returned to the catalogue. Domain errors of the object
@@ -123,6 +123,9 @@ func s3Error(err error) *Error {
 	var ie *iam.Error
 	if errors.As(err, &ie) && ie.Kind == iam.KindAccessDenied {
 		return errAccessDenied.because(ie.Reason, err)
+	}
+	if errors.As(err, &ie) && ie.Kind == iam.KindUnavailable {
+		return errServiceUnavailable.because(ie.Reason, err)
 	}
 	if e := sigv4Error(err); e != nil {
 		return e

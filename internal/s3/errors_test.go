@@ -68,6 +68,7 @@ func TestDomainErrorsMapToTheirS3Codes(t *testing.T) {
 		{objstore.ErrIncompleteBody, "IncompleteBody"},
 		{&checksum.MismatchError{Algorithm: checksum.CRC32C, Expected: "a", Computed: "b"}, "BadDigest"},
 		{&iam.Error{Kind: iam.KindAccessDenied, Reason: "r"}, "AccessDenied"},
+		{fmt.Errorf("wrapped: %w", &iam.Error{Kind: iam.KindUnavailable, Reason: "store unavailable"}), "ServiceUnavailable"},
 		{errors.New("disk on fire"), "InternalError"},
 		{fmt.Errorf("upstream PutObject: 503 SlowDown: %w", objstore.ErrUnavailable), "ServiceUnavailable"},
 	}

@@ -188,6 +188,8 @@ func (h *Handler) fail(c *call, err error) {
 	case e.Status == http.StatusNotImplemented:
 		// A client asking for a feature inkan lacks is not a server fault.
 		h.o.Logger.Info("s3 feature not implemented", "request_id", c.requestID, "method", c.r.Method, "path", c.r.URL.Path, "reason", e.Reason)
+	case iam.KindOf(err) == iam.KindUnavailable:
+		// The store is unreachable: the refresh loop logs that once a minute, not per request.
 	case e.Status >= 500:
 		h.o.Logger.Error("s3 request failed", "request_id", c.requestID, "op", c.opName(), "err", err)
 	}

@@ -57,8 +57,9 @@ var (
 	reservedSuffixes = [...]string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"}
 )
 
-// inkanReserved are the names of inkan's own routes on the shared endpoint (health, metrics
-// and the test identity provider): a bucket of that name could never be reached path-style.
-var inkanReserved = [...]string{"healthz", "metrics", "idp"}
+// inkanReserved are the names of inkan's own routes on the shared endpoint (health,
+// readiness, metrics and the test identity provider): a bucket of that name could never be
+// reached path-style.
+var inkanReserved = [...]string{"healthz", "readyz", "metrics", "idp"}
 
 func isAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }

@@ -51,7 +51,7 @@ func TestBucketNamesAreValidatedAsS3ValidatesThem(t *testing.T) {
 }
 
 func TestTheNamesOfInkansOwnRoutesAreNotBucketNames(t *testing.T) {
-	for _, name := range []string{"healthz", "metrics", "idp"} {
+	for _, name := range []string{"healthz", "readyz", "metrics", "idp"} {
 		if bucketNameProblem(name) == "" {
 			t.Errorf("%q was accepted as a bucket name", name)
 		}

@@ -107,6 +107,10 @@ func (a *Admin) rotate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := a.auth.RotateSealingKeys(r.Context()); err != nil {
+		if iam.KindOf(err) == iam.KindUnavailable {
+			writeAdminJSON(w, http.StatusServiceUnavailable, adminError{"ServiceUnavailable", "the store is unreachable; try again"})
+			return
+		}
 		writeAdminJSON(w, http.StatusInternalServerError, adminError{"InternalError", "rotating the sealing keys failed"})
 		return
 	}

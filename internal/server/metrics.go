@@ -20,6 +20,7 @@ type Metrics struct {
 	jwks       *prometheus.CounterVec
 	keyLookups *prometheus.CounterVec
 	upstream   upstreamMetrics
+	store      storeGauges
 
 	decisionLog *decisionLogMetrics
 }
@@ -39,6 +40,7 @@ func NewMetrics() *Metrics {
 		keyLookups: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "inkan_oidc_key_lookups_total",
 			Help: "Issuer key cache lookups by issuer and outcome."}, []string{"issuer", "outcome"}),
 	}
+	m.store = newStoreGauges(m.reg)
 	m.reg.MustRegister(m.requests, m.latency, m.decisions, m.jwks, m.keyLookups,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.decisionLog = newDecisionLogMetrics(m.reg)

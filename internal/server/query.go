@@ -100,7 +100,8 @@ func (s *Server) fail(w http.ResponseWriter, svc *awsquery.Service, qe *awsquery
 		}
 		qe = &copyErr
 	}
-	if cause != nil && qe.Receiver {
+	// An unreachable store is logged once a minute by the refresh loop, not per request.
+	if cause != nil && qe.Receiver && iam.KindOf(cause) != iam.KindUnavailable {
 		s.o.Logger.Error("query operation failed", "request_id", rec.RequestID, "action", rec.Action, "err", cause)
 	}
 	s.record(rec)

@@ -76,14 +76,12 @@ func New(o Options) *Server {
 }
 
 // routes lists inkan's own routes. Bucket names cannot contain "_", so inkan's API lives
-// under /_inkan/; healthz, metrics and idp are reserved bucket names. Everything else is AWS's
+// under /_inkan/; healthz, readyz, metrics and idp are reserved bucket names. Everything else is AWS's
 // and goes to route without passing through a ServeMux, which would clean S3 keys holding
 // "//" or "..".
 func (s *Server) routes() {
-	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Write([]byte("ok\n"))
-	})
+	s.mux.HandleFunc("GET /healthz", healthz)
+	s.mux.HandleFunc("GET /readyz", readyz)
 	if s.o.Metrics != nil {
 		s.mux.Handle("GET /metrics", s.o.Metrics.Handler())
 	}
@@ -99,7 +97,7 @@ func (s *Server) routes() {
 func (s *Server) isOwn(r *http.Request) bool {
 	p := r.URL.Path
 	switch {
-	case p == "/healthz", p == "/metrics":
+	case p == "/healthz", p == "/readyz", p == "/metrics":
 		return r.Method == http.MethodGet && r.URL.RawQuery == ""
 	case strings.HasPrefix(p, "/idp/"):
 		return s.o.IDP != nil

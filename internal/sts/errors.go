@@ -24,6 +24,8 @@ var codes = map[iam.Kind]struct {
 	iam.KindInvalidClientTokenID: {"InvalidClientTokenId", http.StatusForbidden},
 	iam.KindExpiredSession:       {"ExpiredToken", http.StatusForbidden},
 	iam.KindNoSuchEntity:         {"ValidationError", http.StatusBadRequest},
+	// The store is unreachable where an operation must read or write it; retryable.
+	iam.KindUnavailable: {"ServiceUnavailable", http.StatusServiceUnavailable},
 }
 
 // errorFor maps an operation's error to STS's catalogue. Unknown errors are our fault:
@@ -37,5 +39,5 @@ func errorFor(err error) *awsquery.Error {
 	if !ok {
 		return &awsquery.Error{Code: "InternalFailure", Message: "The request processing has failed because of an unknown error.", Status: http.StatusInternalServerError, Receiver: true}
 	}
-	return &awsquery.Error{Code: c.code, Message: e.Message, Status: c.status}
+	return &awsquery.Error{Code: c.code, Message: e.Message, Status: c.status, Receiver: c.status >= 500}
 }

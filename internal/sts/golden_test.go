@@ -102,6 +102,7 @@ func TestErrorsMatchTheirGoldenFiles(t *testing.T) {
 		"error-invalid-identity-token": &iam.Error{Kind: iam.KindInvalidIdentityToken, Message: "Incorrect token audience"},
 		"error-expired-token":          &iam.Error{Kind: iam.KindExpiredIdentityToken, Message: "Token expired: current date/time 1731098245 must be before the expiration date/time 1731095240"},
 		"error-internal":               errors.New("disk on fire"),
+		"error-unavailable":            &iam.Error{Kind: iam.KindUnavailable, Message: "The service is temporarily unavailable. Try again.", Reason: "secret detail"},
 	}
 	for name, err := range cases {
 		t.Run(name, func(t *testing.T) {

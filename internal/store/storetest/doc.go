@@ -10,4 +10,7 @@
 // (parallel creates of one name: exactly one wins; no lost update; admit
 // limits hold; snapshots are consistent while writers run), and persistence
 // across a close and reopen of the same location.
+//
+// Outage wraps any store with a switch that makes it unreachable (every call fails with
+// store.ErrUnavailable and is counted), for tests of what goes on during a database outage.
 package storetest
