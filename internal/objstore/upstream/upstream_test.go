@@ -30,7 +30,11 @@ func TestTheConformanceSuitePassesAgainstSeaweedFS(t *testing.T) {
 
 func TestTheConformanceSuitePassesAgainstVersitygw(t *testing.T) {
 	srv := s3server.Shared(t, s3server.Versitygw)
-	objstoretest.Run(t, func(t *testing.T) objstore.Backend { return newBackend(t, srv, upstream.Options{}) })
+	objstoretest.Run(t, func(t *testing.T) objstore.Backend { return newBackend(t, srv, upstream.Options{}) },
+		objstoretest.Except("concurrent writers of one key leave exactly one writer's bytes, and readers never see a mix",
+			"versitygw v1.8.0 (posix) does not replace an object atomically for readers: about one run in three, a GET "+
+				"during concurrent PUTs of one key returned bytes of no single writer under another version's ETag "+
+				"(docs/upstream.md); the case runs against SeaweedFS and localfs"))
 }
 
 // rootCredentials are the server's root keys.
