@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/inkan-dev/inkan/internal/store/sqlstore"
+	"github.com/inkan-dev/inkan/internal/store/storetest"
 )
 
 // countingBlobs is a node's handle on the shared store, counting its reads.
@@ -153,4 +154,33 @@ func TestATokenMintedOnOneNodeVerifiesWithAnotherNodesKeys(t *testing.T) {
 	}
 	nodeTwo := startServerOn(t, two, clock)
 	verifyWithJWKS(t, nodeTwo.issuerURL()+"/.well-known/jwks", issuer.URL(), token, clock.Now())
+}
+
+func TestWithTheStoreDownASharedKeySetKeepsServingTheKeysItHolds(t *testing.T) {
+	st, err := sqlstore.Open(context.Background(), filepath.Join(t.TempDir(), "inkan.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	outage := storetest.NewOutage(st)
+	clock := newFakeClock()
+	ks := openShared(t, outage, clock)
+	kid := activeKid(t, ks)
+	outage.SetDown(true)
+	clock.Advance(10 * time.Second)
+	if got := activeKid(t, ks); got != kid {
+		t.Fatalf("with the store down the active key became %s, want %s", got, kid)
+	}
+	jwks, err := ks.JWKS()
+	if err != nil || len(jwks.Keys) == 0 || jwks.Keys[0].KeyID != kid {
+		t.Fatalf("JWKS with the store down = %+v, %v; want the held key %s", jwks, err, kid)
+	}
+	if outage.Calls() == 0 {
+		t.Fatal("the key set never asked the store, so the outage was not exercised")
+	}
+	outage.SetDown(false)
+	clock.Advance(10 * time.Second)
+	if got := activeKid(t, ks); got != kid {
+		t.Fatalf("after recovery the active key is %s, want %s", got, kid)
+	}
 }

@@ -108,6 +108,13 @@ func (b *blobSource) load(seen any) (keyFile, any, bool, error) {
 	if errors.Is(err, store.ErrNotFound) {
 		return keyFile{}, nil, false, fmt.Errorf("devidp: key blob %s: %w", keysBlob, fs.ErrNotExist)
 	}
+	if errors.Is(err, store.ErrUnavailable) && seen != nil {
+		// Last known good: with the store down, the keys this node already holds keep
+		// signing tokens and serving the JWKS (a rotation elsewhere is seen on recovery);
+		// the next read waits another refresh period.
+		b.checked = b.now()
+		return keyFile{}, seen, false, nil
+	}
 	if err != nil {
 		return keyFile{}, nil, false, fmt.Errorf("devidp: key blob %s: %w", keysBlob, err)
 	}
