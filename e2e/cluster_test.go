@@ -17,13 +17,13 @@ import (
 	"github.com/inkan-dev/inkan/internal/awsclient"
 )
 
-// The acceptance of issue 10: three inkan serve processes on one PostgreSQL behind HAProxy.
+// The acceptance of issue 10: three inkan serve processes on one PostgreSQL behind HAProxy,
+// with their objects on one upstream S3 store (issue 11), so that every node is stateless.
 // The cases share one cluster and run in order (the last ones kill a node and stop
-// PostgreSQL). Objects are local to each node (issue 10, item 6), so the seed's S3 upload
-// goes to the node that holds the bucket, with credentials issued through the balancer.
+// PostgreSQL).
 func TestAClusterOfThreeNodesOnPostgreSQLBehindHAProxy(t *testing.T) {
 	awsCLI(t)
-	c := startCluster(t, 3)
+	c := startCluster(t, 3, newUpstreamObjects(t).options())
 	n1, n2, n3 := c.nodes[0], c.nodes[1], c.nodes[2]
 	roleARN := createRole(t, c.lb, "deploy", seedTrustPolicy(c.lb, "repo:"+seedRepo+":*"), 0, seedPermissions())
 	listAll := createRole(t, n1.server(), "lister", seedTrustPolicy(c.lb, "repo:"+seedRepo+":*"), 0,
@@ -86,10 +86,10 @@ func TestAClusterOfThreeNodesOnPostgreSQLBehindHAProxy(t *testing.T) {
 	})
 }
 
-// clusterSeedFlow is issue 6's workflow with every STS call through the balancer.
+// clusterSeedFlow is issue 6's workflow with every call through the balancer; what it
+// uploaded is read back through nodes 2 and 3.
 func clusterSeedFlow(t *testing.T, c *cluster, roleARN string) {
-	holder := c.nodes[0].server()
-	createSeedBucket(t, holder)
+	createSeedBucket(t, c.lb)
 	runner := readEnvLines(mustInkan(t, nil, "idp", "runner-env", "--endpoint", c.lb.URL, "--repo", seedRepo, "--ref", seedRef, "--github-env"))
 	files := t.TempDir()
 	job := map[string]string{"GITHUB_ENV": filepath.Join(files, "env"), "GITHUB_OUTPUT": filepath.Join(files, "output"),
@@ -109,9 +109,14 @@ func clusterSeedFlow(t *testing.T, c *cluster, roleARN string) {
 		}
 	}
 	workspace, srcKeys := checkout(t)
-	syncSrc(t, holder, workspace, deploy)
-	if got := bucketKeys(t, holder); !slices.Equal(got, srcKeys) {
-		t.Fatalf("the bucket holds %v, want %v", got, srcKeys)
+	syncSrc(t, c.lb, workspace, deploy)
+	if got := bucketKeys(t, c.nodes[1].server()); !slices.Equal(got, srcKeys) {
+		t.Fatalf("node 2 lists %v, want %v", got, srcKeys)
+	}
+	down := t.TempDir()
+	mustS3CLI(t, c.nodes[2].server(), deploy, "s3", "sync", "--no-progress", "s3://"+seedBucket+"/src/", down)
+	if diff := sameTree(readTree(t, filepath.Join(workspace, "src")), readTree(t, down)); diff != "" {
+		t.Fatalf("what node 3 reads differs from what was uploaded through the balancer: %s", diff)
 	}
 	// aws-sdk-go-v2: an exchange and GetCallerIdentity through the balancer.
 	token := mintToken(t, c.lb, map[string]any{"repository": seedRepo})

@@ -37,9 +37,13 @@ type node struct {
 	bin             string
 }
 
-// startCluster starts PostgreSQL, HAProxy and n nodes, and waits until the balancer sees
-// every node up.
-func startCluster(t *testing.T, n int) *cluster {
+// nodeOptions are the flags and environment every node of a cluster runs with besides the
+// defaults.
+type nodeOptions struct{ args, env []string }
+
+// startCluster starts PostgreSQL, HAProxy and n nodes with extra, and waits until the
+// balancer sees every node up.
+func startCluster(t *testing.T, n int, extra nodeOptions) *cluster {
 	t.Helper()
 	bin := buildInkan(t)
 	c := &cluster{pg: pgtest.Start(t)}
@@ -56,10 +60,10 @@ func startCluster(t *testing.T, n int) *cluster {
 	c.lb = &testServer{URL: c.proxy.URL, stderr: &lockedBuffer{}, stop: func() {}}
 	for i, addr := range addrs {
 		nd := &node{name: "node" + strconv.Itoa(i+1), addr: addr, URL: "http://" + addr, bin: bin,
-			args: []string{"serve", "--dev", "--addr", addr, "--public-url", c.proxy.URL, "--log-level", "warn",
-				"--explain", "operator", "--data-dir", t.TempDir()},
-			env: []string{"PATH=/usr/bin:/bin", "INKAN_STORE=" + store,
-				"INKAN_ROOT_ACCESS_KEY_ID=" + rootAccessKeyID, "INKAN_ROOT_SECRET_ACCESS_KEY=" + rootSecretKey}}
+			args: append([]string{"serve", "--dev", "--addr", addr, "--public-url", c.proxy.URL, "--log-level", "warn",
+				"--explain", "operator", "--data-dir", t.TempDir()}, extra.args...),
+			env: append([]string{"PATH=/usr/bin:/bin", "INKAN_STORE=" + store,
+				"INKAN_ROOT_ACCESS_KEY_ID=" + rootAccessKeyID, "INKAN_ROOT_SECRET_ACCESS_KEY=" + rootSecretKey}, extra.env...)}
 		c.nodes = append(c.nodes, nd)
 		// One at a time: the first node creates the sealing key and registers the test IdP.
 		nd.start(t)

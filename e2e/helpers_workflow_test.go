@@ -2,14 +2,14 @@ package e2e
 
 import (
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/inkan-dev/inkan/internal/cli"
 )
 
@@ -111,27 +111,8 @@ func checkout(t *testing.T) (string, []string) {
 // bucketKeys lists every key of the seed's bucket as root, through aws-sdk-go-v2.
 func bucketKeys(t *testing.T, srv *testServer) []string {
 	t.Helper()
-	c := s3.NewFromConfig(rootConfig(srv), func(o *s3.Options) { o.BaseEndpoint = aws.String(srv.URL); o.UsePathStyle = true })
-	var keys []string
-	p := s3.NewListObjectsV2Paginator(c, &s3.ListObjectsV2Input{Bucket: aws.String(seedBucket)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, o := range page.Contents {
-			keys = append(keys, aws.ToString(o.Key))
-		}
-	}
-	sort.Strings(keys)
-	return keys
+	return slices.Sorted(maps.Keys(listObjects(t, rootS3(srv), seedBucket, "")))
 }
 
 // createSeedBucket creates the seed's bucket as root.
-func createSeedBucket(t *testing.T, srv *testServer) {
-	t.Helper()
-	c := s3.NewFromConfig(rootConfig(srv), func(o *s3.Options) { o.BaseEndpoint = aws.String(srv.URL); o.UsePathStyle = true })
-	if _, err := c.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(seedBucket)}); err != nil {
-		t.Fatal(err)
-	}
-}
+func createSeedBucket(t *testing.T, srv *testServer) { createBuckets(t, srv, seedBucket) }

@@ -41,8 +41,9 @@ func cliSession(t *testing.T, role string, buckets ...string) (*testServer, map[
 }
 
 // syncTree is the tree `aws s3 sync` carries: 499 small files in nested directories, some
-// empty, names with spaces and plus signs, and one 40 MiB file the CLI uploads in 8 MiB parts.
-func syncTree() (map[string][]byte, string) {
+// empty, names with spaces and plus signs, and one file of bigMiB MiB the CLI uploads in
+// 8 MiB parts. It returns the files by name and the big file's name.
+func syncTree(bigMiB int) (map[string][]byte, string) {
 	dirs := []string{"", "docs/", "docs/guide/", "assets/img/", "deep/a/b/c/d/", "with space/", "plus+dir/"}
 	r := rand.New(rand.NewPCG(5, 5))
 	files := map[string][]byte{}
@@ -62,8 +63,8 @@ func syncTree() (map[string][]byte, string) {
 		}
 		files[dirs[i%len(dirs)]+name] = randomBytes(uint64(i), size)
 	}
-	const big = "big/forty mib.bin"
-	files[big] = randomBytes(40, 40<<20)
+	big := fmt.Sprintf("big/%d mib.bin", bigMiB)
+	files[big] = randomBytes(uint64(bigMiB), bigMiB<<20)
 	return files, big
 }
 
@@ -71,15 +72,8 @@ func syncTree() (map[string][]byte, string) {
 func bucketObjects(t *testing.T, srv *testServer, bucket, prefix string) map[string]int64 {
 	t.Helper()
 	objects := map[string]int64{}
-	p := s3.NewListObjectsV2Paginator(rootS3(srv), &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, o := range page.Contents {
-			objects[aws.ToString(o.Key)] = aws.ToInt64(o.Size)
-		}
+	for key, o := range listObjects(t, rootS3(srv), bucket, prefix) {
+		objects[key] = aws.ToInt64(o.Size)
 	}
 	return objects
 }
@@ -98,7 +92,7 @@ func countLines(out, prefix string) int {
 func TestTheAWSCLISyncsATreeOf500FilesUpAndDownAndASecondSyncTransfersNothing(t *testing.T) {
 	const bucket = "cli-sync"
 	srv, env := cliSession(t, "sync", bucket)
-	files, big := syncTree()
+	files, big := syncTree(40)
 	local := t.TempDir()
 	writeTree(t, local, files)
 

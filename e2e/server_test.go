@@ -126,19 +126,27 @@ func awsCLI(t testing.TB) string {
 }
 
 // runAWS runs the AWS CLI with a clean environment holding only env, and returns its
-// standard output, or fails the test with its standard error.
+// standard output and standard error.
 func runAWS(t testing.TB, env map[string]string, args ...string) (string, string, error) {
 	t.Helper()
-	cmd := exec.Command(awsCLI(t), args...)
+	cmd := awsCommand(context.Background(), t, env, args...)
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	return out.String(), errb.String(), err
+}
+
+// awsCommand is the AWS CLI with args and a clean environment holding only env (no
+// configuration files, no instance metadata), killed when ctx ends.
+func awsCommand(ctx context.Context, t testing.TB, env map[string]string, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.CommandContext(ctx, awsCLI(t), args...)
 	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), "AWS_PAGER=", "AWS_DEFAULT_OUTPUT=json",
 		"AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null"}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	var out, errb strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	return out.String(), errb.String(), err
+	return cmd
 }
 
 // rootEnv is the AWS CLI environment of the root administrator.

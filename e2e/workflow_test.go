@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -71,13 +70,8 @@ func TestTheSeedsWorkflowDeploysSrcWithInkanAssumeAndTheAWSCLI(t *testing.T) {
 // syncSrc runs the seed's deploy step in the checkout and returns what it printed.
 func syncSrc(t *testing.T, srv *testServer, workspace string, env map[string]string) string {
 	t.Helper()
-	cmd := exec.Command(awsCLI(t), "s3", "sync", ".", "s3://"+seedBucket+"/", "--exclude", "*", "--include", "src/*", "--endpoint-url", srv.URL)
+	cmd := awsCommand(context.Background(), t, env, "s3", "sync", ".", "s3://"+seedBucket+"/", "--exclude", "*", "--include", "src/*", "--endpoint-url", srv.URL)
 	cmd.Dir = workspace
-	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), "AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true",
-		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null"}
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("aws s3 sync: %v\n%s\nserver log:\n%s", err, out, srv.stderr.String())

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -17,11 +16,7 @@ import (
 	"github.com/inkan-dev/inkan/internal/testsupport/s3server"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	s3server.StopShared()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { s3server.Main(m) }
 
 func TestTheConformanceSuitePassesAgainstSeaweedFS(t *testing.T) {
 	srv := s3server.Shared(t, s3server.SeaweedFS)

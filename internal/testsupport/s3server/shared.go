@@ -1,6 +1,7 @@
 package s3server
 
 import (
+	"os"
 	"sync"
 	"testing"
 )
@@ -14,7 +15,7 @@ var shared = struct {
 
 // Shared returns a server of kind started once per test binary (start-up
 // costs seconds), in a temporary directory. The package's TestMain must call
-// StopShared after m.Run. Tests sharing it must keep to names of their own
+// Main (or StopShared after m.Run). Tests sharing it must keep to names of their own
 // (a random bucket prefix each).
 func Shared(t testing.TB, kind Kind) *Server {
 	t.Helper()
@@ -57,6 +58,14 @@ func failStart(t testing.TB, err error) {
 		Missing(t, err)
 	}
 	t.Fatal(err)
+}
+
+// Main runs a package's tests and then stops the shared servers. Call it from
+// TestMain: func TestMain(m *testing.M) { s3server.Main(m) }.
+func Main(m *testing.M) {
+	code := m.Run()
+	StopShared()
+	os.Exit(code)
 }
 
 // StopShared stops every shared server and removes its directory.
