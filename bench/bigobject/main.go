@@ -241,4 +241,3 @@ func (s *inkan) memory(field string) (float64, error) {
 	}
 	return 0, fmt.Errorf("%s not in /proc/%d/status", field, s.cmd.Process.Pid)
 }
-
