@@ -40,8 +40,12 @@ func jsSDK(t *testing.T) (string, string) {
 // the unsigned exchange, a signed GetCallerIdentity, and S3 uploads including a streamed body
 // sent as STREAMING-UNSIGNED-PAYLOAD-TRAILER.
 func TestTheJavaScriptSDKAsConfigureAWSCredentialsUsesIt(t *testing.T) {
+	eachBackend(t, jsSDKFlow)
+}
+
+func jsSDKFlow(t *testing.T, b objectBackend) {
 	node, dir := jsSDK(t)
-	srv := startServer(t)
+	srv := b.start(t)
 	ctx := context.Background()
 	s3c := s3.NewFromConfig(rootConfig(srv), func(o *s3.Options) { o.BaseEndpoint = aws.String(srv.URL); o.UsePathStyle = true })
 	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("site")}); err != nil {

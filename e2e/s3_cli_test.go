@@ -30,12 +30,12 @@ func readWriteBucket(bucket string) string {
 		`{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:DeleteObject"],"Resource":"arn:aws:s3:::`+bucket+`/*"}`)
 }
 
-// cliSession starts a server holding buckets and returns it with the AWS CLI environment
+// cliSession starts a server on b holding buckets and returns it with the AWS CLI environment
 // of a role session that may list the first bucket and read, write and delete its objects.
-func cliSession(t *testing.T, role string, buckets ...string) (*testServer, map[string]string) {
+func cliSession(t *testing.T, b objectBackend, role string, buckets ...string) (*testServer, map[string]string) {
 	t.Helper()
 	awsCLI(t)
-	srv := startServer(t)
+	srv := b.start(t)
 	createBuckets(t, srv, buckets...)
 	return srv, sessionEnv(t, srv, role, readWriteBucket(buckets[0]))
 }
@@ -90,8 +90,12 @@ func countLines(out, prefix string) int {
 }
 
 func TestTheAWSCLISyncsATreeOf500FilesUpAndDownAndASecondSyncTransfersNothing(t *testing.T) {
+	eachBackend(t, cliSyncs)
+}
+
+func cliSyncs(t *testing.T, b objectBackend) {
 	const bucket = "cli-sync"
-	srv, env := cliSession(t, "sync", bucket)
+	srv, env := cliSession(t, b, "sync", bucket)
 	files, big := syncTree(40)
 	local := t.TempDir()
 	writeTree(t, local, files)
@@ -160,8 +164,12 @@ func TestTheAWSCLISyncsATreeOf500FilesUpAndDownAndASecondSyncTransfersNothing(t 
 }
 
 func TestTheAWSCLICopiesBothWaysListsAndRemovesRecursively(t *testing.T) {
+	eachBackend(t, cliCopiesBothWays)
+}
+
+func cliCopiesBothWays(t *testing.T, b objectBackend) {
 	const bucket, other = "cli-copy", "cli-other"
-	srv, env := cliSession(t, "copy", bucket, other)
+	srv, env := cliSession(t, b, "copy", bucket, other)
 	dir := t.TempDir()
 	uploads := map[string][]byte{"dir/report 1+1.txt": randomBytes(1, 300<<10), "dir/sub/a.txt": []byte("a\n"),
 		"dir/sub/empty": {}, "top.txt": []byte("top\n")}
@@ -203,9 +211,13 @@ func TestTheAWSCLICopiesBothWaysListsAndRemovesRecursively(t *testing.T) {
 }
 
 func TestTheAWSCLICopiesAndMovesObjectsInsideTheEndpoint(t *testing.T) {
+	eachBackend(t, cliCopiesInside)
+}
+
+func cliCopiesInside(t *testing.T, b objectBackend) {
 	const bucket, other = "cli-copies", "cli-copies-to"
 	awsCLI(t)
-	srv := startServer(t)
+	srv := b.start(t)
 	createBuckets(t, srv, bucket, other)
 	// What AWS requires of `aws s3 cp s3://… s3://…`: read and write both buckets' objects,
 	// and read their tags, which the CLI copies (GetObjectTagging) for multipart copies.
@@ -275,8 +287,12 @@ func wantListing(t *testing.T, out string, prefixes []string, objects map[string
 }
 
 func TestTheAWSCLIReadsRangesConditionallyAndKeepsMetadata(t *testing.T) {
+	eachBackend(t, cliReadsRanges)
+}
+
+func cliReadsRanges(t *testing.T, b objectBackend) {
 	const bucket = "cli-api"
-	srv, env := cliSession(t, "api", bucket)
+	srv, env := cliSession(t, b, "api", bucket)
 	body := randomBytes(7, 64<<10)
 	src := filepath.Join(t.TempDir(), "src")
 	if err := os.WriteFile(src, body, 0o644); err != nil {
@@ -342,9 +358,11 @@ func s3apiJSON(t *testing.T, srv *testServer, env map[string]string, out any, ar
 	}
 }
 
-func TestTheAWSCLIShowsTheS3ErrorOfEveryDeniedPath(t *testing.T) {
+func TestTheAWSCLIShowsTheS3ErrorOfEveryDeniedPath(t *testing.T) { eachBackend(t, cliDenials) }
+
+func cliDenials(t *testing.T, b objectBackend) {
 	awsCLI(t)
-	srv := startServer(t)
+	srv := b.start(t)
 	const bucket, other = "cli-deny", "cli-deny-other"
 	createBuckets(t, srv, bucket, other)
 	// Objects under allowed/ only, no listing at all.

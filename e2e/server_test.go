@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"strings"
@@ -54,6 +55,12 @@ func (l *lockedBuffer) String() string {
 // directory (or the one given with --data-dir in args) and stops it when the test ends.
 func startServer(t testing.TB, args ...string) *testServer {
 	t.Helper()
+	return startServerEnv(t, nil, args...)
+}
+
+// startServerEnv is startServer with extra environment variables for the server.
+func startServerEnv(t testing.TB, extraEnv map[string]string, args ...string) *testServer {
+	t.Helper()
 	dir := ""
 	for i, a := range args {
 		if a == "--data-dir" && i+1 < len(args) {
@@ -65,6 +72,7 @@ func startServer(t testing.TB, args ...string) *testServer {
 		args = append(args, "--data-dir", dir)
 	}
 	env := map[string]string{"INKAN_ROOT_ACCESS_KEY_ID": rootAccessKeyID, "INKAN_ROOT_SECRET_ACCESS_KEY": rootSecretKey}
+	maps.Copy(env, extraEnv)
 	pr, pw := io.Pipe()
 	srv := &testServer{DataDir: dir, stderr: &lockedBuffer{}}
 	ctx, cancel := context.WithCancel(context.Background())

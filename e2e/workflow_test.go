@@ -91,7 +91,13 @@ func readEnvLines(text string) map[string]string {
 }
 
 func TestTheSeedsWorkflowDeploysSrcWithTheGoSDKsWebIdentityProvider(t *testing.T) {
-	srv := startServer(t)
+	eachBackend(t, goSDKDeploys)
+}
+
+// goSDKDeploys uploads with aws-sdk-go-v2's defaults: CRC32 checksums, sent as
+// aws-chunked bodies with a trailing checksum.
+func goSDKDeploys(t *testing.T, b objectBackend) {
+	srv := b.start(t)
 	role := createRole(t, srv, "deploy", seedTrustPolicy(srv, "repo:"+seedRepo+":*"), 0, seedPermissions())
 	createSeedBucket(t, srv)
 	tokenFile := filepath.Join(t.TempDir(), "token")

@@ -19,6 +19,14 @@
 // Root credentials come from INKAN_ROOT_ACCESS_KEY_ID and INKAN_ROOT_SECRET_ACCESS_KEY, or
 // from -data-dir's root-credentials.json. The endpoint must be a loopback address.
 //
+// With -direct-endpoint, every phase also runs, right after inkan's, against that S3
+// endpoint itself (the upstream inkan fronts), signed with the keys in
+// BENCH_DIRECT_ACCESS_KEY_ID and BENCH_DIRECT_SECRET_ACCESS_KEY, on -direct-bucket; the
+// report ends with inkan's figures as a fraction of the direct ones:
+//
+//	BENCH_DIRECT_ACCESS_KEY_ID=… BENCH_DIRECT_SECRET_ACCESS_KEY=… \
+//	  go run ./bench/s3 -direct-endpoint http://127.0.0.1:8333
+//
 // To profile the server under one load, run only that phase for longer and record the
 // server process meanwhile:
 //
@@ -49,6 +57,7 @@ type options struct {
 	dur                                       time.Duration
 	largeConc, largeSize, largeKeys           int
 	largePuts, largeGets                      int64
+	directEndpoint, directBucket              string
 }
 
 func main() {
@@ -83,6 +92,8 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.largeKeys, "large-keys", 4, "distinct large keys")
 	fs.Int64Var(&o.largePuts, "large-puts", 24, "large PUTs to time")
 	fs.Int64Var(&o.largeGets, "large-gets", 128, "large GETs to time")
+	fs.StringVar(&o.directEndpoint, "direct-endpoint", "", "also run each phase against this S3 endpoint directly (keys in BENCH_DIRECT_ACCESS_KEY_ID, BENCH_DIRECT_SECRET_ACCESS_KEY)")
+	fs.StringVar(&o.directBucket, "direct-bucket", "bench-s3-direct", "bucket of the direct runs")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -107,10 +118,25 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "session %s; bucket %s; payload %s; GOMAXPROCS of the load tool %d\n", b.s.arn, o.bucket, o.payload, runtimeProcs())
+	var direct *bench
+	if o.directEndpoint != "" {
+		if direct, err = newDirectBench(ctx, o, out); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "direct: %s, bucket %s\n", o.directEndpoint, o.directBucket)
+	}
 	for _, p := range phases {
 		if err := b.runPhase(ctx, p); err != nil {
 			return err
 		}
+		if direct != nil {
+			if err := direct.runPhase(ctx, p); err != nil {
+				return err
+			}
+		}
+	}
+	if direct != nil {
+		compare(out, b, direct)
 	}
 	after, err := b.serverStats(ctx)
 	if err != nil {

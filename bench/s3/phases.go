@@ -26,6 +26,9 @@ type bench struct {
 	smallStored bool
 	run         string // distinguishes this run's new keys from earlier runs'
 	largeStored bool
+	direct      bool                        // the upstream itself: no /metrics, no session
+	results     map[string]*loadutil.Result // by measurement name, in order of names
+	names       []string
 }
 
 // newBench checks the endpoint, opens the session and builds the bodies.
@@ -41,11 +44,17 @@ func newBench(ctx context.Context, o options, out io.Writer) (*bench, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &bench{o: o, out: out, s: s, run: strconv.FormatInt(time.Now().UnixNano(), 36), c: &client{s: s, http: hc, mode: o.payload}, small: newBody(o.smallSize, 4), large: newBody(o.largeSize, 64)}
+	return withSession(o, out, s, hc), nil
+}
+
+// withSession builds the bench of a session: client, bodies and read buffers.
+func withSession(o options, out io.Writer, s *session, hc *http.Client) *bench {
+	b := &bench{o: o, out: out, s: s, run: strconv.FormatInt(time.Now().UnixNano(), 36), c: &client{s: s, http: hc, mode: o.payload},
+		small: newBody(o.smallSize, 4), large: newBody(o.largeSize, 64), results: map[string]*loadutil.Result{}}
 	for range max(o.conc, o.largeConc) {
 		b.bufs = append(b.bufs, make([]byte, 1<<20))
 	}
-	return b, nil
+	return b
 }
 
 func smallKey(i int64, keys int) string { return fmt.Sprintf("small/%06d", i%int64(keys)) }
@@ -130,6 +139,11 @@ func (b *bench) measure(ctx context.Context, name string, conc int, d time.Durat
 	if err != nil {
 		return err
 	}
+	b.results[name] = res
+	b.names = append(b.names, name)
+	if b.direct {
+		name += " (direct)"
+	}
 	fmt.Fprintf(b.out, "\n%s: %d in %s with %d workers (%d errors)\n", name, res.Ops, res.Elapsed.Round(time.Millisecond), conc, res.Errors)
 	if res.FirstError != "" {
 		fmt.Fprintf(b.out, "first error: %s\n", res.FirstError)
@@ -137,7 +151,7 @@ func (b *bench) measure(ctx context.Context, name string, conc int, d time.Durat
 	fmt.Fprintf(b.out, "throughput: %.0f ops/s, %.1f MB/s\n", res.Rate(), res.Rate()*float64(size)/1e6)
 	const µs = time.Microsecond
 	fmt.Fprintf(b.out, "latency: p50 %s, p99 %s, max %s\n", res.Percentile(50).Round(µs), res.Percentile(99).Round(µs), res.Percentile(100).Round(µs))
-	if res.Ops > 0 {
+	if res.Ops > 0 && !b.direct {
 		ops, server := float64(res.Ops), after.CPUSeconds-before.CPUSeconds
 		fmt.Fprintf(b.out, "CPU: server %.0f µs per op (%.2f cores), load tool %.0f µs per op (%.2f cores)\n", server*1e6/ops,
 			server/res.Elapsed.Seconds(), selfUsed.Seconds()*1e6/ops, selfUsed.Seconds()/res.Elapsed.Seconds())
@@ -146,6 +160,9 @@ func (b *bench) measure(ctx context.Context, name string, conc int, d time.Durat
 }
 
 func (b *bench) serverStats(ctx context.Context) (loadutil.ServerStats, error) {
+	if b.direct {
+		return loadutil.ServerStats{}, nil
+	}
 	return loadutil.ReadServerStats(ctx, http.DefaultClient, b.o.endpoint)
 }
 

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
 	"strings"
+	"time"
 
 	"github.com/inkan-dev/inkan/bench/loadutil"
 	"github.com/inkan-dev/inkan/internal/awsclient"
@@ -89,4 +92,45 @@ func createRole(ctx context.Context, admin *awsclient.Client, endpoint string) (
 	"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"` + host + `:aud":"sts.amazonaws.com"},
 	"StringLike":{"` + host + `:sub":"repo:acme/app:*"}}}]}`
 	return admin.CreateRole(ctx, awsclient.CreateRoleInput{RoleName: roleName, AssumeRolePolicyDocument: trust})
+}
+
+// newDirectBench is the bench of the upstream itself: the same phases, signed with the
+// upstream's own keys (BENCH_DIRECT_*), on o.directBucket, which it creates if missing.
+func newDirectBench(ctx context.Context, o options, out io.Writer) (*bench, error) {
+	if err := loadutil.CheckLoopback(o.directEndpoint); err != nil {
+		return nil, err
+	}
+	creds := sigv4.Credentials{AccessKeyID: os.Getenv("BENCH_DIRECT_ACCESS_KEY_ID"), SecretAccessKey: os.Getenv("BENCH_DIRECT_SECRET_ACCESS_KEY")}
+	if creds.AccessKeyID == "" || creds.SecretAccessKey == "" {
+		return nil, errors.New("-direct-endpoint needs BENCH_DIRECT_ACCESS_KEY_ID and BENCH_DIRECT_SECRET_ACCESS_KEY")
+	}
+	hc := newHTTPClient(max(o.conc, o.largeConc) * 2)
+	admin := &awsclient.Client{Endpoint: o.directEndpoint, Region: o.region, Creds: creds, HTTPClient: hc}
+	if err := admin.CreateBucket(ctx, o.directBucket); err != nil && awsclient.ErrorCode(err) != "BucketAlreadyOwnedByYou" &&
+		awsclient.ErrorCode(err) != "BucketAlreadyExists" {
+		return nil, fmt.Errorf("creating the direct bucket: %w", err)
+	}
+	s := &session{endpoint: strings.TrimRight(o.directEndpoint, "/"), region: o.region, bucket: o.directBucket, creds: creds, arn: "direct"}
+	b := withSession(o, out, s, hc)
+	b.direct = true
+	return b, nil
+}
+
+// compare prints inkan's figures beside the direct ones: throughput as a fraction of
+// direct, and the p50 latency inkan adds.
+func compare(out io.Writer, inkan, direct *bench) {
+	fmt.Fprintf(out, "\n%-12s %14s %14s %8s %12s %12s %10s\n", "phase", "inkan", "direct", "ratio", "p50 inkan", "p50 direct", "added p50")
+	for _, name := range inkan.names {
+		i, d := inkan.results[name], direct.results[name]
+		if d == nil || d.Rate() == 0 {
+			continue
+		}
+		unit, scale := "ops/s", 1.0
+		if strings.Contains(name, "MiB") {
+			unit, scale = "MB/s", float64(inkan.o.largeSize)/1e6
+		}
+		p50i, p50d := i.Percentile(50), d.Percentile(50)
+		fmt.Fprintf(out, "%-12s %8.1f %-5s %8.1f %-5s %8.2f %12s %12s %10s\n", name, i.Rate()*scale, unit, d.Rate()*scale, unit,
+			i.Rate()/d.Rate(), p50i.Round(time.Microsecond), p50d.Round(time.Microsecond), (p50i - p50d).Round(time.Microsecond))
+	}
 }

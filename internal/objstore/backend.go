@@ -51,7 +51,13 @@ type Objects interface {
 	// If body.Read returns any error other than io.EOF, nothing is stored and
 	// that error is returned unwrapped. The ETag is the hex MD5 of the bytes.
 	// opts.Precondition is checked at commit (ErrPreconditionFailed, or
-	// ErrNoSuchKey for IfMatch on a missing key).
+	// ErrNoSuchKey for IfMatch on a missing key). When opts.Meta.ChecksumType
+	// is set, opts.Meta.Checksums may be filled by body itself as it returns
+	// io.EOF (a trailing checksum that has verified): the backend keeps what
+	// the map holds once the body has ended. The returned LastModified may be
+	// one second off what reads report: an upstream S3 describes a PUT by its
+	// answer's Date, not by a second round trip (PUT answers carry no
+	// Last-Modified); S3 clients never see a PUT's LastModified.
 	PutObject(ctx context.Context, bucket, key string, body io.Reader, size int64, opts PutOptions) (ObjectInfo, error)
 	// GetObject opens the current version of key; ErrNoSuchKey if there is
 	// none, ErrInvalidRange if opts.Range cannot be satisfied (see

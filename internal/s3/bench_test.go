@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/inkan-dev/inkan/internal/testsupport/awschunked"
 )
 
 // The benchmarks measure the whole endpoint over loopback HTTP with a role session's
@@ -123,7 +124,7 @@ func BenchmarkPutObject64MiB(b *testing.B) {
 		req, _ := http.NewRequest(http.MethodPut, e.server.URL+"/bench/big", bytes.NewReader(body))
 		req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
 		req.Header.Set("X-Amz-Security-Token", creds.SessionToken)
-		req.Header.Set("x-amz-checksum-crc32", crc32Base64(body))
+		req.Header.Set("x-amz-checksum-crc32", awschunked.CRC32(body))
 		if err := signer.SignHTTP(e.ctx, creds, req, "UNSIGNED-PAYLOAD", "s3", region, time.Now()); err != nil {
 			b.Fatal(err)
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
 	s3sdk "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/inkan-dev/inkan/internal/testsupport/awschunked"
 )
 
 func randomBytes(n int, seed uint64) []byte {
@@ -242,12 +243,12 @@ func TestFullObjectChecksumsOfMultipartUploadsAreCombinedAndChecked(t *testing.T
 	}
 
 	id := start("full")
-	out, err := complete("full", id, uploadParts(t, e, c, "full", id, 5<<20, 3000), crc32Base64(whole))
+	out, err := complete("full", id, uploadParts(t, e, c, "full", id, 5<<20, 3000), awschunked.CRC32(whole))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if aws.ToString(out.ChecksumCRC32) != crc32Base64(whole) || out.ChecksumType != types.ChecksumTypeFullObject {
-		t.Errorf("completion checksum %s (%s), want the CRC32 of the whole object %s", aws.ToString(out.ChecksumCRC32), out.ChecksumType, crc32Base64(whole))
+	if aws.ToString(out.ChecksumCRC32) != awschunked.CRC32(whole) || out.ChecksumType != types.ChecksumTypeFullObject {
+		t.Errorf("completion checksum %s (%s), want the CRC32 of the whole object %s", aws.ToString(out.ChecksumCRC32), out.ChecksumType, awschunked.CRC32(whole))
 	}
 	get, err := c.GetObject(e.ctx, &s3sdk.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("full"), ChecksumMode: types.ChecksumModeEnabled})
 	if err != nil {
@@ -261,6 +262,6 @@ func TestFullObjectChecksumsOfMultipartUploadsAreCombinedAndChecked(t *testing.T
 	}
 
 	id = start("wrong")
-	_, err = complete("wrong", id, uploadParts(t, e, c, "wrong", id, 5<<20, 3000), crc32Base64([]byte("other")))
+	_, err = complete("wrong", id, uploadParts(t, e, c, "wrong", id, 5<<20, 3000), awschunked.CRC32([]byte("other")))
 	requireCode(t, err, "BadDigest", http.StatusBadRequest)
 }

@@ -4,13 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/hmac"
 	"crypto/md5"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/hex"
-	"hash/crc32"
 	"io"
 	"net"
 	"net/http"
@@ -23,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	s3sdk "github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/inkan-dev/inkan/internal/testsupport/awschunked"
 )
 
 const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
@@ -109,57 +107,6 @@ func TestEmptyBodiesBehindExpectContinueKeepTheConnectionUsable(t *testing.T) {
 	}
 }
 
-// chunkSigner makes STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER bodies, which no Go SDK
-// sends but the S3 documentation specifies: each chunk signed in a chain seeded by the
-// header signature, and the trailer signed after the last chunk.
-type chunkSigner struct {
-	key         []byte
-	date, scope string
-	prev        string
-}
-
-func newChunkSigner(req *http.Request, secret string) *chunkSigner {
-	auth := req.Header.Get("Authorization")
-	sig := auth[strings.LastIndex(auth, "Signature=")+len("Signature="):]
-	cred := auth[strings.Index(auth, "Credential=")+len("Credential=") : strings.Index(auth, ",")]
-	scope := cred[strings.Index(cred, "/")+1:]
-	parts := strings.Split(scope, "/")
-	k := mac([]byte("AWS4"+secret), parts[0])
-	for _, p := range parts[1:] {
-		k = mac(k, p)
-	}
-	return &chunkSigner{key: k, date: req.Header.Get("X-Amz-Date"), scope: scope, prev: sig}
-}
-
-func mac(key []byte, data string) []byte {
-	h := hmac.New(sha256.New, key)
-	h.Write([]byte(data))
-	return h.Sum(nil)
-}
-
-// chunk frames one chunk; the final, empty chunk of a trailer body ends at its header line,
-// the trailer lines following at once.
-func (s *chunkSigner) chunk(data []byte) string {
-	sts := "AWS4-HMAC-SHA256-PAYLOAD\n" + s.date + "\n" + s.scope + "\n" + s.prev + "\n" + emptySHA256 + "\n" + sha256Hex(data)
-	s.prev = hex.EncodeToString(mac(s.key, sts))
-	head := strconv.FormatInt(int64(len(data)), 16) + ";chunk-signature=" + s.prev + "\r\n"
-	if len(data) == 0 {
-		return head
-	}
-	return head + string(data) + "\r\n"
-}
-
-func (s *chunkSigner) trailer(line string) string {
-	sts := "AWS4-HMAC-SHA256-TRAILER\n" + s.date + "\n" + s.scope + "\n" + s.prev + "\n" + sha256Hex([]byte(line+"\n"))
-	return line + "\r\n" + "x-amz-trailer-signature:" + hex.EncodeToString(mac(s.key, sts)) + "\r\n\r\n"
-}
-
-func crc32Base64(data []byte) string {
-	var b [4]byte
-	binary.BigEndian.PutUint32(b[:], crc32.ChecksumIEEE(data))
-	return base64.StdEncoding.EncodeToString(b[:])
-}
-
 func TestSignedAWSChunkedBodiesWithTrailersAreVerifiedBeforeAnythingIsStored(t *testing.T) {
 	e := newEnv(t)
 	e.bucket("data")
@@ -174,9 +121,9 @@ func TestSignedAWSChunkedBodiesWithTrailersAreVerifiedBeforeAnythingIsStored(t *
 		hdr.Set("X-Amz-Decoded-Content-Length", strconv.Itoa(len(data)))
 		hdr.Set("X-Amz-Trailer", "x-amz-checksum-crc32")
 		req := signed(t, e, rootCredentials(), http.MethodPut, "/data/k", nil, "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER", hdr)
-		cs := newChunkSigner(req, rootSecret)
-		chunks := []string{cs.chunk(data[:65536]), cs.chunk(data[65536:]), cs.chunk(nil)}
-		chunks = append(chunks, cs.trailer("x-amz-checksum-crc32:"+checksum))
+		cs := awschunked.NewSigner(req, rootSecret)
+		chunks := []string{cs.Chunk(data[:65536]), cs.Chunk(data[65536:]), cs.Chunk(nil)}
+		chunks = append(chunks, cs.Trailer("x-amz-checksum-crc32:"+checksum))
 		chunks = mutate(chunks)
 		body := strings.Join(chunks, "")
 		req.Body = io.NopCloser(strings.NewReader(body))
@@ -202,22 +149,22 @@ func TestSignedAWSChunkedBodiesWithTrailersAreVerifiedBeforeAnythingIsStored(t *
 	resp := put(func(c []string) []string {
 		c[1] = strings.Replace(c[1], "0123", "9999", 1) // altered data, signature unchanged
 		return c
-	}, crc32Base64(data))
+	}, awschunked.CRC32(data))
 	if code := errorCode(t, resp); resp.StatusCode != http.StatusForbidden || code != "SignatureDoesNotMatch" {
 		t.Errorf("tampered chunk: %d %s, want 403 SignatureDoesNotMatch", resp.StatusCode, code)
 	}
 	if current() != "previous" {
 		t.Fatal("a body with a bad chunk signature replaced the object")
 	}
-	resp = put(same, crc32Base64([]byte("something else")))
+	resp = put(same, awschunked.CRC32([]byte("something else")))
 	if code := errorCode(t, resp); resp.StatusCode != http.StatusBadRequest || code != "BadDigest" {
 		t.Errorf("wrong trailing checksum: %d %s, want 400 BadDigest", resp.StatusCode, code)
 	}
 	if current() != "previous" {
 		t.Fatal("a body with a wrong checksum replaced the object")
 	}
-	resp = put(same, crc32Base64(data))
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("x-amz-checksum-crc32") != crc32Base64(data) {
+	resp = put(same, awschunked.CRC32(data))
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("x-amz-checksum-crc32") != awschunked.CRC32(data) {
 		t.Fatalf("valid signed chunks: %d, checksum echoed %q", resp.StatusCode, resp.Header.Get("x-amz-checksum-crc32"))
 	}
 	if current() != string(data) {
@@ -364,9 +311,9 @@ func TestBodiesThatFailTheirChecksumsStoreNothing(t *testing.T) {
 	}{
 		{"a Content-MD5 of other bytes", sha256Hex(body), map[string]string{"Content-MD5": md5OfOther}, 400, "BadDigest"},
 		{"a Content-MD5 that is not base64 of 16 bytes", sha256Hex(body), map[string]string{"Content-MD5": "abc"}, 400, "InvalidDigest"},
-		{"a CRC32 of other bytes", "UNSIGNED-PAYLOAD", map[string]string{"x-amz-checksum-crc32": crc32Base64([]byte("foo"))}, 400, "BadDigest"},
+		{"a CRC32 of other bytes", "UNSIGNED-PAYLOAD", map[string]string{"x-amz-checksum-crc32": awschunked.CRC32([]byte("foo"))}, 400, "BadDigest"},
 		{"a CRC32 that is not 4 bytes", "UNSIGNED-PAYLOAD", map[string]string{"x-amz-checksum-crc32": "AAAAAAAA"}, 400, "InvalidRequest"},
-		{"two checksum headers", "UNSIGNED-PAYLOAD", map[string]string{"x-amz-checksum-crc32": crc32Base64(body), "x-amz-checksum-sha1": "L9ThxnotKPzthJ7hu3bnORuT6xI="}, 400, "InvalidRequest"},
+		{"two checksum headers", "UNSIGNED-PAYLOAD", map[string]string{"x-amz-checksum-crc32": awschunked.CRC32(body), "x-amz-checksum-sha1": "L9ThxnotKPzthJ7hu3bnORuT6xI="}, 400, "InvalidRequest"},
 		{"a payload hash of other bytes", sha256Hex([]byte("foo")), nil, 400, "XAmzContentSHA256Mismatch"},
 		{"a payload hash that is no hash", "SHA256-OF-NOTHING", nil, 400, "InvalidArgument"},
 		{"another expected bucket owner", sha256Hex(body), map[string]string{"x-amz-expected-bucket-owner": "999999999999"}, 403, "AccessDenied"},
@@ -398,7 +345,7 @@ func TestBodiesThatFailTheirChecksumsStoreNothing(t *testing.T) {
 
 	// A matching Content-MD5 and CRC32 pass.
 	hdr := http.Header{}
-	hdr.Set("x-amz-checksum-crc32", crc32Base64(body))
+	hdr.Set("x-amz-checksum-crc32", awschunked.CRC32(body))
 	sum := md5.Sum(body)
 	hdr.Set("Content-MD5", base64.StdEncoding.EncodeToString(sum[:]))
 	resp, err := e.server.Client().Do(signed(t, e, rootCredentials(), http.MethodPut, "/data/k", body, sha256Hex(body), hdr))
@@ -406,7 +353,7 @@ func TestBodiesThatFailTheirChecksumsStoreNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("x-amz-checksum-crc32") != crc32Base64(body) {
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("x-amz-checksum-crc32") != awschunked.CRC32(body) {
 		t.Errorf("matching checksums: %d, echoed %q", resp.StatusCode, resp.Header.Get("x-amz-checksum-crc32"))
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -97,6 +98,36 @@ func isUnsignedHeader(lower string) bool {
 // S3 paths are signed as they travel; other services' paths are normalised and encoded
 // once more, as AWS requires.
 func Sign(r *http.Request, creds Credentials, region, service, payloadHash string, now time.Time) error {
+	return sign(r, creds, region, service, payloadHash, now, signingKey)
+}
+
+// Signer is Sign for a client that signs many requests with the same keys: it keeps the
+// signing key of the last secret, date, region and service, so a request costs one HMAC
+// of its string to sign instead of five. The zero Signer is ready; it is safe for
+// concurrent use.
+type Signer struct {
+	mu                            sync.Mutex
+	secret, date, region, service string
+	key                           []byte
+}
+
+// Sign signs r as the package's Sign does.
+func (s *Signer) Sign(r *http.Request, creds Credentials, region, service, payloadHash string, now time.Time) error {
+	return sign(r, creds, region, service, payloadHash, now, s.signingKey)
+}
+
+func (s *Signer) signingKey(secret, date, region, service string) []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.key == nil || s.secret != secret || s.date != date || s.region != region || s.service != service {
+		s.key = signingKey(secret, date, region, service)
+		s.secret, s.date, s.region, s.service = secret, date, region, service
+	}
+	return s.key
+}
+
+func sign(r *http.Request, creds Credentials, region, service, payloadHash string, now time.Time,
+	keyOf func(secret, date, region, service string) []byte) error {
 	if err := checkSignInput(r, creds, region, service, payloadHash); err != nil {
 		return err
 	}
@@ -115,7 +146,7 @@ func Sign(r *http.Request, creds Credentials, region, service, payloadHash strin
 	a := &Auth{AccessKeyID: creds.AccessKeyID, Date: t.Format(scopeDateFormat), Region: region,
 		Service: service, SignedHeaders: headersToSign(r), Time: t}
 	sts := a.stringToSign(r, canon{s3: s3, payloadHash: payloadHash})
-	a.Signature = hex.EncodeToString(hmacSHA256(signingKey(creds.SecretAccessKey, a.Date, region, service), sts))
+	a.Signature = hex.EncodeToString(hmacSHA256(keyOf(creds.SecretAccessKey, a.Date, region, service), sts))
 	r.Header.Set("Authorization", Algorithm+" Credential="+a.AccessKeyID+"/"+a.Scope()+
 		", SignedHeaders="+strings.Join(a.SignedHeaders, ";")+", Signature="+a.Signature)
 	return nil

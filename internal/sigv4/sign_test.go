@@ -242,3 +242,33 @@ func BenchmarkSignGetCallerIdentity(b *testing.B) {
 		}
 	}
 }
+
+func TestASignerKeepingItsKeySignsAsSignDoesAcrossDaysRegionsAndSecrets(t *testing.T) {
+	var s Signer
+	other := signCreds()
+	other.SecretAccessKey = "another-secret-key-000000000000000000000"
+	cases := []struct {
+		creds  Credentials
+		region string
+		at     time.Time
+	}{
+		{signCreds(), "ap-northeast-1", testTime()},
+		{signCreds(), "ap-northeast-1", testTime().Add(time.Hour)},      // same day: the kept key
+		{signCreds(), "ap-northeast-1", testTime().Add(24 * time.Hour)}, // the next day
+		{signCreds(), "us-east-1", testTime().Add(24 * time.Hour)},
+		{other, "us-east-1", testTime().Add(24 * time.Hour)},
+		{signCreds(), "us-east-1", testTime().Add(24 * time.Hour)},
+	}
+	for i, c := range cases {
+		r, want := s3Request(t, http.MethodGet, "/bucket/key", "", ""), s3Request(t, http.MethodGet, "/bucket/key", "", "")
+		if err := s.Sign(r, c.creds, c.region, "s3", UnsignedPayload, c.at); err != nil {
+			t.Fatal(err)
+		}
+		if err := Sign(want, c.creds, c.region, "s3", UnsignedPayload, c.at); err != nil {
+			t.Fatal(err)
+		}
+		if got := r.Header.Get("Authorization"); got != want.Header.Get("Authorization") {
+			t.Fatalf("case %d: Signer gave\n%s\nSign gave\n%s", i, got, want.Header.Get("Authorization"))
+		}
+	}
+}

@@ -3,6 +3,7 @@ package objstoretest
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"reflect"
 	"strings"
@@ -43,8 +44,32 @@ var objectTests = []test{
 		head, err := f.b.HeadObject(f.ctx, bucket, "k")
 		noErr(f.t, err)
 		for name, i := range map[string]objstore.ObjectInfo{"GetObject": ginfo, "HeadObject": head} {
-			if !sameInfo(i, info) || !reflect.DeepEqual(i.Meta, fullMeta) {
+			if !samePut(i, info) || !reflect.DeepEqual(i.Meta, fullMeta) {
 				f.t.Fatalf("%s = %+v, want %+v", name, i, info)
+			}
+		}
+	}},
+	{"checksums the body reveals only at its end are kept, small or streamed", func(f *fixture) {
+		// The wire layer names the checksum type first and fills Meta.Checksums when a
+		// trailing checksum has verified, as the body returns io.EOF: the backend must
+		// read them after the body, not before.
+		for i, size := range []int{1000, 3 << 20} {
+			data := randomBytes(uint64(20+i), size)
+			meta := objstore.ObjectMeta{Checksums: map[string]string{}, ChecksumType: "FULL_OBJECT"}
+			body := &onEOF{r: bytes.NewReader(data), f: func() {
+				meta.Checksums["CRC32"] = "NhCmhg=="
+			}}
+			key := fmt.Sprintf("trailer-%d", size)
+			_, err := f.b.PutObject(f.ctx, bucket, key, body, int64(size), objstore.PutOptions{Meta: meta})
+			noErr(f.t, err)
+			head, err := f.b.HeadObject(f.ctx, bucket, key)
+			noErr(f.t, err)
+			if head.Meta.Checksums["CRC32"] != "NhCmhg==" {
+				f.t.Fatalf("a %d-byte body: HeadObject has checksums %v, want the CRC32 given at EOF", size, head.Meta.Checksums)
+			}
+			_, ginfo := f.read(key)
+			if ginfo.Meta.Checksums["CRC32"] != "NhCmhg==" {
+				f.t.Fatalf("a %d-byte body: GetObject has checksums %v, want the CRC32 given at EOF", size, ginfo.Meta.Checksums)
 			}
 		}
 	}},
@@ -110,7 +135,7 @@ var objectTests = []test{
 		f.wantContent("k", []byte("v2"))
 		head, err := f.b.HeadObject(f.ctx, bucket, "k")
 		noErr(f.t, err)
-		if !sameInfo(head, info) || !reflect.DeepEqual(head.Meta, objstore.ObjectMeta{}) {
+		if !samePut(head, info) || !reflect.DeepEqual(head.Meta, objstore.ObjectMeta{}) {
 			f.t.Fatalf("HeadObject = %+v, want %+v", head, info)
 		}
 	}},
@@ -177,4 +202,28 @@ func (f *fixture) drainRest(obj *objstore.Object) []byte {
 func sameInfo(a, b objstore.ObjectInfo) bool {
 	return a.Bucket == b.Bucket && a.Key == b.Key && a.Size == b.Size && a.ETag == b.ETag &&
 		a.LastModified.Equal(b.LastModified) && a.PartsCount == b.PartsCount
+}
+
+// samePut compares a read's description with PutObject's: as sameInfo, but
+// LastModified may be one second off (see objstore.Objects.PutObject).
+func samePut(read, put objstore.ObjectInfo) bool {
+	d := read.LastModified.Sub(put.LastModified)
+	put.LastModified = read.LastModified
+	return sameInfo(read, put) && d <= time.Second && d >= -time.Second
+}
+
+// onEOF calls f once, when r first returns io.EOF and before the caller sees it.
+type onEOF struct {
+	r    io.Reader
+	f    func()
+	done bool
+}
+
+func (o *onEOF) Read(p []byte) (int, error) {
+	n, err := o.r.Read(p)
+	if err == io.EOF && !o.done {
+		o.done = true
+		o.f()
+	}
+	return n, err
 }

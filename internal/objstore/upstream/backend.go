@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"github.com/inkan-dev/inkan/internal/objstore"
+
+	"github.com/inkan-dev/inkan/internal/sigv4"
 )
 
 var _ objstore.Backend = (*Backend)(nil)
@@ -14,8 +16,9 @@ var _ objstore.Backend = (*Backend)(nil)
 // New; it is safe for concurrent use and holds no state but its connection
 // pool, so any number of inkan nodes may front the same upstream.
 type Backend struct {
-	opt  Options
-	base *url.URL
+	opt    Options
+	base   *url.URL
+	signer sigv4.Signer // keeps the day's signing key: one HMAC per request, not five
 
 	stateOnce sync.Mutex // serialises creating the state bucket
 	stateMade bool

@@ -210,7 +210,7 @@ func (b *Backend) newRequest(ctx context.Context, c *call) (*http.Request, error
 	} else if hash == "" {
 		hash = sigv4.EmptyPayloadHash
 	}
-	if err := sigv4.Sign(req, creds, b.opt.Region, "s3", hash, b.opt.Now()); err != nil {
+	if err := b.signer.Sign(req, creds, b.opt.Region, "s3", hash, b.opt.Now()); err != nil {
 		return nil, unavailable(c.op, "signing: "+err.Error(), nil)
 	}
 	return req, nil

@@ -32,11 +32,13 @@
 //     and ListMultipartUploads, which S3 does not describe) and each part's
 //     checksums are small objects in the state bucket, as are the checksums
 //     CompleteMultipartUpload gives a completed object (S3 fixes an object's
-//     metadata when the upload is created). See state.go.
+//     metadata when the upload is created) and those that trail a PUT body
+//     too long to read before its headers leave. See state.go.
 //
 // # Bodies
 //
-// Bodies stream through with bounded memory. A PutObject or UploadPart body
+// Bodies stream through with bounded memory (22.5 MiB peak RSS for a 5 GiB
+// PUT and GET: bench/bigobject). A PutObject or UploadPart body
 // is sent with its Content-Length, as UNSIGNED-PAYLOAD (inkan has verified
 // the client's signature), and its last byte is held back until the body
 // reader has returned io.EOF: a body whose verification fails at its end

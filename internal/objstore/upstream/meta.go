@@ -25,8 +25,9 @@ import (
 //	                  which no HTTP header can carry
 //	m.<name>=         a user-metadata entry with an empty value, which
 //	                  some upstreams drop or fail to sign
-//	mp=1              a multipart object created through inkan: its
-//	                  completion checksums are in the state bucket
+//	mp=1              checksums may be in the state bucket (completedRecord):
+//	                  a multipart object created through inkan, or a
+//	                  streamed PUT whose checksums came with the body's end
 //
 // It is hidden from UserMeta on read. Objects written by other clients lack
 // it, and are described by their headers alone.
@@ -46,10 +47,10 @@ var contentHeaders = [...]struct {
 	{"Expires", "ex", func(m *objstore.ObjectMeta) *string { return &m.Expires }},
 }
 
-// setMeta writes m as request headers. multipart marks an upload's object
-// (mp=1). User metadata values that are not printable ASCII travel as RFC
+// setMeta writes m as request headers. stateSums marks an object whose
+// checksums may be in the state bucket (mp=1). User metadata values that are not printable ASCII travel as RFC
 // 2047 encoded words, as AWS itself returns them.
-func setMeta(h http.Header, m objstore.ObjectMeta, multipart bool) {
+func setMeta(h http.Header, m objstore.ObjectMeta, stateSums bool) {
 	r := url.Values{}
 	var absent []string
 	for _, c := range contentHeaders {
@@ -81,7 +82,7 @@ func setMeta(h http.Header, m objstore.ObjectMeta, multipart bool) {
 	if m.Expires != "" {
 		r.Set("exp", m.Expires)
 	}
-	if multipart {
+	if stateSums {
 		r.Set("mp", "1")
 	}
 	h.Set("X-Amz-Meta-"+reservedMeta, r.Encode())

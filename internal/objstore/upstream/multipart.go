@@ -67,7 +67,7 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, 
 		return objstore.PartInfo{}, err
 	}
 	c := &call{op: "UploadPart", method: http.MethodPut, bucket: name, key: key, query: partQuery(number, uploadID)}
-	resp, err := b.sendBody(ctx, c, body, size)
+	resp, err := b.sendBody(ctx, c, body, size, nil)
 	if err != nil {
 		return objstore.PartInfo{}, b.uploadError(ctx, name, err)
 	}

@@ -15,20 +15,27 @@ import (
 )
 
 // PutObject streams body to the upstream (see holdBack and spool) with the
-// precondition as If-Match / If-None-Match, then reads the stored version's
-// LastModified back with a HEAD, since a PUT answer carries none.
+// precondition as If-Match / If-None-Match, and describes the stored version
+// from the PUT's answer (see putInfo).
+//
+// The wire layer fills opts.Meta.Checksums as the body ends (a trailing
+// checksum), so the metadata headers are written once a body read whole has
+// been read; a streamed body's headers leave first, and its checksums are
+// recorded in the state bucket once the upstream has stored it (mp=1 tells
+// readers to look there). A reader in between sees the object without them.
 func (b *Backend) PutObject(ctx context.Context, bucket, key string, body io.Reader, size int64, opts objstore.PutOptions) (objstore.ObjectInfo, error) {
 	name, err := b.objectName(bucket, key)
 	if err != nil {
 		return objstore.ObjectInfo{}, err
 	}
 	h := make(http.Header, 8)
-	setMeta(h, opts.Meta, false)
 	if err := b.setPrecondition(ctx, h, name, key, opts.Precondition); err != nil {
 		return objstore.ObjectInfo{}, err
 	}
+	m := opts.Meta
+	later := size > smallBody && (m.ChecksumType != "" || len(m.Checksums) > 0)
 	c := &call{op: "PutObject", method: http.MethodPut, bucket: name, key: key, header: h}
-	resp, err := b.sendBody(ctx, c, body, size)
+	resp, err := b.sendBody(ctx, c, body, size, func() { setMeta(h, m, later) })
 	if err != nil {
 		if opts.Precondition.IfMatch != "" {
 			return objstore.ObjectInfo{}, b.missingKeyOrBucket(ctx, name, err)
@@ -37,12 +44,43 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, body io.Rea
 	}
 	drain(resp.Body)
 	etag := objstore.NormalizeETag(resp.Header.Get("ETag"))
-	return b.writtenInfo(ctx, bucket, name, key, etag, resp.Header)
+	if later {
+		rec := completedRecord{ETag: etag, Checksums: m.Checksums, ChecksumType: m.ChecksumType}
+		if err := b.putJSON(ctx, completedKey(name, key), rec); err != nil {
+			return objstore.ObjectInfo{}, err
+		}
+	}
+	return b.putInfo(bucket, key, etag, c.size, m, resp.Header)
+}
+
+// putInfo describes the version a PUT stored from the PUT's answer, without
+// a HEAD (which cost a second upstream round trip per PUT). S3's PUT answer
+// has no Last-Modified (some upstreams add one, preferred when present), but
+// its Date is when the upstream had committed the version: both have second
+// precision, and the stored Last-Modified is one second earlier only when
+// the commit and the answer straddle a second. A PUT's LastModified is not
+// sent to S3 clients (GET, HEAD and listings read the upstream's own).
+func (b *Backend) putInfo(bucket, key, etag string, size int64, m objstore.ObjectMeta, h http.Header) (objstore.ObjectInfo, error) {
+	if etag == "" {
+		return objstore.ObjectInfo{}, b.badAnswer("PutObject", "no ETag")
+	}
+	lm, err := http.ParseTime(h.Get("Last-Modified"))
+	if err != nil {
+		lm, err = http.ParseTime(h.Get("Date"))
+	}
+	if err != nil {
+		return objstore.ObjectInfo{}, b.badAnswer("PutObject", "no Date")
+	}
+	return objstore.ObjectInfo{Bucket: bucket, Key: key, Size: size, ETag: etag, LastModified: lm, Meta: m}, nil
 }
 
 // sendBody sends c with body, held back or spooled, and returns the body's
-// own error, unwrapped, when it failed.
-func (b *Backend) sendBody(ctx context.Context, c *call, body io.Reader, size int64) (*http.Response, error) {
+// own error, unwrapped, when it failed. headers, when not nil, completes
+// c.header just before sending: after the body, when it is read whole first.
+func (b *Backend) sendBody(ctx context.Context, c *call, body io.Reader, size int64, headers func()) (*http.Response, error) {
+	if headers == nil {
+		headers = func() {}
+	}
 	switch {
 	case size < 0:
 		f, n, err := spool(b.opt.SpoolDir, body)
@@ -51,6 +89,7 @@ func (b *Backend) sendBody(ctx context.Context, c *call, body io.Reader, size in
 		}
 		defer f.Close()
 		c.body, c.size = f, n
+		headers()
 		return b.do(ctx, c)
 	case size <= smallBody:
 		data, err := readSmall(body, size)
@@ -58,8 +97,10 @@ func (b *Backend) sendBody(ctx context.Context, c *call, body io.Reader, size in
 			return nil, err
 		}
 		c.body, c.size = bytes.NewReader(data), size
+		headers()
 		return b.do(ctx, c)
 	}
+	headers()
 	hb := newHoldBack(body, size)
 	c.body, c.size = hb, size
 	resp, err := b.do(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: hb.gotConn}), c)

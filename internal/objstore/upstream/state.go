@@ -30,7 +30,8 @@ import (
 //	                                 (empty object; <sums> is base64url of the
 //	                                 URL-encoded map)
 //	objects/<bucket>/<k>             checksums given at completion to a
-//	                                 multipart object (completedRecord, JSON)
+//	                                 multipart object, or trailing a
+//	                                 streamed PUT (completedRecord, JSON)
 //
 // <bucket> is the upstream bucket name, <id> and <k> the SHA-256 (hex, 40
 // digits) of the upload ID and of the key. A record that is missing (an
@@ -46,8 +47,8 @@ type uploadRecord struct {
 	Meta      objstore.ObjectMeta `json:"meta"`
 }
 
-// completedRecord holds the checksums CompleteMultipartUpload gave an
-// object; it applies while the object has ETag.
+// completedRecord holds the checksums CompleteMultipartUpload, or the end of
+// a streamed PUT body, gave an object; it applies while the object has ETag.
 type completedRecord struct {
 	ETag         string            `json:"etag"`
 	Checksums    map[string]string `json:"checksums,omitempty"`
