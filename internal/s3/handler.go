@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -190,6 +191,9 @@ func (h *Handler) fail(c *call, err error) {
 		h.o.Logger.Info("s3 feature not implemented", "request_id", c.requestID, "method", c.r.Method, "path", c.r.URL.Path, "reason", e.Reason)
 	case iam.KindOf(err) == iam.KindUnavailable:
 		// The store is unreachable: the refresh loop logs that once a minute, not per request.
+	case errors.Is(err, context.Canceled) && c.r.Context().Err() != nil:
+		// The client went away (a closed connection, a load tool's deadline): no server fault.
+		h.o.Logger.Debug("s3 request abandoned by the client", "request_id", c.requestID, "op", c.opName())
 	case e.Status >= 500:
 		h.o.Logger.Error("s3 request failed", "request_id", c.requestID, "op", c.opName(), "err", err)
 	}
