@@ -132,22 +132,5 @@ func (b *Backend) copyPrecondition(ctx context.Context, h http.Header, name, key
 	if p == (objstore.Precondition{}) {
 		return nil
 	}
-	cur, err := b.doDiscard(ctx, &call{op: "HeadObject", method: http.MethodHead, bucket: name, key: key})
-	var e *Error
-	if errors.As(err, &e) && e.Status == http.StatusNotFound {
-		if err := p.Check(false, ""); err != nil {
-			return err
-		}
-		h.Set("If-None-Match", "*")
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	etag := objstore.NormalizeETag(cur.Get("ETag"))
-	if err := p.Check(true, etag); err != nil {
-		return err
-	}
-	h.Set("If-Match", quoteETag(etag))
-	return nil
+	return b.pinCurrent(ctx, h, name, key, p, false)
 }

@@ -331,11 +331,21 @@ func (b *Backend) setPrecondition(ctx context.Context, h http.Header, name, key 
 	if im != "*" && (inm == "" || inm == "*") {
 		return nil
 	}
+	return b.pinCurrent(ctx, h, name, key, p, true)
+}
+
+// pinCurrent reads the current version of key, checks p against it, and pins it in h
+// (If-Match its ETag, or If-None-Match: * when there is none), so that the write commits
+// only over the version that was checked. checkBucket tells a missing bucket from a
+// missing key first (a write's destination bucket may not have been checked yet).
+func (b *Backend) pinCurrent(ctx context.Context, h http.Header, name, key string, p objstore.Precondition, checkBucket bool) error {
 	cur, err := b.doDiscard(ctx, &call{op: "HeadObject", method: http.MethodHead, bucket: name, key: key})
 	var e *Error
 	if errors.As(err, &e) && e.Status == http.StatusNotFound {
-		if berr := b.headBucket(ctx, name); berr != nil {
-			return berr
+		if checkBucket {
+			if berr := b.headBucket(ctx, name); berr != nil {
+				return berr
+			}
 		}
 		if err := p.Check(false, ""); err != nil {
 			return err
