@@ -27,7 +27,14 @@ type objectBackend struct {
 func eachBackend(t *testing.T, f func(t *testing.T, b objectBackend)) {
 	t.Helper()
 	t.Run("local", func(t *testing.T) { f(t, objectBackend{name: "local"}) })
-	t.Run("seaweedfs", func(t *testing.T) { f(t, seaweedBackend(t, s3server.Shared(t, s3server.SeaweedFS))) })
+	t.Run("seaweedfs", func(t *testing.T) { f(t, sharedSeaweed(t)) })
+}
+
+// sharedSeaweed is the package's shared SeaweedFS under a fresh bucket prefix. Without weed
+// the test skips, or fails with CI set.
+func sharedSeaweed(t *testing.T) objectBackend {
+	t.Helper()
+	return seaweedBackend(t, s3server.Shared(t, s3server.SeaweedFS))
 }
 
 // seaweedBackend is srv under a fresh random bucket prefix.

@@ -26,8 +26,8 @@ import (
 // logs which happened).
 func TestASyncThroughAClusterOnOneUpstreamSurvivesTheKillOfANode(t *testing.T) {
 	awsCLI(t)
-	u := newUpstreamObjects(t)
-	c := startCluster(t, 3, u.options())
+	u := sharedSeaweed(t)
+	c := startCluster(t, 3, u.nodeOptions())
 	const bucket = "kill-sync"
 	createBuckets(t, c.lb, bucket)
 	env := sessionEnv(t, c.lb, "sync", readWriteBucket(bucket))
@@ -105,7 +105,7 @@ func startSync(t *testing.T, srv *testServer, env map[string]string, local, buck
 
 // waitForParts waits until key's multipart upload has parts upstream, for at most a minute,
 // and returns how many. It fails if the sync ends first.
-func waitForParts(t *testing.T, u *upstreamObjects, bucket, key string, sync <-chan syncRun) int {
+func waitForParts(t *testing.T, u objectBackend, bucket, key string, sync <-chan syncRun) int {
 	t.Helper()
 	ctx := context.Background()
 	deadline := time.After(time.Minute)
@@ -130,7 +130,7 @@ func waitForParts(t *testing.T, u *upstreamObjects, bucket, key string, sync <-c
 }
 
 // multipartUploads lists the multipart uploads in progress on bucket, upstream.
-func multipartUploads(t *testing.T, u *upstreamObjects, bucket string) []types.MultipartUpload {
+func multipartUploads(t *testing.T, u objectBackend, bucket string) []types.MultipartUpload {
 	t.Helper()
 	out, err := u.direct().ListMultipartUploads(context.Background(), &s3.ListMultipartUploadsInput{Bucket: aws.String(u.bucket(bucket))})
 	if err != nil {
@@ -173,7 +173,7 @@ func wantObjects(t *testing.T, where string, got map[string]types.Object, files 
 // wantUpstreamExactly checks on the upstream itself, with its root keys, that the test's
 // prefix holds bucket and nothing else (but inkan's hidden state bucket), that bucket holds
 // exactly files, and that no multipart upload is left in progress.
-func wantUpstreamExactly(t *testing.T, u *upstreamObjects, bucket string, files map[string][]byte) {
+func wantUpstreamExactly(t *testing.T, u objectBackend, bucket string, files map[string][]byte) {
 	t.Helper()
 	out, err := u.direct().ListBuckets(context.Background(), &s3.ListBucketsInput{})
 	if err != nil {

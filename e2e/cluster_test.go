@@ -23,7 +23,7 @@ import (
 // PostgreSQL).
 func TestAClusterOfThreeNodesOnPostgreSQLBehindHAProxy(t *testing.T) {
 	awsCLI(t)
-	c := startCluster(t, 3, newUpstreamObjects(t).options())
+	c := startCluster(t, 3, sharedSeaweed(t).nodeOptions())
 	n1, n2, n3 := c.nodes[0], c.nodes[1], c.nodes[2]
 	roleARN := createRole(t, c.lb, "deploy", seedTrustPolicy(c.lb, "repo:"+seedRepo+":*"), 0, seedPermissions())
 	listAll := createRole(t, n1.server(), "lister", seedTrustPolicy(c.lb, "repo:"+seedRepo+":*"), 0,

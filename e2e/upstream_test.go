@@ -49,7 +49,7 @@ func getBody(t *testing.T, c *s3.Client, bucket, key string) ([]byte, string) {
 }
 
 func TestObjectsWrittenToTheUpstreamDirectlyAndThroughInkanAreReadableTheOtherWay(t *testing.T) {
-	b := seaweedBackend(t, s3server.Shared(t, s3server.SeaweedFS))
+	b := sharedSeaweed(t)
 	srv := b.start(t)
 	const bucket = "interop"
 	createBuckets(t, srv, bucket)
@@ -83,7 +83,7 @@ func TestObjectsWrittenToTheUpstreamDirectlyAndThroughInkanAreReadableTheOtherWa
 }
 
 func TestBodiesFailingVerificationAtTheirEndLeaveTheUpstreamUnchanged(t *testing.T) {
-	b := seaweedBackend(t, s3server.Shared(t, s3server.SeaweedFS))
+	b := sharedSeaweed(t)
 	srv := b.start(t)
 	const bucket, key = "verify", "k/object.bin"
 	createBuckets(t, srv, bucket)
