@@ -112,18 +112,27 @@ func (l *Log) Append(r *Record) error {
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
-	line = append(line, '\n')
+	return l.AppendEncoded(line)
+}
+
+// AppendEncoded is Append for a record already encoded as its JSON (one line, no newline),
+// for callers that send the same encoding elsewhere too. The log does not keep line.
+func (l *Log) AppendEncoded(line []byte) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.f == nil {
 		return errors.New("audit: log is closed")
 	}
-	if l.size+int64(len(line)) > l.maxBytes && l.size > 0 {
+	if l.size+int64(len(line))+1 > l.maxBytes && l.size > 0 {
 		if err := l.rotate(); err != nil {
 			return err
 		}
 	}
 	n, err := l.w.Write(line)
+	if err == nil {
+		err = l.w.WriteByte('\n')
+		n++
+	}
 	l.size += int64(n)
 	return err
 }

@@ -2,11 +2,9 @@ package decisionlog
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"time"
 
-	"github.com/inkan-dev/inkan/internal/audit"
 	"github.com/inkan-dev/inkan/internal/store"
 )
 
@@ -76,11 +74,11 @@ func (w *Writer) drain(ctx context.Context) {
 }
 
 // head returns the oldest queued records, at most one batch.
-func (w *Writer) head() []*audit.Record {
+func (w *Writer) head() []store.Decision {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	n := min(len(w.queue), w.o.BatchSize)
-	return append([]*audit.Record(nil), w.queue[:n]...)
+	return append([]store.Decision(nil), w.queue[:n]...)
 }
 
 // remove drops the n oldest records, which are stored.
@@ -96,20 +94,9 @@ func (w *Writer) remove(n int) {
 	w.o.Observer.DecisionsQueued(left)
 }
 
-// write stores one batch. A record that cannot be stored (too large, no request id) is
-// dropped and counted rather than blocking the queue for ever; an error means nothing was
-// stored and the batch is to be retried.
-func (w *Writer) write(ctx context.Context, batch []*audit.Record) error {
-	records := make([]store.Decision, 0, len(batch))
-	for _, rec := range batch {
-		d, err := encode(rec)
-		if err != nil {
-			w.o.Logger.Warn("decision record dropped: it cannot be stored", "request_id", rec.RequestID, "err", err)
-			w.o.Observer.DecisionsDropped(1)
-			continue
-		}
-		records = append(records, d)
-	}
+// write stores one batch (records that cannot be stored were dropped by Add); an error
+// means nothing was stored and the batch is to be retried.
+func (w *Writer) write(ctx context.Context, records []store.Decision) error {
 	if len(records) == 0 {
 		return nil
 	}
@@ -124,16 +111,6 @@ func (w *Writer) write(ctx context.Context, batch []*audit.Record) error {
 		return nil
 	}
 	return err
-}
-
-// encode turns an audit record into the store's form; its body is the record's JSON.
-func encode(rec *audit.Record) (store.Decision, error) {
-	body, err := json.Marshal(rec)
-	if err != nil {
-		return store.Decision{}, err
-	}
-	d := store.Decision{RequestID: rec.RequestID, Time: rec.Time, Service: rec.Service, Action: rec.Action, Outcome: rec.Outcome, Body: body}
-	return d, d.Check()
 }
 
 // prune applies retention: records older than MaxAge, then all but the newest MaxRecords.

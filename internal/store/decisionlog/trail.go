@@ -2,7 +2,9 @@ package decisionlog
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 
 	"github.com/inkan-dev/inkan/internal/audit"
 )
@@ -24,8 +26,12 @@ func NewTrail(file *audit.Log, shared *Writer) *Trail {
 // store. The caller must not change rec afterwards. The error is the file's; the store's
 // failures are the Writer's to count and log.
 func (t *Trail) Append(rec *audit.Record) error {
-	err := t.file.Append(rec)
-	t.shared.Add(rec)
+	body, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	err = t.file.AppendEncoded(body)
+	t.shared.AddEncoded(rec, body)
 	return err
 }
 

@@ -101,8 +101,9 @@ type Writer struct {
 	mu sync.Mutex
 	// queue holds the records not yet written, oldest first. The writer reads a batch from
 	// its head and removes it only once stored, so a record is always in the queue or in
-	// the store (or in both for a moment), never in neither.
-	queue  []*audit.Record
+	// the store (or in both for a moment), never in neither. Records are queued in the
+	// store's form, encoded once when they are added.
+	queue  []store.Decision
 	closed bool
 
 	wake    chan struct{} // a full batch is waiting
@@ -125,15 +126,32 @@ func NewWriter(st store.Decisions, o Options) *Writer {
 }
 
 // Add queues rec without blocking; the caller must not change rec afterwards. When the
-// queue is full, or after Close, the record is dropped and counted.
+// queue is full, or after Close, or when rec cannot be stored (no request id, too large),
+// the record is dropped and counted.
 func (w *Writer) Add(rec *audit.Record) {
+	body, err := json.Marshal(rec)
+	if err != nil {
+		w.drop(rec.RequestID, err)
+		return
+	}
+	w.AddEncoded(rec, body)
+}
+
+// AddEncoded is Add for a record already encoded as body (its JSON, as the audit file
+// holds it), so that a record written to both the file and the store is encoded once.
+func (w *Writer) AddEncoded(rec *audit.Record, body []byte) {
+	d := store.Decision{RequestID: rec.RequestID, Time: rec.Time, Service: rec.Service, Action: rec.Action, Outcome: rec.Outcome, Body: body}
+	if err := d.Check(); err != nil {
+		w.drop(rec.RequestID, err)
+		return
+	}
 	w.mu.Lock()
 	if w.closed || len(w.queue) >= w.o.QueueSize {
 		w.mu.Unlock()
 		w.o.Observer.DecisionsDropped(1)
 		return
 	}
-	w.queue = append(w.queue, rec)
+	w.queue = append(w.queue, d)
 	n := len(w.queue)
 	w.mu.Unlock()
 	w.o.Observer.DecisionsQueued(n)
@@ -143,6 +161,12 @@ func (w *Writer) Add(rec *audit.Record) {
 		default:
 		}
 	}
+}
+
+// drop counts a record that can never be stored.
+func (w *Writer) drop(requestID string, err error) {
+	w.o.Logger.Warn("decision record dropped: it cannot be stored", "request_id", requestID, "err", err)
+	w.o.Observer.DecisionsDropped(1)
 }
 
 // Pending returns how many records wait to be written.
@@ -160,15 +184,16 @@ func (w *Writer) Find(ctx context.Context, requestID string) (*audit.Record, err
 	if requestID == "" {
 		return nil, audit.ErrNotFound
 	}
-	if rec := w.pending(requestID); rec != nil {
-		return rec, nil
-	}
-	d, err := w.st.GetDecision(ctx, requestID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, audit.ErrNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("decision log: %w", err)
+	d, ok := w.pending(requestID)
+	if !ok {
+		var err error
+		d, err = w.st.GetDecision(ctx, requestID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, audit.ErrNotFound
+		}
+		if err != nil {
+			return nil, fmt.Errorf("decision log: %w", err)
+		}
 	}
 	var rec audit.Record
 	if err := json.Unmarshal(d.Body, &rec); err != nil {
@@ -177,17 +202,16 @@ func (w *Writer) Find(ctx context.Context, requestID string) (*audit.Record, err
 	return &rec, nil
 }
 
-// pending returns a copy of the newest queued record with the request id, or nil.
-func (w *Writer) pending(requestID string) *audit.Record {
+// pending returns the newest queued record with the request id.
+func (w *Writer) pending(requestID string) (store.Decision, bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for i := len(w.queue) - 1; i >= 0; i-- {
 		if w.queue[i].RequestID == requestID {
-			rec := *w.queue[i]
-			return &rec
+			return w.queue[i], true
 		}
 	}
-	return nil
+	return store.Decision{}, false
 }
 
 // Close stops taking records, writes what is queued (waiting at most CloseWait while the
