@@ -139,8 +139,8 @@ func expectEOF(r io.Reader) error {
 }
 
 // objectBody is a GET answer's body, handed to the wire layer, which copies it to the
-// client with io.Copy. A body of getTransport's copies itself (socket to socket, see
-// getBody.WriteTo); any other copies through a pooled 256 KiB buffer: the default
+// client with io.Copy. A body of connTransport's copies itself (socket to socket, see
+// connBody.WriteTo); any other copies through a pooled 256 KiB buffer: the default
 // 32 KiB copy is smaller than the transport's 64 KiB read buffer, so every byte was copied
 // once more, from that buffer to the copy's, and each 32 KiB cost two system calls. A read
 // as large as the buffer bypasses the transport's buffer and takes what the socket holds.

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -15,13 +16,13 @@ import (
 	"time"
 )
 
-func testGetTransport(t *testing.T) *getTransport {
+func testConnTransport(t *testing.T) *connTransport {
 	t.Helper()
 	next, err := NewTransport("")
 	if err != nil {
 		t.Fatal(err)
 	}
-	gt := newGetTransport(next)
+	gt := newConnTransport(next)
 	t.Cleanup(gt.CloseIdleConnections)
 	return gt
 }
@@ -51,7 +52,7 @@ func (w *readerFromRecorder) ReadFrom(r io.Reader) (int64, error) {
 	return w.Buffer.ReadFrom(r)
 }
 
-// The point of getTransport: a body's WriteTo hands the upstream socket itself to a
+// The point of connTransport: a body's WriteTo hands the upstream socket itself to a
 // ReaderFrom destination, so that the kernel can splice it; the bytes are the answer's, and
 // the connection goes back to the pool for the next GET.
 func TestGetBodiesHandTheSocketToTheDestination(t *testing.T) {
@@ -68,7 +69,7 @@ func TestGetBodiesHandTheSocketToTheDestination(t *testing.T) {
 	}
 	srv.Start()
 	defer srv.Close()
-	gt := testGetTransport(t)
+	gt := testConnTransport(t)
 	for i := range 3 {
 		resp := get(t, gt, context.Background(), srv.URL+"/b/k")
 		var dst readerFromRecorder
@@ -105,7 +106,7 @@ func TestGetBodiesReadInPartCloseTheirConnection(t *testing.T) {
 	}
 	srv.Start()
 	defer srv.Close()
-	gt := testGetTransport(t)
+	gt := testConnTransport(t)
 	resp := get(t, gt, context.Background(), srv.URL+"/b/k")
 	io.CopyN(io.Discard, resp.Body, 10)
 	resp.Body.Close()
@@ -150,7 +151,7 @@ func TestGetRetriesAConnectionClosedWhileIdle(t *testing.T) {
 			}(c, i == 2)
 		}
 	}()
-	gt := testGetTransport(t)
+	gt := testConnTransport(t)
 	for i := range 3 {
 		resp := get(t, gt, context.Background(), "http://"+ln.Addr().String()+"/b/k")
 		data, err := io.ReadAll(resp.Body)
@@ -174,7 +175,7 @@ func TestGetBodiesEndWithTheirContext(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	gt := testGetTransport(t)
+	gt := testConnTransport(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	resp := get(t, gt, ctx, srv.URL+"/b/k")
 	time.AfterFunc(50*time.Millisecond, cancel)
@@ -189,5 +190,132 @@ func TestGetBodiesEndWithTheirContext(t *testing.T) {
 	}
 	if errors.Is(err, io.EOF) {
 		t.Fatalf("a canceled body ended as if complete: %v", err)
+	}
+}
+
+func send(t *testing.T, rt http.RoundTripper, method, url string, body io.Reader, size int64, replayable bool) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if size > 0 {
+		req.Body, req.ContentLength = io.NopCloser(body), size
+		if replayable {
+			data, _ := io.ReadAll(body)
+			req.Body = io.NopCloser(bytes.NewReader(data))
+			req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+		}
+	}
+	resp, err := rt.RoundTrip(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	return resp
+}
+
+// PUTs and HEADs go over the pooled connections too: the body arrives whole, and answers
+// without a body leave their connection reusable.
+func TestPutsAndHeadsShareThePooledConnections(t *testing.T) {
+	var conns atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := io.Copy(io.Discard, r.Body)
+		w.Header().Set("X-Got", strconv.FormatInt(n, 10))
+		w.Header().Set("Content-Length", "0")
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	ct := testConnTransport(t)
+	for i, size := range []int64{0, 1, 3 << 20, 5} {
+		resp := send(t, ct, http.MethodPut, srv.URL+"/b/k", strings.NewReader(strings.Repeat("z", int(size))), size, true)
+		drain(resp.Body)
+		if got := resp.Header.Get("X-Got"); got != strconv.FormatInt(size, 10) {
+			t.Fatalf("PUT %d: the upstream read %s bytes of %d", i, got, size)
+		}
+		resp = send(t, ct, http.MethodHead, srv.URL+"/b/k", nil, 0, false)
+		drain(resp.Body)
+	}
+	if n := conns.Load(); n != 1 {
+		t.Fatalf("8 requests used %d connections, want 1", n)
+	}
+}
+
+// An upstream that refuses a request before reading its body and closes the connection is
+// heard: its answer, not a failed write.
+func TestAnAnswerBeforeTheBodyIsRead(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func(c net.Conn) {
+				defer c.Close()
+				buf := make([]byte, 1024)
+				c.Read(buf) // the head and perhaps a little of the body
+				io.WriteString(c, "HTTP/1.1 403 Forbidden\r\nContent-Length: 7\r\nConnection: close\r\n\r\ndenied!")
+				c.(*net.TCPConn).CloseWrite()
+				time.Sleep(200 * time.Millisecond)
+			}(c)
+		}
+	}()
+	ct := testConnTransport(t)
+	size := int64(smallBody)
+	resp := send(t, ct, http.MethodPut, "http://"+ln.Addr().String()+"/b/k", io.LimitReader(zeros{}, size), size, true)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || string(body) != "denied!" {
+		t.Fatalf("an early refusal reads as %d %q", resp.StatusCode, body)
+	}
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+// A PUT on a pooled connection the upstream has closed goes out again on a new one, its
+// body sent from the start; a streamed body (no GetBody) is left to net/http's transport.
+func TestPutsRetryAConnectionClosedWhileIdle(t *testing.T) {
+	var conns atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Length", "0")
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Config.IdleTimeout = 30 * time.Millisecond // the upstream closes idle connections
+	srv.Start()
+	defer srv.Close()
+	ct := testConnTransport(t)
+	for i := range 3 {
+		resp := send(t, ct, http.MethodPut, srv.URL+"/b/k", strings.NewReader("data"), 4, true)
+		drain(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("PUT %d: %d", i, resp.StatusCode)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if n := conns.Load(); n != 3 {
+		t.Fatalf("3 PUTs after idle closes used %d connections, want 3", n)
+	}
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	before := slices.Clone(ct.idle[addr])
+	resp := send(t, ct, http.MethodPut, srv.URL+"/b/k", strings.NewReader("data"), 4, false)
+	drain(resp.Body)
+	if resp.StatusCode != http.StatusOK || !slices.Equal(before, ct.idle[addr]) {
+		t.Fatalf("a streamed PUT: %d, and it went through connTransport's pool", resp.StatusCode)
 	}
 }
