@@ -260,8 +260,33 @@ type Decision struct {
 	Service   string // sts, iam, s3
 	Action    string
 	Outcome   string // allow, deny, error
-	Body      []byte
+	// Role, Subject and SourceIP are the record's role (ARN or name, as the request named
+	// it), token subject and source address, "" when it has none: what DecisionFilter
+	// filters on besides the keys above.
+	Role     string
+	Subject  string
+	SourceIP string
+	Body     []byte
+	// Seq is the record's place in the log, set by ListDecisions only (zero elsewhere): a
+	// later record has a greater Seq. DecisionFilter.Before pages with it.
+	Seq int64
 }
+
+// DecisionFilter selects decision records; a zero field selects every record.
+type DecisionFilter struct {
+	Outcome, Service, Subject, SourceIP, RequestID string
+	// Roles selects records whose Role is any of these (a role's name and its ARN).
+	Roles []string
+	// Since and Until bound Time: Since <= Time < Until.
+	Since, Until time.Time
+	// Before selects records with a Seq below it (the last Seq of the previous page).
+	Before int64
+	// Limit bounds the records returned; <= 0 or over MaxDecisionPage means MaxDecisionPage.
+	Limit int
+}
+
+// MaxDecisionPage bounds the records one ListDecisions returns.
+const MaxDecisionPage = 1000
 
 // MaxDecisionSize bounds a decision's Body.
 const MaxDecisionSize = 256 << 10
@@ -273,7 +298,7 @@ func (d Decision) Check() error {
 	if err := keys("decision", "RequestID", d.RequestID); err != nil {
 		return err
 	}
-	if err := texts("decision", d.RequestID, []string{d.Service, d.Action, d.Outcome}); err != nil {
+	if err := texts("decision", d.RequestID, []string{d.Service, d.Action, d.Outcome, d.Role, d.Subject, d.SourceIP}); err != nil {
 		return err
 	}
 	if len(d.Body) == 0 || len(d.Body) > MaxDecisionSize {

@@ -140,7 +140,8 @@ func (w *Writer) Add(rec *audit.Record) {
 // AddEncoded is Add for a record already encoded as body (its JSON, as the audit file
 // holds it), so that a record written to both the file and the store is encoded once.
 func (w *Writer) AddEncoded(rec *audit.Record, body []byte) {
-	d := store.Decision{RequestID: rec.RequestID, Time: rec.Time, Service: rec.Service, Action: rec.Action, Outcome: rec.Outcome, Body: body}
+	d := store.Decision{RequestID: rec.RequestID, Time: rec.Time, Service: rec.Service, Action: rec.Action, Outcome: rec.Outcome,
+		Role: rec.Role, Subject: rec.Subject, SourceIP: rec.SourceIP, Body: body}
 	if err := d.Check(); err != nil {
 		w.drop(rec.RequestID, err)
 		return
@@ -200,6 +201,30 @@ func (w *Writer) Find(ctx context.Context, requestID string) (*audit.Record, err
 		return nil, fmt.Errorf("decision log: record %q: %w", requestID, err)
 	}
 	return &rec, nil
+}
+
+// List returns the stored records f selects, newest first, with each one's place in the
+// log (for paging with f.Before); records still queued are not listed yet. An error
+// wrapping store.ErrUnavailable when the store cannot be read now.
+func (w *Writer) List(ctx context.Context, f store.DecisionFilter) ([]Listed, error) {
+	ds, err := w.st.ListDecisions(ctx, f)
+	if err != nil {
+		return nil, fmt.Errorf("decision log: %w", err)
+	}
+	out := make([]Listed, len(ds))
+	for i, d := range ds {
+		out[i].Seq = d.Seq
+		if err := json.Unmarshal(d.Body, &out[i].Record); err != nil {
+			return nil, fmt.Errorf("decision log: record %q: %w", d.RequestID, err)
+		}
+	}
+	return out, nil
+}
+
+// Listed is a decision record with its place in the log.
+type Listed struct {
+	audit.Record
+	Seq int64
 }
 
 // pending returns the newest queued record with the request id.
