@@ -40,6 +40,29 @@ func (c *Client) Decision(ctx context.Context, requestID string) (*Decision, err
 	return &d, nil
 }
 
+// DecisionPage is a page of the decision log as GET /_inkan/v1/decisions answers it:
+// records newest first, and the before= value of the next page (0 on the last).
+type DecisionPage struct {
+	Decisions []Decision `json:"decisions"`
+	Next      int64      `json:"next,omitempty"`
+}
+
+// Decisions lists the decision log through inkan's admin API (GET /_inkan/v1/decisions)
+// with the filter in query (service, outcome, role, subject, source_ip, request_id, since,
+// until, before, limit), for the same callers as Decision.
+func (c *Client) Decisions(ctx context.Context, query url.Values) (*DecisionPage, error) {
+	resp, err := c.do(ctx, request{op: "inkan:ListDecisions", method: http.MethodGet,
+		path: "/_inkan/v1/decisions", query: query, service: AdminService})
+	if err != nil {
+		return nil, err
+	}
+	var p DecisionPage
+	if err := json.Unmarshal(resp.body, &p); err != nil {
+		return nil, fmt.Errorf("inkan:ListDecisions: reading the answer: %w", err)
+	}
+	return &p, nil
+}
+
 // RotateSealingKeys asks inkan to retire its active session-sealing key and make a new one
 // (POST /_inkan/v1/sealing-keys/rotate, root only). Sessions sealed before stay valid.
 func (c *Client) RotateSealingKeys(ctx context.Context) error {

@@ -166,23 +166,23 @@ func (c *Console) replay(ctx context.Context, role *store.Role, doc, since strin
 	if err != nil {
 		return nil, err
 	}
-	records, err := RoleExchanges(ctx, c.o.Decisions.List, role, from)
+	records, err := roleExchanges(ctx, c.o.Decisions.List, role, from)
 	if err != nil {
 		return nil, err
 	}
-	rp := &explain.Replay{Account: c.o.Domain.Account(), RoleARN: role.ARN, Trust: trust, Providers: ProviderMap(provs), Secure: c.o.Secure}
+	rp := &explain.Replay{Account: c.o.Domain.Account(), RoleARN: role.ARN, Trust: trust, Providers: providerMap(provs), Secure: c.o.Secure}
 	return rp.Run(records)
 }
 
-// Lister lists decision records; decisionlog.Trail.List is one.
-type Lister func(ctx context.Context, f store.DecisionFilter) ([]decisionlog.Listed, error)
+// lister lists decision records; decisionlog.Trail.List is one.
+type lister func(ctx context.Context, f store.DecisionFilter) ([]decisionlog.Listed, error)
 
 // maxReplay bounds the records one replay reads.
 const maxReplay = 20 * store.MaxDecisionPage
 
-// RoleExchanges returns the role's recorded STS decisions since from, newest first, at most
+// roleExchanges returns the role's recorded STS decisions since from, newest first, at most
 // maxReplay of them.
-func RoleExchanges(ctx context.Context, list Lister, role *store.Role, from time.Time) ([]*audit.Record, error) {
+func roleExchanges(ctx context.Context, list lister, role *store.Role, from time.Time) ([]*audit.Record, error) {
 	f := store.DecisionFilter{Service: "sts", Roles: []string{role.Name, role.ARN}, Since: from, Limit: store.MaxDecisionPage}
 	var out []*audit.Record
 	for len(out) < maxReplay {
@@ -201,8 +201,8 @@ func RoleExchanges(ctx context.Context, list Lister, role *store.Role, from time
 	return out, nil
 }
 
-// ProviderMap indexes registered providers by ARN, as explain.Replay takes them.
-func ProviderMap(provs []store.Provider) map[string]explain.Provider {
+// providerMap indexes registered providers by ARN, as explain.Replay takes them.
+func providerMap(provs []store.Provider) map[string]explain.Provider {
 	m := map[string]explain.Provider{}
 	for _, p := range provs {
 		m[p.ARN] = explain.Provider{URL: p.URL, ARN: p.ARN, ClientIDs: p.ClientIDs}

@@ -94,7 +94,7 @@ func (c *Console) runSimulation(r *http.Request, f *simForm, provs []store.Provi
 	if err != nil {
 		return nil, err
 	}
-	byARN := ProviderMap(provs)
+	byARN := providerMap(provs)
 	var claims map[string]any
 	var prov explain.Provider
 	if f.Mode == "token" {
