@@ -59,7 +59,14 @@ func (c *Console) role(w http.ResponseWriter, r *http.Request, _ sealed) {
 		c.roleError(w, r, err)
 		return
 	}
-	c.render(w, r, http.StatusOK, "role", &page{Title: "Role " + d.Role.Name, Nav: "roles", Data: d})
+	p := &page{Title: "Role " + d.Role.Name, Nav: "roles", Data: d}
+	switch r.URL.Query().Get("saved") {
+	case "trust":
+		p.Notice = "Trust policy saved; it decides the next exchange."
+	case "revoked":
+		p.Notice = "Every session of this role issued until now is revoked."
+	}
+	c.render(w, r, http.StatusOK, "role", p)
 }
 
 func (c *Console) roleError(w http.ResponseWriter, r *http.Request, err error) {

@@ -285,6 +285,21 @@ type DecisionFilter struct {
 	Limit int
 }
 
+// Match reports whether f selects d, as ListDecisions does (Before and Limit aside): for
+// records not stored yet.
+func (f DecisionFilter) Match(d Decision) bool {
+	for _, eq := range [...][2]string{{f.Outcome, d.Outcome}, {f.Service, d.Service}, {f.Subject, d.Subject},
+		{f.SourceIP, d.SourceIP}, {f.RequestID, d.RequestID}} {
+		if eq[0] != "" && eq[0] != eq[1] {
+			return false
+		}
+	}
+	if len(f.Roles) > 0 && !slices.Contains(f.Roles, d.Role) {
+		return false
+	}
+	return (f.Since.IsZero() || !d.Time.Before(f.Since)) && (f.Until.IsZero() || d.Time.Before(f.Until))
+}
+
 // MaxDecisionPage bounds the records one ListDecisions returns.
 const MaxDecisionPage = 1000
 

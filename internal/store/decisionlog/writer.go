@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -203,13 +204,28 @@ func (w *Writer) Find(ctx context.Context, requestID string) (*audit.Record, err
 	return &rec, nil
 }
 
-// List returns the stored records f selects, newest first, with each one's place in the
-// log (for paging with f.Before); records still queued are not listed yet. An error
+// List returns the records f selects, newest first, with each one's place in the log (for
+// paging with f.Before): on the first page (f.Before zero) the matching records still queued
+// here come first (with Seq zero), so that a decision just made is listed at once. An error
 // wrapping store.ErrUnavailable when the store cannot be read now.
 func (w *Writer) List(ctx context.Context, f store.DecisionFilter) ([]Listed, error) {
-	ds, err := w.st.ListDecisions(ctx, f)
+	var ds []store.Decision
+	if f.Before == 0 {
+		ds = w.pendingMatching(f)
+	}
+	stored, err := w.st.ListDecisions(ctx, f)
 	if err != nil {
 		return nil, fmt.Errorf("decision log: %w", err)
+	}
+	queued := len(ds)
+	for _, d := range stored {
+		// A record written but not yet taken off the queue is in both.
+		if !slices.ContainsFunc(ds[:queued], func(p store.Decision) bool { return p.RequestID == d.RequestID && p.Time.Equal(d.Time) }) {
+			ds = append(ds, d)
+		}
+	}
+	if f.Limit > 0 && len(ds) > f.Limit {
+		ds = ds[:f.Limit]
 	}
 	out := make([]Listed, len(ds))
 	for i, d := range ds {
@@ -219,6 +235,19 @@ func (w *Writer) List(ctx context.Context, f store.DecisionFilter) ([]Listed, er
 		}
 	}
 	return out, nil
+}
+
+// pendingMatching returns the queued records f selects, newest first.
+func (w *Writer) pendingMatching(f store.DecisionFilter) []store.Decision {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []store.Decision
+	for i := len(w.queue) - 1; i >= 0; i-- {
+		if f.Match(w.queue[i]) {
+			out = append(out, w.queue[i])
+		}
+	}
+	return out
 }
 
 // Listed is a decision record with its place in the log.
