@@ -93,7 +93,7 @@ func TestTheDomainNeverImportsWireOrServerPackages(t *testing.T) {
 
 func TestWirePackagesDoNotImportEachOther(t *testing.T) {
 	pkgs := listPackages(t)
-	wire := []string{"internal/sts", "internal/iamapi", "internal/s3"}
+	wire := []string{"internal/sts", "internal/iamapi", "internal/s3", "internal/console"}
 	for _, a := range wire {
 		for _, b := range wire {
 			if a == b {
@@ -104,6 +104,14 @@ func TestWirePackagesDoNotImportEachOther(t *testing.T) {
 					t.Errorf("%s depends on %s", a, b)
 				}
 			}
+		}
+	}
+}
+
+func TestTheConsoleNeverOpensTheStore(t *testing.T) {
+	for _, d := range listPackages(t)["internal/console"].Deps {
+		if d == module+"internal/store/sqlstore" || d == "database/sql" || d == module+"internal/server" {
+			t.Errorf("internal/console depends on %s; it reads through the domain and the decision log", d)
 		}
 	}
 }

@@ -95,7 +95,7 @@ func replayRemote(ctx context.Context, c *awsclient.Client, name string, trust *
 	if err != nil {
 		return nil, err
 	}
-	q := url.Values{"role": {role.RoleName, role.Arn}, "service": {"sts"}, "since": {from.UTC().Format(time.RFC3339Nano)}}
+	q := url.Values{"role": {role.RoleName}, "service": {"sts"}, "since": {from.UTC().Format(time.RFC3339Nano)}}
 	var records []*audit.Record
 	for len(records) < replayMaxRecords {
 		page, err := c.Decisions(ctx, q)

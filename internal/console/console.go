@@ -31,7 +31,6 @@ type Domain interface {
 	// Authenticate resolves an access key as the query and S3 APIs do.
 	Authenticate(ctx context.Context, accessKeyID, securityToken string) (*iam.Principal, string, error)
 	Account() string
-	RoleARN(name string) string
 	ListRoles(ctx context.Context, pathPrefix string) ([]store.Role, error)
 	GetRole(ctx context.Context, name string) (store.Role, error)
 	ListRolePolicies(ctx context.Context, roleName string) ([]string, error)

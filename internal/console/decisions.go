@@ -35,12 +35,7 @@ func parseDecisionQuery(q url.Values) decisionQuery {
 func (c *Console) filter(q decisionQuery) (store.DecisionFilter, error) {
 	f := store.DecisionFilter{Outcome: q.Outcome, Service: q.Service, Subject: q.Subject, SourceIP: q.SourceIP,
 		RequestID: q.RequestID, Before: q.Before, Limit: pageSize + 1}
-	if q.Role != "" {
-		f.Roles = []string{q.Role}
-		if !strings.HasPrefix(q.Role, "arn:") {
-			f.Roles = append(f.Roles, c.o.Domain.RoleARN(q.Role))
-		}
-	}
+	f.Role = store.RoleName(q.Role)
 	var err error
 	if f.Since, err = parseTime(q.Since, c.o.Now()); err != nil {
 		return f, err

@@ -109,7 +109,7 @@ func (c *Console) roleData(ctx context.Context, name string) (*roleData, error) 
 			d.Boundary = b.Document
 		}
 	}
-	d.Recent, err = c.o.Decisions.List(ctx, store.DecisionFilter{Roles: []string{role.Name, role.ARN}, Limit: 10})
+	d.Recent, err = c.o.Decisions.List(ctx, store.DecisionFilter{Role: role.Name, Limit: 10})
 	return d, err
 }
 
@@ -190,7 +190,7 @@ const maxReplay = 20 * store.MaxDecisionPage
 // roleExchanges returns the role's recorded STS decisions since from, newest first, at most
 // maxReplay of them.
 func roleExchanges(ctx context.Context, list lister, role *store.Role, from time.Time) ([]*audit.Record, error) {
-	f := store.DecisionFilter{Service: "sts", Roles: []string{role.Name, role.ARN}, Since: from, Limit: store.MaxDecisionPage}
+	f := store.DecisionFilter{Service: "sts", Role: role.Name, Since: from, Limit: store.MaxDecisionPage}
 	var out []*audit.Record
 	for len(out) < maxReplay {
 		page, err := list(ctx, f)

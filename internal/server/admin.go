@@ -120,7 +120,7 @@ type DecisionPage struct {
 }
 
 // list answers GET /_inkan/v1/decisions?service=&outcome=&role=&subject=&source_ip=
-// &request_id=&since=RFC3339&until=RFC3339&before=N&limit=N (role repeatable): a page of
+// &request_id=&since=RFC3339&until=RFC3339&before=N&limit=N (role a name or ARN): a page of
 // the decision log, for the same callers as a single decision.
 func (a *Admin) list(l Lister) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -149,7 +149,7 @@ func (a *Admin) list(l Lister) http.HandlerFunc {
 }
 
 func decisionFilter(q url.Values) (store.DecisionFilter, error) {
-	f := store.DecisionFilter{Service: q.Get("service"), Outcome: q.Get("outcome"), Roles: q["role"], Subject: q.Get("subject"),
+	f := store.DecisionFilter{Service: q.Get("service"), Outcome: q.Get("outcome"), Role: store.RoleName(q.Get("role")), Subject: q.Get("subject"),
 		SourceIP: q.Get("source_ip"), RequestID: q.Get("request_id")}
 	var err error
 	for _, t := range [...]struct {

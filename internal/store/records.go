@@ -260,9 +260,9 @@ type Decision struct {
 	Service   string // sts, iam, s3
 	Action    string
 	Outcome   string // allow, deny, error
-	// Role, Subject and SourceIP are the record's role (ARN or name, as the request named
-	// it), token subject and source address, "" when it has none: what DecisionFilter
-	// filters on besides the keys above.
+	// Role, Subject and SourceIP are the record's role name (RoleName of its role or
+	// assumed-role ARN, see RoleName), token subject and source address, "" when it has
+	// none: what DecisionFilter filters on besides the keys above.
 	Role     string
 	Subject  string
 	SourceIP string
@@ -274,9 +274,8 @@ type Decision struct {
 
 // DecisionFilter selects decision records; a zero field selects every record.
 type DecisionFilter struct {
-	Outcome, Service, Subject, SourceIP, RequestID string
-	// Roles selects records whose Role is any of these (a role's name and its ARN).
-	Roles []string
+	// Role is a role name (see RoleName).
+	Outcome, Service, Role, Subject, SourceIP, RequestID string
 	// Since and Until bound Time: Since <= Time < Until.
 	Since, Until time.Time
 	// Before selects records with a Seq below it (the last Seq of the previous page).
@@ -288,16 +287,28 @@ type DecisionFilter struct {
 // Match reports whether f selects d, as ListDecisions does (Before and Limit aside): for
 // records not stored yet.
 func (f DecisionFilter) Match(d Decision) bool {
-	for _, eq := range [...][2]string{{f.Outcome, d.Outcome}, {f.Service, d.Service}, {f.Subject, d.Subject},
+	for _, eq := range [...][2]string{{f.Outcome, d.Outcome}, {f.Service, d.Service}, {f.Role, d.Role}, {f.Subject, d.Subject},
 		{f.SourceIP, d.SourceIP}, {f.RequestID, d.RequestID}} {
 		if eq[0] != "" && eq[0] != eq[1] {
 			return false
 		}
 	}
-	if len(f.Roles) > 0 && !slices.Contains(f.Roles, d.Role) {
-		return false
-	}
 	return (f.Since.IsZero() || !d.Time.Before(f.Since)) && (f.Until.IsZero() || d.Time.Before(f.Until))
+}
+
+// RoleName is the role name a decision record's role field names: the name itself, the last
+// part of a role ARN (arn:aws:iam::ACCOUNT:role/PATH/NAME) or the role of an assumed-role
+// ARN (arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION). The decision log keeps it so that
+// one equality finds a role's records however each request named the role.
+func RoleName(role string) string {
+	if !strings.HasPrefix(role, "arn:") {
+		return role
+	}
+	if _, rest, ok := strings.Cut(role, ":assumed-role/"); ok {
+		name, _, _ := strings.Cut(rest, "/")
+		return name
+	}
+	return role[strings.LastIndexByte(role, '/')+1:]
 }
 
 // MaxDecisionPage bounds the records one ListDecisions returns.

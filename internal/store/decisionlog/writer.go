@@ -142,7 +142,7 @@ func (w *Writer) Add(rec *audit.Record) {
 // holds it), so that a record written to both the file and the store is encoded once.
 func (w *Writer) AddEncoded(rec *audit.Record, body []byte) {
 	d := store.Decision{RequestID: rec.RequestID, Time: rec.Time, Service: rec.Service, Action: rec.Action, Outcome: rec.Outcome,
-		Role: rec.Role, Subject: rec.Subject, SourceIP: rec.SourceIP, Body: body}
+		Role: store.RoleName(rec.Role), Subject: rec.Subject, SourceIP: rec.SourceIP, Body: body}
 	if err := d.Check(); err != nil {
 		w.drop(rec.RequestID, err)
 		return

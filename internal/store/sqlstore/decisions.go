@@ -98,19 +98,19 @@ func (s *Store) ListDecisions(ctx context.Context, f store.DecisionFilter) ([]st
 		args = append(args, v)
 		where = append(where, fmt.Sprintf(cond, len(args)))
 	}
-	for _, eq := range [...]struct{ col, v string }{{"outcome", f.Outcome}, {"service", f.Service},
-		{"subject", f.Subject}, {"source_ip", f.SourceIP}, {"request_id", f.RequestID}} {
-		if eq.v != "" {
-			add(eq.col+" = $%d", eq.v)
-		}
+	// outcome and service have a few values each: when a more selective key is given, their
+	// indexes must not be chosen (SQLite, without statistics, would walk every denial to
+	// find one role's); "|| ''" keeps the comparison and hides the column from the planner.
+	weak := " = $%d"
+	if f.Role != "" || f.Subject != "" || f.SourceIP != "" || f.RequestID != "" {
+		weak = " || '' = $%d"
 	}
-	if len(f.Roles) > 0 {
-		var or []string
-		for _, r := range f.Roles {
-			args = append(args, r)
-			or = append(or, fmt.Sprintf("role = $%d", len(args)))
+	for _, eq := range [...]struct{ col, op, v string }{{"outcome", weak, f.Outcome}, {"service", weak, f.Service},
+		{"role", " = $%d", f.Role}, {"subject", " = $%d", f.Subject}, {"source_ip", " = $%d", f.SourceIP},
+		{"request_id", " = $%d", f.RequestID}} {
+		if eq.v != "" {
+			add(eq.col+eq.op, eq.v)
 		}
-		where = append(where, "("+strings.Join(or, " OR ")+")")
 	}
 	if !f.Since.IsZero() {
 		add("time >= $%d", encodeTime(f.Since))

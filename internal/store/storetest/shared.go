@@ -168,7 +168,7 @@ func decisionTests() []test {
 			}
 			equal(t, "every record", ids(store.DecisionFilter{}), "L5,L4,L3,L2,L1,L0")
 			equal(t, "allowed", ids(store.DecisionFilter{Outcome: "allow"}), "L4,L2,L0")
-			equal(t, "a role by either name", ids(store.DecisionFilter{Roles: []string{"role-1", "nope"}}), "L5,L3,L1")
+			equal(t, "a role", ids(store.DecisionFilter{Role: "role-1"}), "L5,L3,L1")
 			equal(t, "a subject", ids(store.DecisionFilter{Subject: "sub-0"}), "L3,L0")
 			equal(t, "a request id", ids(store.DecisionFilter{RequestID: "L2"}), "L2")
 			equal(t, "a time range", ids(store.DecisionFilter{Since: at(1), Until: at(3)}), "L2,L1")

@@ -1,12 +1,12 @@
 -- inkan store, schema version 3 (SQLite): the decision log's filter columns,
 -- copies of the record's keys that the console's Decisions page filters on.
--- Records written before keep what their body holds.
+-- Records written before get their subject and source address from their body; their
+-- role column stays empty (it holds a role name, which SQL cannot cut from an ARN simply).
 ALTER TABLE decisions ADD COLUMN role      TEXT NOT NULL DEFAULT '';
 ALTER TABLE decisions ADD COLUMN subject   TEXT NOT NULL DEFAULT '';
 ALTER TABLE decisions ADD COLUMN source_ip TEXT NOT NULL DEFAULT '';
 
 UPDATE decisions SET
-    role      = COALESCE(json_extract(CAST(body AS TEXT), '$.role'), ''),
     subject   = COALESCE(json_extract(CAST(body AS TEXT), '$.subject'), ''),
     source_ip = COALESCE(json_extract(CAST(body AS TEXT), '$.source_ip'), '')
 WHERE json_valid(CAST(body AS TEXT));
