@@ -55,9 +55,12 @@ func TestTheConsoleInARealBrowser(t *testing.T) {
 	if err := c.CreateBucket(bg, "site"); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := c.PutObject(bg, "site", "docs/read me.txt", []byte("hello from the bucket\n"), "text/plain"); err != nil {
+		t.Fatal(err)
+	}
 
 	t.Log("signed out, every page goes to sign-in")
-	for _, p := range []string{"/console/", "/console/decisions", "/console/decisions/X", "/console/roles", "/console/roles/deploy", "/console/simulate", "/console/providers"} {
+	for _, p := range []string{"/console/", "/console/decisions", "/console/decisions/X", "/console/roles", "/console/roles/deploy", "/console/simulate", "/console/providers", "/console/buckets"} {
 		run(t, ctx, "visiting "+p, chromedp.Navigate(url+p), chromedp.WaitVisible(chromedp.CSS("#access_key_id")))
 		loc := get(t, ctx, "location", chromedp.Location())
 		if !strings.HasPrefix(loc, url+"/console/signin?next=") {
@@ -115,6 +118,7 @@ func TestTheConsoleInARealBrowser(t *testing.T) {
 	if s := text(t, ctx); !strings.Contains(s, `denied: `+host+`:sub "repo:evil/app:ref:refs/heads/main" matches none of ["repo:acme/app:*"]`) {
 		t.Fatalf("the simulator said:\n%s", s)
 	}
+	run(t, ctx, "scrolling to the result", chromedp.ScrollIntoView(chromedp.CSS("section.result")))
 	screenshot(t, ctx, shots, "simulate")
 	simulate(t, ctx, url, "acme/app")
 	if s := text(t, ctx); !strings.Contains(s, "allowed: allowed by Statement[0] (trust policy)") {
@@ -135,6 +139,7 @@ func TestTheConsoleInARealBrowser(t *testing.T) {
 	if !strings.Contains(s, "1 would flip") || !strings.Contains(s, "allow → deny "+allowedID) {
 		t.Fatalf("the preview did not show the flip of %s:\n%s", allowedID, s)
 	}
+	run(t, ctx, "scrolling to the preview", chromedp.ScrollIntoView(chromedp.CSS("section.preview")))
 	screenshot(t, ctx, shots, "role-preview")
 	if got, _ := c.GetRole(bg, "deploy"); strings.Contains(got.AssumeRolePolicyDocument, "acme/other") {
 		t.Fatal("the preview saved the edit")
@@ -181,13 +186,28 @@ func TestTheConsoleInARealBrowser(t *testing.T) {
 		t.Fatalf("a revoked session listed the bucket: %v %s", err, errOut)
 	}
 
-	for _, p := range []struct{ path, name string }{{"/console/", "overview"}, {"/console/roles", "roles"}, {"/console/roles/deploy", "role"}, {"/console/providers", "providers"}} {
+	for _, p := range []struct{ path, name string }{{"/console/", "overview"}, {"/console/roles", "roles"}, {"/console/roles/deploy", "role"}, {"/console/providers", "providers"}, {"/console/buckets", "buckets"}} {
 		run(t, ctx, "visiting "+p.path, chromedp.Navigate(url+p.path), chromedp.WaitVisible(chromedp.CSS("main")))
 		screenshot(t, ctx, shots, p.name)
 	}
 
+	t.Log("an object is found by prefix and downloaded through a presigned URL")
+	run(t, ctx, "browsing the bucket", chromedp.Navigate(url+"/console/buckets"), stale(),
+		chromedp.Click(chromedp.CSS(`a[href="/console/buckets/site"]`)), loaded(), stale(),
+		chromedp.Click(chromedp.CSS(`a[href="/console/buckets/site?prefix=docs%2f"]`)), loaded())
+	screenshot(t, ctx, shots, "bucket")
+	run(t, ctx, "opening the object", stale(), chromedp.Click(chromedp.CSS(`table.list a[href*="object?key="]`)), loaded())
+	if s := text(t, ctx); !strings.Contains(s, "docs/read me.txt") || !strings.Contains(s, "22 bytes") {
+		t.Fatalf("the object's page says:\n%s", s)
+	}
+	run(t, ctx, "downloading", stale(), chromedp.Click(chromedp.CSS(`a.button`)), chromedp.WaitNotPresent(chromedp.CSS("body[data-stale]")))
+	loc := get(t, ctx, "location", chromedp.Location())
+	if s := text(t, ctx); !strings.Contains(s, "hello from the bucket") || !strings.Contains(loc, "X-Amz-Signature=") {
+		t.Fatalf("the download at %s says:\n%s", loc, s)
+	}
+
 	t.Log("signed out, repeated wrong secrets are rate-limited")
-	run(t, ctx, "signing out", chromedp.Click(chromedp.CSS(`form.signout button`)), chromedp.WaitVisible(chromedp.CSS("#access_key_id")))
+	run(t, ctx, "signing out", chromedp.Navigate(url+"/console/"), chromedp.Click(chromedp.CSS(`form.signout button`)), chromedp.WaitVisible(chromedp.CSS("#access_key_id")))
 	limited := false
 	for range 6 {
 		signIn(t, ctx, url, "not-the-secret")

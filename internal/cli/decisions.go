@@ -50,11 +50,12 @@ func auditAllow(d config.Decisions, random func() float64) func() bool {
 }
 
 // console builds the operator console, or nil with --console off.
-func (a *app) console(trail *decisionlog.Trail, logger *slog.Logger) (http.Handler, error) {
+func (a *app) console(trail *decisionlog.Trail, objects console.Objects, logger *slog.Logger) (http.Handler, error) {
 	if a.cfg.Console == "off" {
 		return nil, nil
 	}
-	o := console.Options{Domain: a.iam, Decisions: trail, Audit: trail, Secure: a.cfg.TLS.Cert != "", Logger: logger}
+	o := console.Options{Domain: a.iam, Decisions: trail, Audit: trail, Objects: objects, PublicURL: a.cfg.PublicURL,
+		Region: a.cfg.Region, Secure: a.cfg.TLS.Cert != "", Logger: logger}
 	if a.idp != nil {
 		o.DevIssuer = a.idp.URL()
 	}

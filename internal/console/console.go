@@ -64,6 +64,11 @@ type Options struct {
 	Domain    Domain
 	Decisions Decisions
 	Audit     Recorder
+	// Objects is the object backend the Buckets page lists; nil hides the page.
+	Objects Objects
+	// PublicURL is how browsers reach this server (downloads are presigned for it), and
+	// Region the region they are signed for ("" means us-east-1).
+	PublicURL, Region string
 	// Secure marks the session cookie Secure (the server speaks TLS); it is also
 	// aws:SecureTransport in simulations and replays.
 	Secure bool
@@ -128,6 +133,12 @@ func (c *Console) routes() {
 	c.mux.HandleFunc("GET /console/simulate", c.authed(c.simulatePage))
 	c.mux.HandleFunc("POST /console/simulate", c.authed(c.simulate))
 	c.mux.HandleFunc("GET /console/providers", c.authed(c.providers))
+	if c.o.Objects != nil {
+		c.mux.HandleFunc("GET /console/buckets", c.authed(c.buckets))
+		c.mux.HandleFunc("GET /console/buckets/{bucket}", c.authed(c.bucket))
+		c.mux.HandleFunc("GET /console/buckets/{bucket}/object", c.authed(c.object))
+		c.mux.HandleFunc("GET /console/buckets/{bucket}/download", c.authed(c.download))
+	}
 	c.mux.HandleFunc("/console/", c.authed(c.notFound))
 }
 

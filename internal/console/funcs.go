@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"slices"
 	"time"
+
+	"github.com/inkan-dev/inkan/internal/store"
 )
 
 // funcs are the templates' helpers.
@@ -27,8 +29,8 @@ var funcs = template.FuncMap{
 		}
 		return o
 	},
-	"path":  urlPathEscape,
-	"query": url.QueryEscape,
+	"path":     urlPathEscape,
+	"rolename": store.RoleName,
 }
 
 func urlPathEscape(s string) string { return url.PathEscape(s) }
