@@ -42,6 +42,8 @@ type Domain interface {
 	UpdateAssumeRolePolicy(ctx context.Context, name, doc string) error
 	RevokeRoleSessions(ctx context.Context, name string) (time.Time, error)
 	ListOpenIDConnectProviders(ctx context.Context) ([]store.Provider, error)
+	// GetBucketPolicy returns the bucket's policy; KindNoSuchEntity when it has none.
+	GetBucketPolicy(ctx context.Context, bucket string) (string, error)
 }
 
 // Decisions is the decision log as the console reads it; *decisionlog.Trail is one.

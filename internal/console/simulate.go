@@ -17,6 +17,8 @@ type simForm struct {
 	Role, Mode, Provider, Audience                       string
 	Repository, Ref, Environment, Workflow, Event, Actor string
 	SourceIP                                             string
+	// Action and Resource, when given, are a request of the session to decide too.
+	Action, Resource string
 }
 
 type simData struct {
@@ -24,9 +26,12 @@ type simData struct {
 	Roles     []store.Role
 	Providers []store.Provider
 	Result    *explain.Result
-	Failures  []failure
-	Claims    []claim
-	Text      string
+	// Session is the decision of the session's request (Action on Resource), when asked.
+	Session         *explain.Result
+	SessionFailures []failure
+	Failures        []failure
+	Claims          []claim
+	Text            string
 }
 
 func (c *Console) simData(r *http.Request, f simForm) (*simData, error) {
@@ -63,17 +68,25 @@ func (c *Console) simulatePage(w http.ResponseWriter, r *http.Request, _ sealed)
 func (c *Console) simulate(w http.ResponseWriter, r *http.Request, _ sealed) {
 	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	f := simForm{Role: v("role"), Mode: v("mode"), Provider: v("provider"), Audience: v("audience"), Repository: v("repository"),
-		Ref: v("ref"), Environment: v("environment"), Workflow: v("workflow"), Event: v("event"), Actor: v("actor"), SourceIP: v("source_ip")}
+		Ref: v("ref"), Environment: v("environment"), Workflow: v("workflow"), Event: v("event"), Actor: v("actor"), SourceIP: v("source_ip"),
+		Action: v("action"), Resource: v("resource")}
 	d, err := c.simData(r, f)
 	if err != nil {
 		c.fail(w, r, err)
 		return
 	}
 	p := &page{Title: "Simulator", Nav: "simulate", Data: d}
-	if d.Result, err = c.runSimulation(r, &d.Form, d.Providers, v("token")); err != nil {
+	var in *simInput
+	if d.Result, in, err = c.runSimulation(r, &d.Form, d.Providers, v("token")); err == nil && d.Result.Allowed && f.Action != "" {
+		d.Session, err = c.simulateSession(r.Context(), &in.role, in.prov, in.claims, in.claimTags, f.Action, f.Resource)
+	}
+	if err != nil {
 		p.Error = err.Error()
 		c.render(w, r, http.StatusBadRequest, "simulate", p)
 		return
+	}
+	if d.Session != nil && d.Session.Trace != nil {
+		d.SessionFailures = failuresOf(d.Session.Trace)
 	}
 	if d.Result.Trace != nil {
 		d.Failures = failuresOf(d.Result.Trace)
@@ -85,15 +98,36 @@ func (c *Console) simulate(w http.ResponseWriter, r *http.Request, _ sealed) {
 	c.render(w, r, http.StatusOK, "simulate", p)
 }
 
-func (c *Console) runSimulation(r *http.Request, f *simForm, provs []store.Provider, token string) (*explain.Result, error) {
+// simInput is what a simulated exchange was decided on, for the session's request.
+type simInput struct {
+	role      store.Role
+	prov      explain.Provider
+	claims    map[string]any
+	claimTags []store.ClaimTag
+}
+
+func (c *Console) runSimulation(r *http.Request, f *simForm, provs []store.Provider, token string) (*explain.Result, *simInput, error) {
 	role, err := c.o.Domain.GetRole(r.Context(), f.Role)
 	if err != nil {
-		return nil, errorf("pick a role: %s", domainMessage(err))
+		return nil, nil, errorf("pick a role: %s", domainMessage(err))
 	}
 	trust, err := policy.Parse([]byte(role.TrustPolicy), policy.Trust)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	in, err := c.simClaims(f, provs, token)
+	if err != nil {
+		return nil, nil, err
+	}
+	in.role = role
+	res, err := explain.SimulateWebIdentity(&explain.WebIdentity{Account: c.o.Domain.Account(), RoleARN: role.ARN, Trust: trust,
+		Provider: in.prov, Claims: in.claims, SessionName: "console-simulation", SourceIP: f.SourceIP, Secure: c.o.Secure, Now: c.o.Now()})
+	return res, in, err
+}
+
+// simClaims are the claims of the form's token or job, and the provider that issues them.
+func (c *Console) simClaims(f *simForm, provs []store.Provider, token string) (*simInput, error) {
+	var err error
 	byARN := providerMap(provs)
 	var claims map[string]any
 	var prov explain.Provider
@@ -121,6 +155,11 @@ func (c *Console) runSimulation(r *http.Request, f *simForm, provs []store.Provi
 			return nil, err
 		}
 	}
-	return explain.SimulateWebIdentity(&explain.WebIdentity{Account: c.o.Domain.Account(), RoleARN: role.ARN, Trust: trust,
-		Provider: prov, Claims: claims, SessionName: "console-simulation", SourceIP: f.SourceIP, Secure: c.o.Secure, Now: c.o.Now()})
+	in := &simInput{prov: prov, claims: claims}
+	for _, p := range provs {
+		if p.ARN == prov.ARN {
+			in.claimTags = p.ClaimTags
+		}
+	}
+	return in, nil
 }
