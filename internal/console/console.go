@@ -16,6 +16,7 @@ import (
 
 	"github.com/inkan-dev/inkan/internal/audit"
 	"github.com/inkan-dev/inkan/internal/iam"
+	"github.com/inkan-dev/inkan/internal/oidc"
 	"github.com/inkan-dev/inkan/internal/policy"
 	"github.com/inkan-dev/inkan/internal/reqid"
 	"github.com/inkan-dev/inkan/internal/store"
@@ -42,6 +43,10 @@ type Domain interface {
 	UpdateAssumeRolePolicy(ctx context.Context, name, doc string) error
 	RevokeRoleSessions(ctx context.Context, name string) (time.Time, error)
 	ListOpenIDConnectProviders(ctx context.Context) ([]store.Provider, error)
+	// SealingKeyCreated is when the active session-sealing key was made.
+	SealingKeyCreated(ctx context.Context) (time.Time, error)
+	// ProviderKeys is what the token verifier knows of an issuer's keys.
+	ProviderKeys(url string) (oidc.IssuerStatus, bool)
 	// GetBucketPolicy returns the bucket's policy; KindNoSuchEntity when it has none.
 	GetBucketPolicy(ctx context.Context, bucket string) (string, error)
 }

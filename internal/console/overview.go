@@ -2,12 +2,14 @@ package console
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"time"
 
+	"github.com/inkan-dev/inkan/internal/oidc"
 	"github.com/inkan-dev/inkan/internal/store"
 	"github.com/inkan-dev/inkan/internal/store/decisionlog"
 )
@@ -18,8 +20,33 @@ type overviewData struct {
 	Capped    bool
 	Reasons   []reasonCount
 	Recent    []decisionlog.Listed
-	Providers []store.Provider
+	Providers []providerData
 	Roles     int
+	// KeyCreated is when the active sealing key was made; KeyAge its age in days.
+	KeyCreated time.Time
+	KeyAge     int
+}
+
+// providerData is a provider with what the verifier knows of its keys.
+type providerData struct {
+	store.Provider
+	Status oidc.IssuerStatus
+	// Used is false until a token of the provider was verified since start.
+	Used bool
+}
+
+// providersData lists the providers with their key status.
+func (c *Console) providersData(ctx context.Context) ([]providerData, error) {
+	provs, err := c.o.Domain.ListOpenIDConnectProviders(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]providerData, len(provs))
+	for i, p := range provs {
+		out[i].Provider = p
+		out[i].Status, out[i].Used = c.o.Domain.ProviderKeys(p.URL)
+	}
+	return out, nil
 }
 
 type reasonCount struct {
@@ -57,10 +84,15 @@ func (c *Console) overview(w http.ResponseWriter, r *http.Request, _ sealed) {
 	slices.SortFunc(d.Reasons, func(a, b reasonCount) int { return cmp.Or(b.N-a.N, cmp.Compare(a.Reason, b.Reason)) })
 	d.Reasons = d.Reasons[:min(len(d.Reasons), 5)]
 	d.Recent = hour[:min(len(hour), 10)]
-	if d.Providers, err = c.o.Domain.ListOpenIDConnectProviders(ctx); err != nil {
+	if d.Providers, err = c.providersData(ctx); err != nil {
 		c.fail(w, r, err)
 		return
 	}
+	if d.KeyCreated, err = c.o.Domain.SealingKeyCreated(ctx); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	d.KeyAge = int(c.o.Now().Sub(d.KeyCreated).Hours() / 24)
 	roles, err := c.o.Domain.ListRoles(ctx, "")
 	if err != nil {
 		c.fail(w, r, err)
@@ -71,7 +103,7 @@ func (c *Console) overview(w http.ResponseWriter, r *http.Request, _ sealed) {
 }
 
 func (c *Console) providers(w http.ResponseWriter, r *http.Request, _ sealed) {
-	provs, err := c.o.Domain.ListOpenIDConnectProviders(r.Context())
+	provs, err := c.providersData(r.Context())
 	if err != nil {
 		c.fail(w, r, err)
 		return
