@@ -59,18 +59,14 @@ func (c *Console) simulateSession(ctx context.Context, role *store.Role, prov ex
 // identityPolicies are the role's inline and attached managed policies, parsed.
 func (c *Console) identityPolicies(ctx context.Context, role string) ([]*policy.Policy, error) {
 	var out []*policy.Policy
-	names, err := c.o.Domain.ListRolePolicies(ctx, role)
+	inline, err := c.inlinePolicies(ctx, role)
 	if err != nil {
 		return nil, err
 	}
-	for _, n := range names {
-		rp, err := c.o.Domain.GetRolePolicy(ctx, role, n)
-		if err != nil {
-			return nil, err
-		}
+	for _, rp := range inline {
 		p, err := policy.Parse([]byte(rp.Document), policy.Identity)
 		if err != nil {
-			return nil, fmt.Errorf("inline policy %s: %w", n, err)
+			return nil, fmt.Errorf("inline policy %s: %w", rp.Name, err)
 		}
 		out = append(out, p)
 	}
@@ -82,6 +78,23 @@ func (c *Console) identityPolicies(ctx context.Context, role string) ([]*policy.
 		p, err := policy.Parse([]byte(m.Document), policy.Identity)
 		if err != nil {
 			return nil, fmt.Errorf("managed policy %s: %w", m.ARN, err)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// inlinePolicies are the role's inline policies, by name.
+func (c *Console) inlinePolicies(ctx context.Context, role string) ([]store.RolePolicy, error) {
+	names, err := c.o.Domain.ListRolePolicies(ctx, role)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]store.RolePolicy, 0, len(names))
+	for _, n := range names {
+		p, err := c.o.Domain.GetRolePolicy(ctx, role, n)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, p)
 	}

@@ -90,16 +90,8 @@ func (c *Console) roleData(ctx context.Context, name string) (*roleData, error) 
 		explain.WriteAnalysis(&buf, explain.WhoCanAssume(p, c.o.Domain.TrustLintOptions()))
 		d.WhoCan = buf.String()
 	}
-	names, err := c.o.Domain.ListRolePolicies(ctx, name)
-	if err != nil {
+	if d.Inline, err = c.inlinePolicies(ctx, name); err != nil {
 		return nil, err
-	}
-	for _, n := range names {
-		p, err := c.o.Domain.GetRolePolicy(ctx, name, n)
-		if err != nil {
-			return nil, err
-		}
-		d.Inline = append(d.Inline, p)
 	}
 	if d.Managed, err = c.o.Domain.ListAttachedRolePolicies(ctx, name, ""); err != nil {
 		return nil, err
