@@ -177,7 +177,6 @@ func TestTheConsoleInARealBrowser(t *testing.T) {
 		t.Fatalf("a POST without the CSRF token was not refused:\n%s", s)
 	}
 
-
 	t.Log("sessions revoked from the console are refused by S3")
 	run(t, ctx, "revoking", chromedp.Navigate(url+"/console/roles/deploy"),
 		chromedp.Click(chromedp.CSS(`input[name="confirm"]`)),
