@@ -1,15 +1,12 @@
 package console
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +15,7 @@ import (
 	"github.com/inkan-dev/inkan/internal/awsclient"
 	"github.com/inkan-dev/inkan/internal/cli"
 	"github.com/inkan-dev/inkan/internal/sigv4"
+	"github.com/inkan-dev/inkan/internal/testsupport/inkantest"
 )
 
 const (
@@ -41,68 +39,16 @@ func need(t *testing.T, path, pkg string) {
 	}
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // serve runs `inkan serve --dev` in-process on a loopback port with a fresh data directory
 // and returns its URL; it stops when the test ends.
 func serve(t *testing.T, args ...string) string {
 	t.Helper()
-	pr, pw := io.Pipe()
-	var logs syncBuffer
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int, 1)
-	go func() {
-		code := cli.Main(ctx, append([]string{"serve", "--dev", "--addr", "127.0.0.1:0", "--log-level", "warn", "--data-dir", t.TempDir()}, args...),
-			cli.Env{Stdin: strings.NewReader(""), Stdout: pw, Stderr: &logs, Getenv: func(k string) string { return rootEnv[k] }})
-		pw.Close()
-		done <- code
-	}()
-	urlc := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			if rest, ok := strings.CutPrefix(sc.Text(), "inkan listening on "); ok {
-				urlc <- strings.Fields(rest)[0]
-			}
-		}
-	}()
-	var url string
-	select {
-	case url = <-urlc:
-	case code := <-done:
-		cancel()
-		t.Fatalf("inkan serve exited with %d:\n%s", code, logs.String())
-	case <-time.After(60 * time.Second):
-		cancel()
-		t.Fatalf("inkan serve did not start:\n%s", logs.String())
-	}
-	t.Cleanup(func() {
-		cancel()
-		if code := <-done; code != 0 {
-			t.Errorf("inkan serve exited with %d:\n%s", code, logs.String())
-		}
-	})
-	return url
+	return inkantest.Start(t, rootEnv, args...).URL
 }
 
 // inkan runs the CLI in-process as root and returns its exit status and output.
 func inkan(args ...string) (int, string, string) {
-	var out, errb syncBuffer
+	var out, errb inkantest.Buffer
 	code := cli.Main(context.Background(), args, cli.Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
 		Getenv: func(k string) string { return rootEnv[k] }})
 	return code, out.String(), errb.String()

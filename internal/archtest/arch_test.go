@@ -118,7 +118,9 @@ func TestTheConsoleNeverOpensTheStore(t *testing.T) {
 
 func TestOnlyTheCommandImportsTheCompositionRoot(t *testing.T) {
 	for name, p := range listPackages(t) {
-		if name == "cmd/inkan" || strings.HasPrefix(name, "internal/cli") || strings.HasPrefix(name, "bench/") {
+		// inkantest starts the real server for end-to-end tests; only tests import it.
+		if name == "cmd/inkan" || strings.HasPrefix(name, "internal/cli") || strings.HasPrefix(name, "bench/") ||
+			name == "internal/testsupport/inkantest" {
 			continue
 		}
 		for _, d := range p.Deps {
