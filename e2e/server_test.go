@@ -1,18 +1,14 @@
 package e2e
 
 import (
-	"bufio"
 	"context"
-	"io"
 	"maps"
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
-	"github.com/inkan-dev/inkan/internal/cli"
+	"github.com/inkan-dev/inkan/internal/testsupport/inkantest"
 )
 
 // Root credentials every test server runs with.
@@ -34,22 +30,8 @@ type testServer struct {
 // Stop stops the server and waits for it; the test's cleanup does it otherwise.
 func (s *testServer) Stop() { s.stop() }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+// lockedBuffer collects output written concurrently.
+type lockedBuffer = inkantest.Buffer
 
 // startServer runs `inkan serve --dev --addr 127.0.0.1:0` with extra arguments on a fresh data
 // directory (or the one given with --data-dir in args) and stops it when the test ends.
@@ -61,62 +43,10 @@ func startServer(t testing.TB, args ...string) *testServer {
 // startServerEnv is startServer with extra environment variables for the server.
 func startServerEnv(t testing.TB, extraEnv map[string]string, args ...string) *testServer {
 	t.Helper()
-	dir := ""
-	for i, a := range args {
-		if a == "--data-dir" && i+1 < len(args) {
-			dir = args[i+1]
-		}
-	}
-	if dir == "" {
-		dir = t.TempDir()
-		args = append(args, "--data-dir", dir)
-	}
 	env := map[string]string{"INKAN_ROOT_ACCESS_KEY_ID": rootAccessKeyID, "INKAN_ROOT_SECRET_ACCESS_KEY": rootSecretKey}
 	maps.Copy(env, extraEnv)
-	pr, pw := io.Pipe()
-	srv := &testServer{DataDir: dir, stderr: &lockedBuffer{}}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int, 1)
-	go func() {
-		code := cli.Main(ctx, append([]string{"serve", "--dev", "--addr", "127.0.0.1:0", "--log-level", "warn"}, args...),
-			cli.Env{Stdin: strings.NewReader(""), Stdout: pw, Stderr: srv.stderr, Getenv: func(k string) string { return env[k] }})
-		pw.Close()
-		done <- code
-	}()
-	urlc := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			if rest, ok := strings.CutPrefix(sc.Text(), "inkan listening on "); ok {
-				urlc <- strings.Fields(rest)[0]
-			}
-		}
-	}()
-	select {
-	case srv.URL = <-urlc:
-	case code := <-done:
-		cancel()
-		t.Fatalf("inkan serve exited with %d before listening:\n%s", code, srv.stderr.String())
-	case <-time.After(60 * time.Second):
-		cancel()
-		t.Fatalf("inkan serve did not start in time:\n%s", srv.stderr.String())
-	}
-	var once sync.Once
-	srv.stop = func() {
-		once.Do(func() {
-			cancel()
-			select {
-			case code := <-done:
-				if code != 0 {
-					t.Errorf("inkan serve exited with %d:\n%s", code, srv.stderr.String())
-				}
-			case <-time.After(40 * time.Second):
-				t.Errorf("inkan serve did not stop in time")
-			}
-		})
-	}
-	t.Cleanup(srv.stop)
-	return srv
+	s := inkantest.Start(t, env, args...)
+	return &testServer{URL: s.URL, DataDir: s.DataDir, stderr: s.Logs, stop: s.Stop}
 }
 
 // awsCLI returns the path of Debian's AWS CLI v2. A test that needs it fails when CI is set

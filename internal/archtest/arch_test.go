@@ -93,7 +93,7 @@ func TestTheDomainNeverImportsWireOrServerPackages(t *testing.T) {
 
 func TestWirePackagesDoNotImportEachOther(t *testing.T) {
 	pkgs := listPackages(t)
-	wire := []string{"internal/sts", "internal/iamapi", "internal/s3"}
+	wire := []string{"internal/sts", "internal/iamapi", "internal/s3", "internal/console"}
 	for _, a := range wire {
 		for _, b := range wire {
 			if a == b {
@@ -108,9 +108,19 @@ func TestWirePackagesDoNotImportEachOther(t *testing.T) {
 	}
 }
 
+func TestTheConsoleNeverOpensTheStore(t *testing.T) {
+	for _, d := range listPackages(t)["internal/console"].Deps {
+		if d == module+"internal/store/sqlstore" || d == "database/sql" || d == module+"internal/server" {
+			t.Errorf("internal/console depends on %s; it reads through the domain and the decision log", d)
+		}
+	}
+}
+
 func TestOnlyTheCommandImportsTheCompositionRoot(t *testing.T) {
 	for name, p := range listPackages(t) {
-		if name == "cmd/inkan" || strings.HasPrefix(name, "internal/cli") || strings.HasPrefix(name, "bench/") {
+		// inkantest starts the real server for end-to-end tests; only tests import it.
+		if name == "cmd/inkan" || strings.HasPrefix(name, "internal/cli") || strings.HasPrefix(name, "bench/") ||
+			name == "internal/testsupport/inkantest" {
 			continue
 		}
 		for _, d := range p.Deps {

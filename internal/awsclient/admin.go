@@ -28,16 +28,34 @@ func (c *Client) Decision(ctx context.Context, requestID string) (*Decision, err
 	if requestID == "" || strings.ContainsAny(requestID, "/?#") {
 		return nil, fmt.Errorf("inkan:GetDecision: %q is not a request id", requestID)
 	}
-	resp, err := c.do(ctx, request{op: "inkan:GetDecision", method: http.MethodGet,
-		path: "/_inkan/v1/decisions/" + requestID, service: AdminService})
+	return adminGet[Decision](ctx, c, "inkan:GetDecision", "/_inkan/v1/decisions/"+requestID, nil)
+}
+
+// adminGet is a signed GET of inkan's admin API whose JSON answer is a T.
+func adminGet[T any](ctx context.Context, c *Client, op, path string, query url.Values) (*T, error) {
+	resp, err := c.do(ctx, request{op: op, method: http.MethodGet, path: path, query: query, service: AdminService})
 	if err != nil {
 		return nil, err
 	}
-	var d Decision
-	if err := json.Unmarshal(resp.body, &d); err != nil {
-		return nil, fmt.Errorf("inkan:GetDecision: reading the answer: %w", err)
+	var v T
+	if err := json.Unmarshal(resp.body, &v); err != nil {
+		return nil, fmt.Errorf("%s: reading the answer: %w", op, err)
 	}
-	return &d, nil
+	return &v, nil
+}
+
+// DecisionPage is a page of the decision log as GET /_inkan/v1/decisions answers it:
+// records newest first, and the before= value of the next page (0 on the last).
+type DecisionPage struct {
+	Decisions []Decision `json:"decisions"`
+	Next      int64      `json:"next,omitempty"`
+}
+
+// Decisions lists the decision log through inkan's admin API (GET /_inkan/v1/decisions)
+// with the filter in query (service, outcome, role, subject, source_ip, request_id, since,
+// until, before, limit), for the same callers as Decision.
+func (c *Client) Decisions(ctx context.Context, query url.Values) (*DecisionPage, error) {
+	return adminGet[DecisionPage](ctx, c, "inkan:ListDecisions", "/_inkan/v1/decisions", query)
 }
 
 // RotateSealingKeys asks inkan to retire its active session-sealing key and make a new one

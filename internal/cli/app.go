@@ -113,6 +113,9 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger, out io.
 	if a.idp != nil {
 		opts.IDP = a.idp.Handler()
 	}
+	if opts.Console, err = a.console(auditLog, backend, logger); err != nil {
+		return nil, err
+	}
 	a.handler = server.New(opts)
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stop = stop

@@ -3,11 +3,13 @@ package cli
 import (
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"path/filepath"
 	"time"
 
 	"github.com/inkan-dev/inkan/internal/audit"
 	"github.com/inkan-dev/inkan/internal/config"
+	"github.com/inkan-dev/inkan/internal/console"
 	"github.com/inkan-dev/inkan/internal/server"
 	"github.com/inkan-dev/inkan/internal/store"
 	"github.com/inkan-dev/inkan/internal/store/decisionlog"
@@ -45,4 +47,21 @@ func auditAllow(d config.Decisions, random func() float64) func() bool {
 		return func() bool { return random() < rate }
 	}
 	return nil
+}
+
+// console builds the operator console, or nil with --console off.
+func (a *app) console(trail *decisionlog.Trail, objects console.Objects, logger *slog.Logger) (http.Handler, error) {
+	if a.cfg.Console == "off" {
+		return nil, nil
+	}
+	o := console.Options{Domain: a.iam, Decisions: trail, Audit: trail, Objects: objects, PublicURL: a.cfg.PublicURL,
+		Region: a.cfg.Region, Secure: a.cfg.TLS.Cert != "", Logger: logger}
+	if a.idp != nil {
+		o.DevIssuer = a.idp.URL()
+	}
+	c, err := console.New(o)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
 }

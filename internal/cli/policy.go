@@ -17,7 +17,7 @@ import (
 	"github.com/inkan-dev/inkan/internal/policy"
 )
 
-// policyCmd is `inkan policy simulate|lint|who-can-assume`.
+// policyCmd is `inkan policy simulate|lint|who-can-assume|replay`.
 type policyCmd struct{}
 
 const policyUsage = `usage: inkan policy <command> [flags]
@@ -27,6 +27,8 @@ commands:
   lint            check policy files; text, JSON or SARIF findings; exit status by severity
   who-can-assume  say who can assume a role, in plain words, with the linter's findings
                   (exit 2 when a finding is an error, as lint)
+  replay          replay a role's recorded exchanges against an edited trust policy and list
+                  the decisions that would flip (exit 1 when any does)
 
 Run 'inkan policy <command> -h' for the flags of one command.
 `
@@ -44,6 +46,8 @@ func (policyCmd) Run(ctx context.Context, env Env, args []string) error {
 		return policyLint(env, args[1:])
 	case "who-can-assume":
 		return policyWhoCanAssume(ctx, env, args[1:])
+	case "replay":
+		return policyReplay(ctx, env, args[1:])
 	case "-h", "--help", "help":
 		fmt.Fprint(env.Stdout, policyUsage)
 		return nil

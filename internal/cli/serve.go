@@ -18,9 +18,9 @@ type serveCmd struct{}
 
 // serveFlags are the flags of serve; each overrides its INKAN_* variable and the file.
 type serveFlags struct {
-	config, addr, dataDir, publicURL, accountID, region, domain, tlsCert, tlsKey, lint, explain, logLevel string
-	dev                                                                                                   bool
-	objects                                                                                               objectsFlags
+	config, addr, dataDir, publicURL, accountID, region, domain, tlsCert, tlsKey, lint, explain, logLevel, console string
+	dev                                                                                                            bool
+	objects                                                                                                        objectsFlags
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -35,6 +35,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.tlsKey, "tls-key", "", "TLS key file (INKAN_TLS_KEY)")
 	fs.StringVar(&f.lint, "lint", "", "trust policies with linter errors: refuse or warn (INKAN_LINT, default refuse)")
 	fs.StringVar(&f.explain, "explain", "", "denial reasons: caller (in the error message) or operator (audit log only) (INKAN_EXPLAIN)")
+	fs.StringVar(&f.console, "console", "", "the operator console at /console/: on or off (INKAN_CONSOLE, default on)")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error; request logs are at info")
 	fs.String("store", "", "sqlite (the file in --data-dir) or a postgres:// URL (INKAN_STORE, default sqlite)")
 	fs.BoolVar(&f.dev, "dev", false, "development mode: test identity provider at /idp, http loopback issuers, reasons to callers (INKAN_DEV)")
@@ -60,7 +61,8 @@ func (f *serveFlags) load(fs *flag.FlagSet, getenv func(string) string) (config.
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	for name, dst := range map[string]*string{"addr": &cfg.Addr, "data-dir": &cfg.DataDir, "public-url": &cfg.PublicURL,
 		"account-id": &cfg.AccountID, "region": &cfg.Region, "domain": &cfg.Domain, "tls-cert": &cfg.TLS.Cert,
-		"tls-key": &cfg.TLS.Key, "lint": &cfg.Lint, "explain": &cfg.Explain, "store": &cfg.Store} {
+		"tls-key": &cfg.TLS.Key, "lint": &cfg.Lint, "explain": &cfg.Explain, "store": &cfg.Store,
+		"console": &cfg.Console} {
 		if set[name] {
 			*dst = *flagString(fs, name)
 		}

@@ -42,7 +42,9 @@ type Config struct {
 	// Explain decides what callers see on a denial: "caller" (the one-sentence reason in the
 	// error message) or "operator" (AWS's text and the request id; the reason stays in the
 	// audit log). Default: "caller" with Dev, else "operator".
-	Explain string  `yaml:"explain"`
+	Explain string `yaml:"explain"`
+	// Console is "on" (the operator console at /console/, the default) or "off".
+	Console string  `yaml:"console"`
 	OIDC    OIDC    `yaml:"oidc"`
 	Audit   Audit   `yaml:"audit"`
 	Objects Objects `yaml:"objects"`
@@ -116,6 +118,7 @@ func Default() Config {
 		DataDir:   "./inkan-data",
 		AccountID: "000000000000",
 		Lint:      "refuse",
+		Console:   "on",
 		Store:     "sqlite",
 		OIDC: OIDC{
 			Leeway:          Duration(5 * time.Minute),
@@ -172,6 +175,7 @@ func (c *Config) envVars() map[string]func(string) error {
 		"INKAN_TLS_KEY":                str(&c.TLS.Key),
 		"INKAN_LINT":                   str(&c.Lint),
 		"INKAN_EXPLAIN":                str(&c.Explain),
+		"INKAN_CONSOLE":                str(&c.Console),
 		"INKAN_ROOT_ACCESS_KEY_ID":     str(&c.Root.AccessKeyID),
 		"INKAN_ROOT_SECRET_ACCESS_KEY": str(&c.Root.SecretAccessKey),
 		"INKAN_STORE":                  str(&c.Store),
@@ -223,6 +227,9 @@ func (c *Config) Validate() error {
 	case "refuse", "warn":
 	default:
 		bad("lint", "%q must be refuse or warn", c.Lint)
+	}
+	if c.Console != "on" && c.Console != "off" {
+		bad("console", "%q must be on or off", c.Console)
 	}
 	switch c.Explain {
 	case "":

@@ -36,6 +36,8 @@ type AssumedRole struct {
 	PackedPolicySize int // percent; -1 when no session policy or tag was passed
 	// Web identity only:
 	Provider, Audience, Subject string
+	// Claims are the verified token's claims (web identity only); not secret.
+	Claims map[string]any
 }
 
 // SessionInput holds the parameters every AssumeRole* shares.

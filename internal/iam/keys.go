@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/inkan-dev/inkan/internal/oidc"
 	"github.com/inkan-dev/inkan/internal/session"
 	"github.com/inkan-dev/inkan/internal/store"
 )
@@ -113,4 +114,26 @@ func (s *Service) ReloadKeys(ctx context.Context) error {
 		return err
 	}
 	return s.ring.Replace(active, others)
+}
+
+// SealingKeyCreated returns when the active sealing key (the newest unretired one) was
+// made, for operators; the zero time when there is none.
+func (s *Service) SealingKeyCreated(ctx context.Context) (time.Time, error) {
+	keys, err := s.opt.Store.ListSealingKeys(ctx)
+	if err != nil {
+		return time.Time{}, storeError(err, nil, nil, nil)
+	}
+	var created time.Time
+	for _, k := range keys {
+		if k.RetireDate.IsZero() && k.CreateDate.After(created) {
+			created = k.CreateDate
+		}
+	}
+	return created, nil
+}
+
+// ProviderKeys returns what the token verifier knows of the issuer's keys; false when none
+// of its tokens was verified since start.
+func (s *Service) ProviderKeys(url string) (oidc.IssuerStatus, bool) {
+	return s.opt.Verifier.Status(url)
 }

@@ -341,7 +341,7 @@ func (s *Service) checkTrustPolicy(role, doc, field string) *Error {
 	if p.Size() > maxTrustPolicySize {
 		return quotaExceeded("ACLSizePerRole", maxTrustPolicySize)
 	}
-	for _, f := range policy.Lint(p, policy.LintOptions{ClientIDs: s.providerClientIDs()}) {
+	for _, f := range policy.Lint(p, s.TrustLintOptions()) {
 		if f.Severity != policy.Error {
 			continue
 		}
@@ -361,6 +361,12 @@ func (s *Service) checkTrustPolicy(role, doc, field string) *Error {
 
 // providerClientIDs maps each registered provider, by its issuer URL and by its condition-key
 // prefix (the URL without scheme), to its client IDs, for the linter's audience checks.
+// TrustLintOptions are the options the domain lints trust policies with on write: the
+// registered providers' client IDs. The console lints drafts with them.
+func (s *Service) TrustLintOptions() policy.LintOptions {
+	return policy.LintOptions{ClientIDs: s.providerClientIDs()}
+}
+
 func (s *Service) providerClientIDs() map[string][]string {
 	snap := s.snap.Load()
 	out := make(map[string][]string, 2*len(snap.providers))

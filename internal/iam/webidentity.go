@@ -137,7 +137,7 @@ func (s *Service) assumeWebIdentity(ctx context.Context, in *WebIdentityInput) (
 	}
 	return &AssumedRole{Credentials: creds, ARN: assumedRoleARN(s.opt.Account, r.rec.ARN, in.SessionName),
 		ID: r.rec.ID + ":" + in.SessionName, SourceIdentity: sourceID, PackedPolicySize: packed,
-		Provider: prov.rec.ARN, Audience: tok.Audience, Subject: tok.Subject}, nil
+		Provider: prov.rec.ARN, Audience: tok.Audience, Subject: tok.Subject, Claims: claims}, nil
 }
 
 // tokenError maps a verification failure to STS's codes and messages (reference §1.4).

@@ -4,7 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
+	"time"
 
 	"github.com/inkan-dev/inkan/internal/audit"
 	"github.com/inkan-dev/inkan/internal/iam"
@@ -32,10 +36,14 @@ type Admin struct {
 	mux       *http.ServeMux
 }
 
-// NewAdmin returns the admin API handler; decisions answers the decisions endpoint.
+// NewAdmin returns the admin API handler; decisions answers the decisions endpoints (the
+// listing only when it is a Lister too).
 func NewAdmin(auth adminAuth, decisions Finder, region string) *Admin {
 	a := &Admin{auth: auth, decisions: decisions, region: region, mux: http.NewServeMux()}
 	a.mux.HandleFunc("GET /_inkan/v1/decisions/{id}", a.decision)
+	if l, ok := decisions.(Lister); ok {
+		a.mux.HandleFunc("GET /_inkan/v1/decisions", a.list(l))
+	}
 	a.mux.HandleFunc("POST /_inkan/v1/sealing-keys/rotate", a.rotate)
 	return a
 }
@@ -90,14 +98,84 @@ func (a *Admin) decision(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		status, code := http.StatusInternalServerError, "InternalError"
-		if errors.Is(err, store.ErrUnavailable) {
-			status, code = http.StatusServiceUnavailable, "ServiceUnavailable"
-		}
-		writeAdminJSON(w, status, adminError{code, "reading the decision log failed; retry"})
+		readFailed(w, err)
 		return
 	}
 	writeAdminJSON(w, http.StatusOK, rec)
+}
+
+func readFailed(w http.ResponseWriter, err error) {
+	status, code := http.StatusInternalServerError, "InternalError"
+	if errors.Is(err, store.ErrUnavailable) {
+		status, code = http.StatusServiceUnavailable, "ServiceUnavailable"
+	}
+	writeAdminJSON(w, status, adminError{code, "reading the decision log failed; retry"})
+}
+
+// DecisionPage is what GET /_inkan/v1/decisions answers: the records newest first, and
+// the before= value of the next page (0 on the last).
+type DecisionPage struct {
+	Decisions []audit.Record `json:"decisions"`
+	Next      int64          `json:"next,omitempty"`
+}
+
+// list answers GET /_inkan/v1/decisions?service=&outcome=&role=&subject=&source_ip=
+// &request_id=&since=RFC3339&until=RFC3339&before=N&limit=N (role a name or ARN): a page of
+// the decision log, for the same callers as a single decision.
+func (a *Admin) list(l Lister) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !a.caller(w, r, "sts:DecodeAuthorizationMessage") {
+			return
+		}
+		f, err := decisionFilter(r.URL.Query())
+		if err != nil {
+			writeAdminJSON(w, http.StatusBadRequest, adminError{"InvalidParameter", err.Error()})
+			return
+		}
+		got, err := l.List(r.Context(), f)
+		if err != nil {
+			readFailed(w, err)
+			return
+		}
+		page := DecisionPage{Decisions: make([]audit.Record, len(got))}
+		for i := range got {
+			page.Decisions[i] = got[i].Record
+		}
+		if len(got) > 0 && len(got) == max(f.Limit, 1) {
+			page.Next = got[len(got)-1].Seq
+		}
+		writeAdminJSON(w, http.StatusOK, page)
+	}
+}
+
+func decisionFilter(q url.Values) (store.DecisionFilter, error) {
+	f := store.DecisionFilter{Service: q.Get("service"), Outcome: q.Get("outcome"), Role: store.RoleName(q.Get("role")), Subject: q.Get("subject"),
+		SourceIP: q.Get("source_ip"), RequestID: q.Get("request_id")}
+	var err error
+	for _, t := range [...]struct {
+		name string
+		dst  *time.Time
+	}{{"since", &f.Since}, {"until", &f.Until}} {
+		if v := q.Get(t.name); v != "" {
+			if *t.dst, err = time.Parse(time.RFC3339Nano, v); err != nil {
+				return f, fmt.Errorf("%s=%q is not an RFC 3339 time", t.name, v)
+			}
+		}
+	}
+	if v := q.Get("before"); v != "" {
+		if f.Before, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return f, fmt.Errorf("before=%q is not a number", v)
+		}
+	}
+	f.Limit = store.MaxDecisionPage
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > store.MaxDecisionPage {
+			return f, fmt.Errorf("limit=%q: want 1..%d", v, store.MaxDecisionPage)
+		}
+		f.Limit = n
+	}
+	return f, nil
 }
 
 // rotate retires the active sealing key and makes a new one; sessions sealed before stay

@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/inkan-dev/inkan/internal/audit"
+	"github.com/inkan-dev/inkan/internal/store"
+	"github.com/inkan-dev/inkan/internal/store/decisionlog"
 )
 
 // Recorder receives decision records; *audit.Log and *decisionlog.Trail are ones.
@@ -21,4 +23,11 @@ type Finder interface {
 	// audit.ErrNotFound when none is recorded, one wrapping store.ErrUnavailable when the
 	// shared decision log cannot be read now (retry). Safe for concurrent use.
 	Find(ctx context.Context, requestID string) (*audit.Record, error)
+}
+
+// Lister lists decision records with a filter; *decisionlog.Trail is one.
+type Lister interface {
+	// List returns the records f selects, newest first, each with its place in the log;
+	// an error wrapping store.ErrUnavailable when the log cannot be read now.
+	List(ctx context.Context, f store.DecisionFilter) ([]decisionlog.Listed, error)
 }

@@ -32,6 +32,8 @@ type Options struct {
 	IDP http.Handler
 	// Admin serves inkan's own API under /_inkan/ (explain); nil = none.
 	Admin http.Handler
+	// Console serves the operator console under /console/; nil = none (--console off).
+	Console http.Handler
 	// Audit receives the record of every query-protocol decision; nil = none.
 	Audit   Recorder
 	Metrics *Metrics
@@ -91,6 +93,10 @@ func (s *Server) routes() {
 	if s.o.Admin != nil {
 		s.mux.Handle("/_inkan/", s.o.Admin)
 	}
+	if s.o.Console != nil {
+		s.mux.Handle("/console/", s.o.Console)
+		s.mux.Handle("/console", s.o.Console)
+	}
 }
 
 // isOwn reports whether the request is for one of inkan's own routes.
@@ -103,6 +109,9 @@ func (s *Server) isOwn(r *http.Request) bool {
 		return s.o.IDP != nil
 	case strings.HasPrefix(p, "/_inkan/"):
 		return s.o.Admin != nil
+	case p == "/console", strings.HasPrefix(p, "/console/"):
+		// With the console on, "console" is a reserved bucket name for path-style requests.
+		return s.o.Console != nil
 	}
 	return false
 }
@@ -138,7 +147,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"service", service, "remote", r.RemoteAddr)
 	}()
 	switch service {
-	case "internal", "idp", "admin":
+	case "internal", "idp", "admin", "console":
 		s.mux.ServeHTTP(rw, r)
 	case "query":
 		s.serveQuery(rw, r)
@@ -152,7 +161,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // classify names the route of a request, which is also its metrics label: one of inkan's own
-// (internal, idp, admin), a query-protocol call (query) or S3 (s3).
+// (internal, idp, admin, console), a query-protocol call (query) or S3 (s3).
 func (s *Server) classify(r *http.Request) string {
 	switch {
 	case !s.isOwn(r):
@@ -164,6 +173,8 @@ func (s *Server) classify(r *http.Request) string {
 		return "idp"
 	case strings.HasPrefix(r.URL.Path, "/_inkan/"):
 		return "admin"
+	case strings.HasPrefix(r.URL.Path, "/console"):
+		return "console"
 	}
 	return "internal"
 }

@@ -260,8 +260,59 @@ type Decision struct {
 	Service   string // sts, iam, s3
 	Action    string
 	Outcome   string // allow, deny, error
-	Body      []byte
+	// Role, Subject and SourceIP are the record's role name (RoleName of its role or
+	// assumed-role ARN, see RoleName), token subject and source address, "" when it has
+	// none: what DecisionFilter filters on besides the keys above.
+	Role     string
+	Subject  string
+	SourceIP string
+	Body     []byte
+	// Seq is the record's place in the log, set by ListDecisions only (zero elsewhere): a
+	// later record has a greater Seq. DecisionFilter.Before pages with it.
+	Seq int64
 }
+
+// DecisionFilter selects decision records; a zero field selects every record.
+type DecisionFilter struct {
+	// Role is a role name (see RoleName).
+	Outcome, Service, Role, Subject, SourceIP, RequestID string
+	// Since and Until bound Time: Since <= Time < Until.
+	Since, Until time.Time
+	// Before selects records with a Seq below it (the last Seq of the previous page).
+	Before int64
+	// Limit bounds the records returned; <= 0 or over MaxDecisionPage means MaxDecisionPage.
+	Limit int
+}
+
+// Match reports whether f selects d, as ListDecisions does (Before and Limit aside): for
+// records not stored yet.
+func (f DecisionFilter) Match(d Decision) bool {
+	for _, eq := range [...][2]string{{f.Outcome, d.Outcome}, {f.Service, d.Service}, {f.Role, d.Role}, {f.Subject, d.Subject},
+		{f.SourceIP, d.SourceIP}, {f.RequestID, d.RequestID}} {
+		if eq[0] != "" && eq[0] != eq[1] {
+			return false
+		}
+	}
+	return (f.Since.IsZero() || !d.Time.Before(f.Since)) && (f.Until.IsZero() || d.Time.Before(f.Until))
+}
+
+// RoleName is the role name a decision record's role field names: the name itself, the last
+// part of a role ARN (arn:aws:iam::ACCOUNT:role/PATH/NAME) or the role of an assumed-role
+// ARN (arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION). The decision log keeps it so that
+// one equality finds a role's records however each request named the role.
+func RoleName(role string) string {
+	if !strings.HasPrefix(role, "arn:") {
+		return role
+	}
+	if _, rest, ok := strings.Cut(role, ":assumed-role/"); ok {
+		name, _, _ := strings.Cut(rest, "/")
+		return name
+	}
+	return role[strings.LastIndexByte(role, '/')+1:]
+}
+
+// MaxDecisionPage bounds the records one ListDecisions returns.
+const MaxDecisionPage = 1000
 
 // MaxDecisionSize bounds a decision's Body.
 const MaxDecisionSize = 256 << 10
@@ -273,7 +324,7 @@ func (d Decision) Check() error {
 	if err := keys("decision", "RequestID", d.RequestID); err != nil {
 		return err
 	}
-	if err := texts("decision", d.RequestID, []string{d.Service, d.Action, d.Outcome}); err != nil {
+	if err := texts("decision", d.RequestID, []string{d.Service, d.Action, d.Outcome, d.Role, d.Subject, d.SourceIP}); err != nil {
 		return err
 	}
 	if len(d.Body) == 0 || len(d.Body) > MaxDecisionSize {

@@ -230,6 +230,9 @@ type Decisions interface {
 	PruneDecisions(ctx context.Context, before time.Time, keep int) (int64, error)
 	// CountDecisions returns how many records are stored.
 	CountDecisions(ctx context.Context) (int64, error)
+	// ListDecisions returns the records f selects, newest appended first (descending Seq),
+	// at most f.Limit of them; none is not an error. Seq is set on each.
+	ListDecisions(ctx context.Context, f DecisionFilter) ([]Decision, error)
 }
 
 // ErrUnavailable marks a failure to reach the database, or a transient

@@ -75,6 +75,7 @@ func (h handlers) assumeRoleWithWebIdentity(ctx context.Context, c *awsquery.Cal
 		Audience:                    out.Audience,
 		SourceIdentity:              out.SourceIdentity,
 		tokenSize:                   newTokenSize(out.Credentials.SessionToken),
+		claims:                      out.Claims,
 	}, nil
 }
 
@@ -166,6 +167,9 @@ func packed(n int) *int {
 func (r *webIdentityResult) Audit(rec *audit.Record) {
 	rec.Subject, rec.Audience, rec.Provider = r.SubjectFromWebIdentityToken, r.Audience, r.Provider
 	rec.Caller = r.AssumedRoleUser.Arn
+	// The claims of an allowed exchange too: replaying a trust-policy edit against recorded
+	// traffic (explain.Replay) needs them. They are not secret; the token is never recorded.
+	rec.Claims = r.claims
 }
 
 // Audit fills the audit record of a successful AssumeRole.

@@ -30,6 +30,8 @@ type webIdentityResult struct {
 	Audience                    string
 	SourceIdentity              string `xml:",omitempty"`
 	tokenSize
+	// claims are the token's claims, for the audit record only (never rendered).
+	claims map[string]any
 }
 
 // tokenSize holds the members that replaced PackedPolicySize in STS's 2026 model: the

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/inkan-dev/inkan/internal/audit"
+	"github.com/inkan-dev/inkan/internal/store"
 )
 
 // Trail is a node's audit trail, a fan-out: every record goes to the local JSON-lines
@@ -53,4 +54,10 @@ func (t *Trail) Find(ctx context.Context, requestID string) (*audit.Record, erro
 		return nil, localErr
 	}
 	return nil, err
+}
+
+// List returns the records of the shared decision log that f selects, newest first; see
+// Writer.List.
+func (t *Trail) List(ctx context.Context, f store.DecisionFilter) ([]Listed, error) {
+	return t.shared.List(ctx, f)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -140,7 +141,8 @@ func (w *Writer) Add(rec *audit.Record) {
 // AddEncoded is Add for a record already encoded as body (its JSON, as the audit file
 // holds it), so that a record written to both the file and the store is encoded once.
 func (w *Writer) AddEncoded(rec *audit.Record, body []byte) {
-	d := store.Decision{RequestID: rec.RequestID, Time: rec.Time, Service: rec.Service, Action: rec.Action, Outcome: rec.Outcome, Body: body}
+	d := store.Decision{RequestID: rec.RequestID, Time: rec.Time, Service: rec.Service, Action: rec.Action, Outcome: rec.Outcome,
+		Role: store.RoleName(rec.Role), Subject: rec.Subject, SourceIP: rec.SourceIP, Body: body}
 	if err := d.Check(); err != nil {
 		w.drop(rec.RequestID, err)
 		return
@@ -200,6 +202,58 @@ func (w *Writer) Find(ctx context.Context, requestID string) (*audit.Record, err
 		return nil, fmt.Errorf("decision log: record %q: %w", requestID, err)
 	}
 	return &rec, nil
+}
+
+// List returns the records f selects, newest first, with each one's place in the log (for
+// paging with f.Before): on the first page (f.Before zero) the matching records still queued
+// here come first (with Seq zero), so that a decision just made is listed at once. An error
+// wrapping store.ErrUnavailable when the store cannot be read now.
+func (w *Writer) List(ctx context.Context, f store.DecisionFilter) ([]Listed, error) {
+	var ds []store.Decision
+	if f.Before == 0 {
+		ds = w.pendingMatching(f)
+	}
+	stored, err := w.st.ListDecisions(ctx, f)
+	if err != nil {
+		return nil, fmt.Errorf("decision log: %w", err)
+	}
+	queued := len(ds)
+	for _, d := range stored {
+		// A record written but not yet taken off the queue is in both.
+		if !slices.ContainsFunc(ds[:queued], func(p store.Decision) bool { return p.RequestID == d.RequestID && p.Time.Equal(d.Time) }) {
+			ds = append(ds, d)
+		}
+	}
+	if f.Limit > 0 && len(ds) > f.Limit {
+		ds = ds[:f.Limit]
+	}
+	out := make([]Listed, len(ds))
+	for i, d := range ds {
+		out[i].Seq = d.Seq
+		if err := json.Unmarshal(d.Body, &out[i].Record); err != nil {
+			return nil, fmt.Errorf("decision log: record %q: %w", d.RequestID, err)
+		}
+	}
+	return out, nil
+}
+
+// pendingMatching returns the queued records f selects, newest first.
+func (w *Writer) pendingMatching(f store.DecisionFilter) []store.Decision {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []store.Decision
+	for i := len(w.queue) - 1; i >= 0; i-- {
+		if f.Match(w.queue[i]) {
+			out = append(out, w.queue[i])
+		}
+	}
+	return out
+}
+
+// Listed is a decision record with its place in the log.
+type Listed struct {
+	audit.Record
+	Seq int64
 }
 
 // pending returns the newest queued record with the request id.

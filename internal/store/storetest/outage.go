@@ -250,6 +250,11 @@ func (o *Outage) PruneDecisions(ctx context.Context, before time.Time, keep int)
 	return pass(o, func() (int64, error) { return o.inner.PruneDecisions(ctx, before, keep) })
 }
 
+// ListDecisions implements store.Decisions.
+func (o *Outage) ListDecisions(ctx context.Context, f store.DecisionFilter) ([]store.Decision, error) {
+	return pass(o, func() ([]store.Decision, error) { return o.inner.ListDecisions(ctx, f) })
+}
+
 // CountDecisions implements store.Decisions.
 func (o *Outage) CountDecisions(ctx context.Context) (int64, error) {
 	return pass(o, func() (int64, error) { return o.inner.CountDecisions(ctx) })

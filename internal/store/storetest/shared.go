@@ -146,5 +146,39 @@ func decisionTests() []test {
 			must(t, err, "PruneDecisions with a larger keep")
 			equal(t, "removed with keep above the count", n, int64(0))
 		}},
+		{"listing filters on every key, newest first, and pages with Before", func(t *testing.T, s store.Store) {
+			var batch []store.Decision
+			for i := range 6 {
+				d := sampleDecision(fmt.Sprintf("L%d", i), i, "x")
+				d.Role, d.Subject, d.SourceIP = fmt.Sprintf("role-%d", i%2), fmt.Sprintf("sub-%d", i%3), "127.0.0.1"
+				if i%2 == 0 {
+					d.Outcome = "allow"
+				}
+				batch = append(batch, d)
+			}
+			must(t, s.AppendDecisions(ctx, batch), "AppendDecisions")
+			ids := func(f store.DecisionFilter) string {
+				got, err := s.ListDecisions(ctx, f)
+				must(t, err, "ListDecisions")
+				var out []string
+				for _, d := range got {
+					out = append(out, d.RequestID)
+				}
+				return strings.Join(out, ",")
+			}
+			equal(t, "every record", ids(store.DecisionFilter{}), "L5,L4,L3,L2,L1,L0")
+			equal(t, "allowed", ids(store.DecisionFilter{Outcome: "allow"}), "L4,L2,L0")
+			equal(t, "a role", ids(store.DecisionFilter{Role: "role-1"}), "L5,L3,L1")
+			equal(t, "a subject", ids(store.DecisionFilter{Subject: "sub-0"}), "L3,L0")
+			equal(t, "a request id", ids(store.DecisionFilter{RequestID: "L2"}), "L2")
+			equal(t, "a time range", ids(store.DecisionFilter{Since: at(1), Until: at(3)}), "L2,L1")
+			equal(t, "an address and a limit", ids(store.DecisionFilter{SourceIP: "127.0.0.1", Limit: 2}), "L5,L4")
+			page, err := s.ListDecisions(ctx, store.DecisionFilter{Limit: 2})
+			must(t, err, "ListDecisions first page")
+			equal(t, "the next page", ids(store.DecisionFilter{Before: page[1].Seq, Limit: 2}), "L3,L2")
+			got, err := s.GetDecision(ctx, "L1")
+			must(t, err, "GetDecision")
+			equal(t, "the filter keys as written", got, batch[1])
+		}},
 	}
 }
