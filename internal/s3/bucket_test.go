@@ -153,8 +153,8 @@ func TestBucketPoliciesAreValidatedStoredAndEnforced(t *testing.T) {
 		}
 	}
 
-	// An explicit Deny in the bucket policy beats a session's identity policy; root may
-	// still do anything.
+	// An explicit Deny in the bucket policy beats a session's identity policy, and binds
+	// root too (TestAnExplicitDenyInABucketPolicyBindsRootButForThePolicyItself).
 	e.role("writer", readWritePolicy("data"))
 	deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::data/locked/*"}]}`
 	if _, err := root.PutBucketPolicy(e.ctx, &s3sdk.PutBucketPolicyInput{Bucket: aws.String("data"), Policy: aws.String(deny)}); err != nil {
@@ -166,9 +166,8 @@ func TestBucketPoliciesAreValidatedStoredAndEnforced(t *testing.T) {
 	if _, err := writer.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("open/x"), Body: strings.NewReader("x")}); err != nil {
 		t.Errorf("write outside the denied prefix: %v", err)
 	}
-	if _, err := root.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("locked/x"), Body: strings.NewReader("x")}); err != nil {
-		t.Errorf("root refused: %v", err)
-	}
+	_, err = root.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("locked/x"), Body: strings.NewReader("x")})
+	requireCode(t, err, "AccessDenied", http.StatusForbidden)
 
 	if _, err := root.DeleteBucketPolicy(e.ctx, &s3sdk.DeleteBucketPolicyInput{Bucket: aws.String("data")}); err != nil {
 		t.Fatal(err)
@@ -255,4 +254,36 @@ func TestObjectsHaveAnEmptyTagSet(t *testing.T) {
 	}
 	_, err = c.GetObjectTagging(e.ctx, &s3sdk.GetObjectTaggingInput{Bucket: aws.String("data"), Key: aws.String("missing")})
 	requireCode(t, err, "NoSuchKey", http.StatusNotFound)
+}
+
+// TestAnExplicitDenyInABucketPolicyBindsRootButForThePolicyItself pins S3's rule: root is
+// bound by a bucket policy's Deny, except for Get/Put/DeleteBucketPolicy, so that an owner
+// cannot lock itself out.
+func TestAnExplicitDenyInABucketPolicyBindsRootButForThePolicyItself(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("data")
+	c := e.client(rootCredentials())
+	if _, err := c.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("k"), Body: strings.NewReader("v")}); err != nil {
+		t.Fatal(err)
+	}
+	deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*",` +
+		`"Resource":["arn:aws:s3:::data","arn:aws:s3:::data/*"]}]}`
+	if _, err := c.PutBucketPolicy(e.ctx, &s3sdk.PutBucketPolicyInput{Bucket: aws.String("data"), Policy: aws.String(deny)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.GetObject(e.ctx, &s3sdk.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("k")})
+	requireCode(t, err, "AccessDenied", http.StatusForbidden)
+	_, err = c.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("k2"), Body: strings.NewReader("v")})
+	requireCode(t, err, "AccessDenied", http.StatusForbidden)
+	_, err = c.ListObjectsV2(e.ctx, &s3sdk.ListObjectsV2Input{Bucket: aws.String("data")})
+	requireCode(t, err, "AccessDenied", http.StatusForbidden)
+	if _, err := c.GetBucketPolicy(e.ctx, &s3sdk.GetBucketPolicyInput{Bucket: aws.String("data")}); err != nil {
+		t.Errorf("root reading the policy that denies it everything: %v", err)
+	}
+	if _, err := c.DeleteBucketPolicy(e.ctx, &s3sdk.DeleteBucketPolicyInput{Bucket: aws.String("data")}); err != nil {
+		t.Fatalf("root deleting the policy that denies it everything: %v", err)
+	}
+	if _, err := c.GetObject(e.ctx, &s3sdk.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("k")}); err != nil {
+		t.Errorf("GetObject once the policy is gone: %v", err)
+	}
 }

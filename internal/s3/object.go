@@ -74,9 +74,16 @@ func (h *Handler) readObject(c *call, withBody bool) error {
 		defer obj.Body.Close()
 	}
 	hdr := c.w.Header()
-	setObjectHeaders(hdr, obj.Info, !obj.Ranged && strings.EqualFold(c.header("x-amz-checksum-mode"), "ENABLED"))
+	setObjectHeaders(hdr, obj.Info)
+	// The checksum headers go on only once the conditions hold: S3 sends none on a 304 or
+	// a 412, and botocore (≥ 1.36, which asks for checksums on every GetObject) wraps any
+	// answer carrying one in a validating stream, so a 304 or 412 with one reaches the
+	// caller as a TypeError instead of the error (reference §12).
 	if err := readConditions(c.r.Header, obj.Info); err != nil {
 		return err
+	}
+	if !obj.Ranged && strings.EqualFold(c.header("x-amz-checksum-mode"), "ENABLED") {
+		setChecksumHeaders(hdr, obj.Info.Meta.Checksums, obj.Info.Meta.ChecksumType)
 	}
 	if err := c.responseOverrides(hdr); err != nil {
 		return err
