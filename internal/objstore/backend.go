@@ -66,7 +66,10 @@ type Objects interface {
 	// HeadObject describes the current version of key; ErrNoSuchKey if none.
 	HeadObject(ctx context.Context, bucket, key string) (ObjectInfo, error)
 	// DeleteObject removes key; deleting a missing key returns nil, as S3.
-	DeleteObject(ctx context.Context, bucket, key string) error
+	// opts.IfMatch makes the delete conditional on the current version
+	// (ErrPreconditionFailed; ErrNoSuchKey when there is none), checked at
+	// commit where the backend can (see the backend's doc for the others).
+	DeleteObject(ctx context.Context, bucket, key string, opts DeleteOptions) error
 	// CopyObject makes dstKey in dstBucket a copy of the source's current
 	// version in one atomic step, without rewriting the bytes where the
 	// backend can share them. The copy has the source's bytes and

@@ -75,6 +75,15 @@ type PutOptions struct {
 	Precondition Precondition
 }
 
+// DeleteOptions qualify DeleteObject.
+type DeleteOptions struct {
+	// IfMatch, when set, is S3's conditional delete: the current ETag must
+	// equal it (quotes ignored), or, when it is "*", a current version must
+	// exist. It fails with ErrPreconditionFailed, or ErrNoSuchKey when the
+	// key has no object.
+	IfMatch string
+}
+
 // GetOptions qualify GetObject.
 type GetOptions struct {
 	// Range, when non-nil, selects the bytes to serve.

@@ -73,3 +73,82 @@ func TestContentEncodingIsReturnedAsItWasSent(t *testing.T) {
 		}
 	})
 }
+
+// TestConditionalDeletesHonourTheirCondition pins reference §9: If-Match on DeleteObject and
+// <ETag> in DeleteObjects delete only the version they name; the directory-bucket
+// conditions are refused rather than ignored.
+func TestConditionalDeletesHonourTheirCondition(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("data")
+	c := e.client(rootCredentials())
+	put := func(key string) string {
+		t.Helper()
+		out, err := c.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String(key), Body: strings.NewReader(key)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToString(out.ETag)
+	}
+	exists := func(key string) bool {
+		_, err := c.HeadObject(e.ctx, &s3sdk.HeadObjectInput{Bucket: aws.String("data"), Key: aws.String(key)})
+		return err == nil
+	}
+	etag := put("k")
+	del := func(mod func(*s3sdk.DeleteObjectInput)) error {
+		in := &s3sdk.DeleteObjectInput{Bucket: aws.String("data"), Key: aws.String("k")}
+		mod(in)
+		_, err := c.DeleteObject(e.ctx, in)
+		return err
+	}
+	requireCode(t, del(func(i *s3sdk.DeleteObjectInput) { i.IfMatch = aws.String(`"0123456789abcdef0123456789abcdef"`) }),
+		"PreconditionFailed", http.StatusPreconditionFailed)
+	requireCode(t, del(func(i *s3sdk.DeleteObjectInput) { i.IfMatchSize = aws.Int64(1) }), "NotImplemented", http.StatusNotImplemented)
+	if !exists("k") {
+		t.Fatal("a delete whose condition failed deleted the object")
+	}
+	if err := del(func(i *s3sdk.DeleteObjectInput) { i.IfMatch = aws.String(etag) }); err != nil {
+		t.Fatalf("delete If-Match the current ETag: %v", err)
+	}
+	requireCode(t, del(func(i *s3sdk.DeleteObjectInput) { i.IfMatch = aws.String("*") }), "NoSuchKey", http.StatusNotFound)
+
+	a, b := put("a"), put("b")
+	out, err := c.DeleteObjects(e.ctx, &s3sdk.DeleteObjectsInput{Bucket: aws.String("data"), Delete: &types.Delete{Objects: []types.ObjectIdentifier{
+		{Key: aws.String("a"), ETag: aws.String(b)}, {Key: aws.String("b"), ETag: aws.String(b)}, {Key: aws.String("gone"), ETag: aws.String(a)},
+		{Key: aws.String("a"), Size: aws.Int64(1)}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := map[string]string{}
+	for _, e := range out.Errors {
+		codes[aws.ToString(e.Key)] += aws.ToString(e.Code) + " "
+	}
+	if len(out.Deleted) != 1 || aws.ToString(out.Deleted[0].Key) != "b" ||
+		codes["a"] != "PreconditionFailed NotImplemented " || codes["gone"] != "NoSuchKey " {
+		t.Errorf("DeleteObjects deleted %d (%v), errors %v", len(out.Deleted), out.Deleted, codes)
+	}
+	if !exists("a") || exists("b") {
+		t.Errorf("after DeleteObjects: a exists %v (want true), b exists %v (want false)", exists("a"), exists("b"))
+	}
+}
+
+// TestAConditionalDeleteOnAnETagNeedsGetObject pins S3's rule that an If-Match delete with
+// an ETag needs s3:GetObject besides s3:DeleteObject, and that s3:if-match reaches policies.
+func TestAConditionalDeleteOnAnETagNeedsGetObject(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("data")
+	root := e.client(rootCredentials())
+	out, err := root.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("k"), Body: strings.NewReader("v")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.role("deleter", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::data/*",
+		"Condition":{"Null":{"s3:if-match":"false"}}}]}`)
+	c := e.client(e.session("deleter", 0))
+	_, err = c.DeleteObject(e.ctx, &s3sdk.DeleteObjectInput{Bucket: aws.String("data"), Key: aws.String("k")})
+	requireCode(t, err, "AccessDenied", http.StatusForbidden)
+	_, err = c.DeleteObject(e.ctx, &s3sdk.DeleteObjectInput{Bucket: aws.String("data"), Key: aws.String("k"), IfMatch: out.ETag})
+	requireCode(t, err, "AccessDenied", http.StatusForbidden)
+	if _, err := c.DeleteObject(e.ctx, &s3sdk.DeleteObjectInput{Bucket: aws.String("data"), Key: aws.String("k"), IfMatch: aws.String("*")}); err != nil {
+		t.Errorf("If-Match * with s3:DeleteObject alone: %v", err)
+	}
+}

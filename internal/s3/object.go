@@ -156,10 +156,17 @@ func (h *Handler) getObjectTagging(c *call) error {
 	return writeXML(c.w, tagging{Xmlns: xmlns})
 }
 
-// deleteObject removes the key; deleting a missing key succeeds, as in S3.
+// deleteObject removes the key; deleting a missing key succeeds, as in S3. With If-Match
+// it is S3's conditional delete (reference §9): the current version's ETag must match
+// (412 PreconditionFailed otherwise), or any version must exist for "*" (404 NoSuchKey
+// otherwise, under the 404-or-403 rule of missing objects).
 func (h *Handler) deleteObject(c *call) error {
-	if err := h.o.Backend.DeleteObject(c.ctx, c.bucket, c.key); err != nil {
+	opts, err := h.deleteConditions(c, c.key, c.header("If-Match"))
+	if err != nil {
 		return err
+	}
+	if err := h.o.Backend.DeleteObject(c.ctx, c.bucket, c.key, opts); err != nil {
+		return h.missingObject(c, err)
 	}
 	c.w.WriteHeader(http.StatusNoContent)
 	return nil

@@ -41,7 +41,7 @@ var (
 	opHeadObject          = operation{"HeadObject", "s3:GetObject", nil, (*Handler).headObject}
 	opPutObject           = operation{"PutObject", "s3:PutObject", nil, (*Handler).putObject}
 	opCopyObject          = operation{"CopyObject", "s3:PutObject", copyKeys, (*Handler).copyObject}
-	opDeleteObject        = operation{"DeleteObject", "s3:DeleteObject", nil, (*Handler).deleteObject}
+	opDeleteObject        = operation{"DeleteObject", "s3:DeleteObject", deleteKeys, (*Handler).deleteObject}
 	opCreateUpload        = operation{"CreateMultipartUpload", "s3:PutObject", nil, (*Handler).createMultipartUpload}
 	opUploadPart          = operation{"UploadPart", "s3:PutObject", nil, (*Handler).uploadPart}
 	opUploadPartCopy      = operation{"UploadPartCopy", "s3:PutObject", copyKeys, (*Handler).uploadPartCopy}

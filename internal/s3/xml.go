@@ -151,10 +151,17 @@ type commonPrefix struct {
 type deleteRequest struct {
 	XMLName xml.Name `xml:"Delete"`
 	Quiet   bool
-	Objects []struct {
-		Key       string
-		VersionID string `xml:"VersionId"`
-	} `xml:"Object"`
+	Objects []deleteObject `xml:"Object"`
+}
+
+// deleteObject is one <Object> of DeleteObjects: ETag is a condition (as If-Match);
+// LastModifiedTime and Size are directory-bucket conditions.
+type deleteObject struct {
+	Key              string
+	VersionID        string `xml:"VersionId"`
+	ETag             string
+	LastModifiedTime string
+	Size             string
 }
 
 // deleteResult is DeleteObjects' answer.

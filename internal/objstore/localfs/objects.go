@@ -116,8 +116,9 @@ func (b *Backend) HeadObject(ctx context.Context, bucket, key string) (objstore.
 	return r.info, err
 }
 
-// DeleteObject implements objstore.Objects.
-func (b *Backend) DeleteObject(ctx context.Context, bucket, key string) error {
+// DeleteObject implements objstore.Objects; opts.IfMatch is checked in the
+// transaction that deletes.
+func (b *Backend) DeleteObject(ctx context.Context, bucket, key string, opts objstore.DeleteOptions) error {
 	if err := objstore.CheckObject(bucket, key); err != nil {
 		return err
 	}
@@ -125,7 +126,7 @@ func (b *Backend) DeleteObject(ctx context.Context, bucket, key string) error {
 		if err := requireBucket(w, bucket); err != nil {
 			return err
 		}
-		return w.deleteObject(bucket, key)
+		return w.deleteObject(bucket, key, objstore.Precondition{IfMatch: opts.IfMatch})
 	})
 }
 

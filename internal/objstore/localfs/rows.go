@@ -105,10 +105,14 @@ func (w *wtx) replaceObject(r objectRow, pre objstore.Precondition) error {
 	return nil
 }
 
-// deleteObject removes key's current version, if any, releasing its data.
-func (w *wtx) deleteObject(bucket, key string) error {
+// deleteObject removes key's current version, if any, releasing its data,
+// when pre holds for it.
+func (w *wtx) deleteObject(bucket, key string, pre objstore.Precondition) error {
 	old, exists, err := w.currentObject(bucket, key)
-	if err != nil || !exists {
+	if err != nil {
+		return err
+	}
+	if err := pre.Check(exists, old.info.ETag); err != nil || !exists {
 		return err
 	}
 	if _, err := w.exec(`DELETE FROM objects WHERE bucket = ? AND key = ?`, bucket, []byte(key)); err != nil {

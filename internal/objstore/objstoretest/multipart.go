@@ -238,7 +238,7 @@ var multipartTests = []test{
 		if info.Size != int64(len(p1)+len(p2)) || info.ETag == "" {
 			f.t.Fatalf("CopyObject = %+v", info)
 		}
-		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "k"))
+		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{}))
 		f.wantContent("copy", append(append([]byte{}, p1...), p2...))
 	}},
 }

@@ -272,14 +272,28 @@ func (b *Backend) head(ctx context.Context, bucket, name, key string) (objstore.
 	return info, err
 }
 
-// DeleteObject deletes the key; S3 answers 204 for a missing key too.
-func (b *Backend) DeleteObject(ctx context.Context, bucket, key string) error {
+// DeleteObject deletes the key; S3 answers 204 for a missing key too. A
+// conditional delete reads the current version, checks opts.IfMatch against
+// it and sends the DELETE with If-Match of the ETag checked: atomic on an
+// upstream that honours If-Match on DELETE (AWS S3 since 2025), a
+// check-then-delete with a short race window on one that ignores it.
+func (b *Backend) DeleteObject(ctx context.Context, bucket, key string, opts objstore.DeleteOptions) error {
 	name, err := b.objectName(bucket, key)
 	if err != nil {
 		return err
 	}
-	_, err = b.doDiscard(ctx, &call{op: "DeleteObject", method: http.MethodDelete, bucket: name, key: key})
+	c := &call{op: "DeleteObject", method: http.MethodDelete, bucket: name, key: key}
+	if opts.IfMatch != "" {
+		c.header = http.Header{}
+		if err := b.pinCurrent(ctx, c.header, name, key, objstore.Precondition{IfMatch: opts.IfMatch}, true); err != nil {
+			return err
+		}
+	}
+	_, err = b.doDiscard(ctx, c)
 	var e *Error
+	if opts.IfMatch != "" && errors.As(err, &e) && e.Code == "NoSuchKey" {
+		return fmt.Errorf("%w: %q was deleted while its delete was checked", objstore.ErrNoSuchKey, key)
+	}
 	if errors.As(err, &e) && (e.Code == "NoSuchKey" || e.Code == "ErrDirectoryNotEmpty") {
 		// S3 deletes a missing key with 204, but versitygw answers NoSuchKey
 		// to the loser of two concurrent deletes, and ErrDirectoryNotEmpty
