@@ -194,9 +194,12 @@ func (c *call) completeChecksums(req []completePart, stored objstore.ListPartsRe
 			}
 		}
 	}
+	if err := c.checkObjectSize(req, byNumber); err != nil {
+		return opts, err
+	}
 	alg, typ := uploadAlgorithm(stored.Upload.Meta, req, byNumber)
 	if alg == "" {
-		return opts, nil
+		return opts, c.checkObjectChecksum("", "", "", 0)
 	}
 	values, sizes := make([]string, len(req)), make([]checksum.Part, len(req))
 	for i, rp := range req {
@@ -213,12 +216,85 @@ func (c *call) completeChecksums(req []completePart, stored objstore.ListPartsRe
 	if err != nil {
 		return opts, errInvalidPart.because("the parts' checksums do not combine: "+err.Error(), err)
 	}
-	if want := c.header(alg.Header()); want != "" && typ == "FULL_OBJECT" && want != sum {
-		return opts, &Error{Code: errBadDigest.Code, Status: 400, Message: "The " + string(alg) + " you specified did not match the calculated checksum.",
-			Reason: "the full-object " + string(alg) + " of the parts is " + sum + ", the request says " + want}
+	if err := c.checkObjectChecksum(alg, typ, sum, len(req)); err != nil {
+		return opts, err
 	}
 	opts.Checksums[string(alg)], opts.ChecksumType = sum, typ
 	return opts, nil
+}
+
+// checkObjectChecksum compares the whole-object checksum a CompleteMultipartUpload sends
+// (x-amz-checksum-<alg>, x-amz-checksum-type) with sum, the one computed from the parts
+// for the upload's algorithm alg ("" when the upload has none) and type (reference §10).
+// Decisions: a value that is not base64 of the algorithm's size is InvalidRequest "Value
+// for x-amz-checksum-<alg> header is invalid." as S3 answers it on PutObject; a COMPOSITE
+// value may come with or without its "-N" suffix; a value of another algorithm than the
+// upload's, or on an upload without one, cannot be checked and is InvalidRequest, never
+// accepted unchecked; a differing checksum type is BadDigest, as S3's API reference says.
+func (c *call) checkObjectChecksum(alg checksum.Algorithm, typ, sum string, parts int) error {
+	for _, a := range checksum.Algorithms() {
+		v := c.header(a.Header())
+		if v == "" {
+			continue
+		}
+		value, suffix, composite := strings.Cut(v, "-")
+		if _, err := a.Decode(value); err != nil || (composite && !isDigits(suffix)) {
+			e := errInvalidRequest.because("the whole-object checksum "+strconv.Quote(v)+" is malformed", err)
+			e.Message = "Value for " + a.Header() + " header is invalid."
+			return e
+		}
+		if a != alg {
+			e := errInvalidRequest.because("the complete request sends a "+string(a)+" value; the upload's checksum algorithm is "+
+				strconv.Quote(string(alg)), nil)
+			e.Message = "The upload was created using the " + strings.ToLower(string(orNone(alg))) +
+				" checksum algorithm. The complete request must use the same checksum algorithm."
+			return e
+		}
+		if !composite && typ == "COMPOSITE" {
+			v += "-" + strconv.Itoa(parts)
+		}
+		if v != sum {
+			return &Error{Code: errBadDigest.Code, Status: errBadDigest.Status, Message: "The " + string(alg) + " you specified did not match the calculated checksum.",
+				Reason: "the " + strings.ToLower(typ) + " " + string(alg) + " of the parts is " + sum + ", the request says " + v}
+		}
+	}
+	if t := c.header("x-amz-checksum-type"); t != "" && alg != "" && !strings.EqualFold(t, typ) {
+		return &Error{Code: errBadDigest.Code, Status: errBadDigest.Status,
+			Message: "The upload was created using the " + typ + " checksum mode. The complete request must use the same checksum mode.",
+			Reason:  "x-amz-checksum-type " + t + " differs from the upload's " + typ}
+	}
+	return nil
+}
+
+func orNone(a checksum.Algorithm) checksum.Algorithm {
+	if a == "" {
+		return "null"
+	}
+	return a
+}
+
+func isDigits(s string) bool {
+	_, err := strconv.ParseUint(s, 10, 32)
+	return err == nil
+}
+
+// checkObjectSize compares x-amz-mp-object-size, when sent, with the size of the listed
+// parts, as S3 does (InvalidRequest).
+func (c *call) checkObjectSize(req []completePart, parts map[int]objstore.PartInfo) error {
+	v := c.header("x-amz-mp-object-size")
+	if v == "" {
+		return nil
+	}
+	var size int64
+	for _, rp := range req {
+		size += parts[rp.PartNumber].Size
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err != nil || n != size {
+		e := errInvalidRequest.because("x-amz-mp-object-size does not match the listed parts", err)
+		e.Message = "The provided 'x-amz-mp-object-size' header value " + v + " does not match what was computed: " + strconv.FormatInt(size, 10)
+		return e
+	}
+	return nil
 }
 
 // uploadAlgorithm returns the algorithm and type of the object's checksum: the one
