@@ -169,3 +169,42 @@ func mustDecode(t *testing.T, v string) []byte {
 	}
 	return b
 }
+
+// TestARetriedCompletionIsAnsweredAgain pins reference §11: a repeated
+// CompleteMultipartUpload of a completed upload answers 200 with the same result while the
+// object it made is current; with other parts, or once the key changed, NoSuchUpload.
+func TestARetriedCompletionIsAnsweredAgain(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("data")
+	c := e.client(rootCredentials())
+	up, err := c.CreateMultipartUpload(e.ctx, &s3sdk.CreateMultipartUploadInput{Bucket: aws.String("data"), Key: aws.String("k"),
+		ChecksumAlgorithm: types.ChecksumAlgorithmCrc32})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := uploadParts(t, e, c, "k", aws.ToString(up.UploadId), 5<<20, 100)
+	complete := func(parts []types.CompletedPart) (*s3sdk.CompleteMultipartUploadOutput, error) {
+		return c.CompleteMultipartUpload(e.ctx, &s3sdk.CompleteMultipartUploadInput{Bucket: aws.String("data"), Key: aws.String("k"),
+			UploadId: up.UploadId, MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}})
+	}
+	first, err := complete(parts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := complete(parts)
+	if err != nil {
+		t.Fatalf("retried completion: %v", err)
+	}
+	if aws.ToString(again.ETag) != aws.ToString(first.ETag) || aws.ToString(again.ChecksumCRC32) != aws.ToString(first.ChecksumCRC32) ||
+		again.ChecksumType != first.ChecksumType || aws.ToString(first.ChecksumCRC32) == "" {
+		t.Errorf("retried completion answers %s %s %s, first %s %s %s", aws.ToString(again.ETag), aws.ToString(again.ChecksumCRC32),
+			again.ChecksumType, aws.ToString(first.ETag), aws.ToString(first.ChecksumCRC32), first.ChecksumType)
+	}
+	_, err = complete(parts[:1])
+	requireCode(t, err, "NoSuchUpload", http.StatusNotFound)
+	if _, err := c.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("k"), Body: strings.NewReader("new")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = complete(parts)
+	requireCode(t, err, "NoSuchUpload", http.StatusNotFound)
+}

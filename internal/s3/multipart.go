@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -139,6 +140,9 @@ func (h *Handler) completeMultipartUpload(c *call) error {
 	}
 	uploadID := c.query.Get("uploadId")
 	stored, err := h.o.Backend.ListParts(c.ctx, c.bucket, c.key, uploadID, objstore.ListPartsOptions{MaxParts: objstore.MaxPartNumber})
+	if errors.Is(err, objstore.ErrNoSuchUpload) {
+		return h.replayCompletion(c, req, err)
+	}
 	if err != nil {
 		return bucketError(c, err)
 	}
@@ -155,12 +159,55 @@ func (h *Handler) completeMultipartUpload(c *call) error {
 	if err != nil {
 		return bucketError(c, err)
 	}
+	return writeXML(c.w, c.completionResult(info))
+}
+
+func (c *call) completionResult(info objstore.ObjectInfo) completeMultipartUploadResult {
 	res := completeMultipartUploadResult{Xmlns: xmlns, Location: c.location(), Bucket: c.bucket, Key: c.key,
 		ETag: quoteETag(info.ETag), checksumFields: toChecksumFields(info.Meta.Checksums)}
-	if len(opts.Checksums) > 0 {
-		res.ChecksumType = opts.ChecksumType
+	if len(info.Meta.Checksums) > 0 {
+		res.ChecksumType = info.Meta.ChecksumType
 	}
-	return writeXML(c.w, res)
+	return res
+}
+
+// replayCompletion answers a CompleteMultipartUpload of an upload that is gone. S3 answers
+// a retried completion of an upload it completed with 200 and the same result, for some
+// time, and NoSuchUpload after (reference §11: observed, undocumented); SDKs retry a
+// completion whose answer they lost, and a NoSuchUpload then fails an upload that
+// succeeded.
+//
+// Decision: inkan recognises a retried completion by its result rather than by a record
+// of finished upload ids: while the key's current object is a multipart object whose ETag
+// is the one these parts make (the MD5 of the listed part ETags, so the same parts in the
+// same order), the completion is answered again from that object, for as long as it stays
+// current; once the key was overwritten or deleted, or for other parts, NoSuchUpload. A
+// whole-object checksum the retry sends is checked against the object's.
+func (h *Handler) replayCompletion(c *call, req *completeMultipartUpload, gone error) error {
+	etags := make([]string, len(req.Parts))
+	for i, p := range req.Parts {
+		etags[i] = p.ETag
+	}
+	want, err := objstore.MultipartETag(etags)
+	if err != nil {
+		return bucketError(c, gone)
+	}
+	info, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key)
+	if err != nil || info.ETag != want {
+		return bucketError(c, gone)
+	}
+	var alg checksum.Algorithm
+	var sum string
+	for name, v := range info.Meta.Checksums {
+		alg, _ = checksum.Parse(name)
+		sum = v
+	}
+	if err := c.checkObjectChecksum(alg, info.Meta.ChecksumType, sum, len(req.Parts)); err != nil {
+		return err
+	}
+	h.o.Logger.Info("s3 completion retried: answered from the completed object", "request_id", c.requestID,
+		"bucket", c.bucket, "key", c.key, "upload_id", c.query.Get("uploadId"))
+	return writeXML(c.w, c.completionResult(info))
 }
 
 // parseCompleteRequest reads CompleteMultipartUpload's body: 1 to 10,000 parts. Part
