@@ -79,7 +79,7 @@ func TestUnimplementedFeaturesAnswerNotImplemented(t *testing.T) {
 	e := newEnv(t)
 	e.bucket("data")
 	c := e.client(rootCredentials())
-	_, err := c.GetBucketAcl(e.ctx, &s3sdk.GetBucketAclInput{Bucket: aws.String("data")})
+	_, err := c.PutBucketAcl(e.ctx, &s3sdk.PutBucketAclInput{Bucket: aws.String("data"), ACL: types.BucketCannedACLPublicRead})
 	requireCode(t, err, "NotImplemented", http.StatusNotImplemented)
 	_, err = c.PutBucketTagging(e.ctx, &s3sdk.PutBucketTaggingInput{Bucket: aws.String("data"),
 		Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}})
@@ -90,7 +90,8 @@ func TestUnimplementedFeaturesAnswerNotImplemented(t *testing.T) {
 	_, err = c.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("k"), Body: strings.NewReader("v"),
 		Tagging: aws.String("a=b")})
 	requireCode(t, err, "NotImplemented", http.StatusNotImplemented)
-	_, err = c.ListObjectVersions(e.ctx, &s3sdk.ListObjectVersionsInput{Bucket: aws.String("data")})
+	_, err = c.PutBucketCors(e.ctx, &s3sdk.PutBucketCorsInput{Bucket: aws.String("data"), CORSConfiguration: &types.CORSConfiguration{
+		CORSRules: []types.CORSRule{{AllowedMethods: []string{"GET"}, AllowedOrigins: []string{"*"}}}}})
 	requireCode(t, err, "NotImplemented", http.StatusNotImplemented)
 	_, err = c.PutObjectTagging(e.ctx, &s3sdk.PutObjectTaggingInput{Bucket: aws.String("data"), Key: aws.String("k"),
 		Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}})

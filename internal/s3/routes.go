@@ -36,6 +36,7 @@ var (
 	opListObjects         = operation{"ListObjects", "s3:ListBucket", listKeys, (*Handler).listObjects}
 	opListObjectsV2       = operation{"ListObjectsV2", "s3:ListBucket", listKeys, (*Handler).listObjectsV2}
 	opListUploads         = operation{"ListMultipartUploads", "s3:ListBucketMultipartUploads", nil, (*Handler).listMultipartUploads}
+	opListVersions        = operation{"ListObjectVersions", "s3:ListBucketVersions", listKeys, (*Handler).listObjectVersions}
 	opDeleteObjects       = operation{"DeleteObjects", "", nil, (*Handler).deleteObjects}
 	opGetObject           = operation{"GetObject", "s3:GetObject", nil, (*Handler).getObject}
 	opHeadObject          = operation{"HeadObject", "s3:GetObject", nil, (*Handler).headObject}
@@ -77,8 +78,10 @@ func bucketOperation(method, sub string) *operation {
 		return &opDeleteBucket
 	case "POST delete":
 		return &opDeleteObjects
+	case "GET versions":
+		return &opListVersions
 	}
-	return nil
+	return settingOperation(method, sub)
 }
 
 // objectOperation is the route table of requests naming an object. Copies are told apart
@@ -105,6 +108,8 @@ func objectOperation(method, sub string) *operation {
 		return &opListParts
 	case "GET tagging":
 		return &opGetObjectTagging
+	case "GET acl":
+		return &opGetObjectACL
 	}
 	return nil
 }
@@ -177,7 +182,13 @@ func notImplemented(method, sub, bucket, key string) *Error {
 // isSubresource reports whether a query parameter selects an operation.
 func isSubresource(name string) bool {
 	switch name {
-	case "location", "versioning", "policy", "uploads", "delete", "uploadId", "tagging":
+	case "location", "versioning", "policy", "uploads", "delete", "uploadId", "tagging", "versions",
+		// bucket settings (settings.go), and the sub-resources of features inkan lacks,
+		// which route to NotImplemented by method
+		"abac", "accelerate", "acl", "analytics", "cors", "encryption", "intelligent-tiering", "inventory",
+		"lifecycle", "logging", "metadataConfiguration", "metadataTable", "metrics", "notification",
+		"object-lock", "ownershipControls", "policyStatus", "publicAccessBlock", "replication",
+		"requestPayment", "website":
 		return true
 	}
 	return false
@@ -189,7 +200,7 @@ func isParameter(name string) bool {
 	switch name {
 	case "list-type", "prefix", "delimiter", "max-keys", "marker", "continuation-token", "start-after",
 		"encoding-type", "fetch-owner", "x-id", "max-uploads", "key-marker", "upload-id-marker", "max-parts",
-		"part-number-marker", "max-buckets", "bucket-region", "partNumber", "versionId":
+		"part-number-marker", "max-buckets", "bucket-region", "partNumber", "versionId", "id", "version-id-marker":
 		return true
 	}
 	lower := strings.ToLower(name)
