@@ -1,6 +1,10 @@
 package e2e
 
 import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -53,6 +57,48 @@ func TestTheAWSCLIReadsEveryBucketSettingWithoutA501(t *testing.T) {
 		mustS3CLI(t, srv, env, "s3api", "delete-bucket-cors", "--bucket", bucket)
 		if log := srv.stderr.String(); strings.Contains(log, "not implemented") {
 			t.Errorf("the server logged a NotImplemented:\n%s", log)
+		}
+	})
+}
+
+// TestTheAWSCLIReadsPartsByNumberAndObjectAttributes reads a multipart object by part
+// number and asks for its attributes, on both backends (the upstream forwards partNumber;
+// it answers ObjectParts with the count only).
+func TestTheAWSCLIReadsPartsByNumberAndObjectAttributes(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b objectBackend) {
+		srv := b.start(t)
+		env := rootEnv()
+		const bucket = "parts"
+		mustS3CLI(t, srv, env, "s3", "mb", "s3://"+bucket)
+		body := randomBytes(9, 9<<20) // the CLI uploads files of 8 MiB and more in 8 MiB parts
+		src := writeTemp(t, "big", string(body))
+		mustS3CLI(t, srv, env, "s3", "cp", src, "s3://"+bucket+"/big")
+		var part struct {
+			ContentRange  string
+			ContentLength int64
+			PartsCount    int
+		}
+		dst := filepath.Join(t.TempDir(), "part2")
+		s3apiJSON(t, srv, env, &part, "get-object", "--bucket", bucket, "--key", "big", "--part-number", "2", dst)
+		data, err := os.ReadFile(dst)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf("bytes %d-%d/%d", 8<<20, len(body)-1, len(body))
+		if part.ContentRange != want || part.PartsCount != 2 || !bytes.Equal(data, body[8<<20:]) {
+			t.Errorf("part 2: %+v and %d bytes, want Content-Range %s of 2 parts", part, len(data), want)
+		}
+		wantCLIError(t, srv, env, "InvalidPartNumber", "GetObject", "s3api", "get-object", "--bucket", bucket, "--key", "big", "--part-number", "3", dst)
+		var attrs struct {
+			ETag         string
+			ObjectSize   int64
+			StorageClass string
+			ObjectParts  struct{ TotalPartsCount int }
+		}
+		s3apiJSON(t, srv, env, &attrs, "get-object-attributes", "--bucket", bucket, "--key", "big",
+			"--object-attributes", "ETag", "ObjectSize", "StorageClass", "ObjectParts")
+		if !strings.HasSuffix(attrs.ETag, "-2") || attrs.ObjectSize != int64(len(body)) || attrs.StorageClass != "STANDARD" || attrs.ObjectParts.TotalPartsCount != 2 {
+			t.Errorf("get-object-attributes = %+v", attrs)
 		}
 	})
 }

@@ -88,6 +88,12 @@ type DeleteOptions struct {
 type GetOptions struct {
 	// Range, when non-nil, selects the bytes to serve.
 	Range *Range
+	// PartNumber, when positive, selects part PartNumber of a multipart
+	// object, or, as part 1, the whole of an object that is not multipart
+	// (see PartSpan); the Object is Ranged with the part's Offset and Length.
+	// A number the object does not have is ErrInvalidPartNumber. Range and
+	// PartNumber are not set together.
+	PartNumber int
 }
 
 // Object is an open object version. The caller must Close Body. Body keeps

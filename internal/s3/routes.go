@@ -49,6 +49,7 @@ var (
 	opCompleteUpload      = operation{"CompleteMultipartUpload", "s3:PutObject", nil, (*Handler).completeMultipartUpload}
 	opAbortUpload         = operation{"AbortMultipartUpload", "s3:AbortMultipartUpload", nil, (*Handler).abortMultipartUpload}
 	opListParts           = operation{"ListParts", "s3:ListMultipartUploadParts", nil, (*Handler).listParts}
+	opGetObjectAttributes = operation{"GetObjectAttributes", "s3:GetObjectAttributes", nil, (*Handler).getObjectAttributes}
 	opGetObjectTagging    = operation{"GetObjectTagging", "s3:GetObjectTagging", nil, (*Handler).getObjectTagging}
 )
 
@@ -110,6 +111,8 @@ func objectOperation(method, sub string) *operation {
 		return &opGetObjectTagging
 	case "GET acl":
 		return &opGetObjectACL
+	case "GET attributes":
+		return &opGetObjectAttributes
 	}
 	return nil
 }
@@ -188,7 +191,7 @@ func isSubresource(name string) bool {
 		"abac", "accelerate", "acl", "analytics", "cors", "encryption", "intelligent-tiering", "inventory",
 		"lifecycle", "logging", "metadataConfiguration", "metadataTable", "metrics", "notification",
 		"object-lock", "ownershipControls", "policyStatus", "publicAccessBlock", "replication",
-		"requestPayment", "website":
+		"requestPayment", "website", "attributes":
 		return true
 	}
 	return false

@@ -64,10 +64,14 @@ func settingCalls() []settingCall {
 		}},
 		{"ListBucketMetricsConfigurations", "s3:GetMetricsConfiguration", "", func(ctx context.Context, c *s3sdk.Client, b *string) (any, error) {
 			return c.ListBucketMetricsConfigurations(ctx, &s3sdk.ListBucketMetricsConfigurationsInput{Bucket: b})
-		}, func(out any) bool { return len(out.(*s3sdk.ListBucketMetricsConfigurationsOutput).MetricsConfigurationList) == 0 }},
+		}, func(out any) bool {
+			return len(out.(*s3sdk.ListBucketMetricsConfigurationsOutput).MetricsConfigurationList) == 0
+		}},
 		{"ListBucketInventoryConfigurations", "s3:GetInventoryConfiguration", "", func(ctx context.Context, c *s3sdk.Client, b *string) (any, error) {
 			return c.ListBucketInventoryConfigurations(ctx, &s3sdk.ListBucketInventoryConfigurationsInput{Bucket: b})
-		}, func(out any) bool { return len(out.(*s3sdk.ListBucketInventoryConfigurationsOutput).InventoryConfigurationList) == 0 }},
+		}, func(out any) bool {
+			return len(out.(*s3sdk.ListBucketInventoryConfigurationsOutput).InventoryConfigurationList) == 0
+		}},
 		{"ListBucketIntelligentTieringConfigurations", "s3:GetIntelligentTieringConfiguration", "", func(ctx context.Context, c *s3sdk.Client, b *string) (any, error) {
 			return c.ListBucketIntelligentTieringConfigurations(ctx, &s3sdk.ListBucketIntelligentTieringConfigurationsInput{Bucket: b})
 		}, func(out any) bool {
@@ -108,7 +112,9 @@ func settingCalls() []settingCall {
 		}, nil},
 		{"GetBucketAbac", "s3:GetBucketAbac", "", func(ctx context.Context, c *s3sdk.Client, b *string) (any, error) {
 			return c.GetBucketAbac(ctx, &s3sdk.GetBucketAbacInput{Bucket: b})
-		}, func(out any) bool { return out.(*s3sdk.GetBucketAbacOutput).AbacStatus.Status == types.BucketAbacStatusDisabled }},
+		}, func(out any) bool {
+			return out.(*s3sdk.GetBucketAbacOutput).AbacStatus.Status == types.BucketAbacStatusDisabled
+		}},
 	}
 }
 
@@ -151,13 +157,31 @@ func TestDeletesOfUnconfiguredSettingsSucceedAndWritesAreNotImplemented(t *testi
 	c := e.client(rootCredentials())
 	b := aws.String("data")
 	for name, del := range map[string]func() error{
-		"DeleteBucketCors":        func() error { _, err := c.DeleteBucketCors(e.ctx, &s3sdk.DeleteBucketCorsInput{Bucket: b}); return err },
-		"DeleteBucketLifecycle":   func() error { _, err := c.DeleteBucketLifecycle(e.ctx, &s3sdk.DeleteBucketLifecycleInput{Bucket: b}); return err },
-		"DeleteBucketTagging":     func() error { _, err := c.DeleteBucketTagging(e.ctx, &s3sdk.DeleteBucketTaggingInput{Bucket: b}); return err },
-		"DeleteBucketWebsite":     func() error { _, err := c.DeleteBucketWebsite(e.ctx, &s3sdk.DeleteBucketWebsiteInput{Bucket: b}); return err },
-		"DeleteBucketReplication": func() error { _, err := c.DeleteBucketReplication(e.ctx, &s3sdk.DeleteBucketReplicationInput{Bucket: b}); return err },
-		"DeleteBucketEncryption":  func() error { _, err := c.DeleteBucketEncryption(e.ctx, &s3sdk.DeleteBucketEncryptionInput{Bucket: b}); return err },
-		"DeletePublicAccessBlock": func() error { _, err := c.DeletePublicAccessBlock(e.ctx, &s3sdk.DeletePublicAccessBlockInput{Bucket: b}); return err },
+		"DeleteBucketCors": func() error { _, err := c.DeleteBucketCors(e.ctx, &s3sdk.DeleteBucketCorsInput{Bucket: b}); return err },
+		"DeleteBucketLifecycle": func() error {
+			_, err := c.DeleteBucketLifecycle(e.ctx, &s3sdk.DeleteBucketLifecycleInput{Bucket: b})
+			return err
+		},
+		"DeleteBucketTagging": func() error {
+			_, err := c.DeleteBucketTagging(e.ctx, &s3sdk.DeleteBucketTaggingInput{Bucket: b})
+			return err
+		},
+		"DeleteBucketWebsite": func() error {
+			_, err := c.DeleteBucketWebsite(e.ctx, &s3sdk.DeleteBucketWebsiteInput{Bucket: b})
+			return err
+		},
+		"DeleteBucketReplication": func() error {
+			_, err := c.DeleteBucketReplication(e.ctx, &s3sdk.DeleteBucketReplicationInput{Bucket: b})
+			return err
+		},
+		"DeleteBucketEncryption": func() error {
+			_, err := c.DeleteBucketEncryption(e.ctx, &s3sdk.DeleteBucketEncryptionInput{Bucket: b})
+			return err
+		},
+		"DeletePublicAccessBlock": func() error {
+			_, err := c.DeletePublicAccessBlock(e.ctx, &s3sdk.DeletePublicAccessBlockInput{Bucket: b})
+			return err
+		},
 	} {
 		if err := del(); err != nil {
 			t.Errorf("%s: %v", name, err)

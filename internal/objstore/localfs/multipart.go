@@ -215,6 +215,7 @@ func assemble(u objstore.Upload, parts []objstore.CompletePart, stored []partRow
 			return r, fmt.Errorf("%w: part %d has %d bytes", objstore.ErrEntityTooSmall, p.info.Number, p.info.Size)
 		}
 		etags[i] = p.info.ETag
+		r.parts = append(r.parts, objstore.PartInfo{Number: i + 1, Size: p.info.Size, Checksums: p.info.Checksums})
 		r.info.Size += p.info.Size
 		r.segs = append(r.segs, p.segs...)
 	}

@@ -149,6 +149,9 @@ func (b *Backend) GetObject(ctx context.Context, bucket, key string, opts objsto
 	if r != nil {
 		c.header = header("Range", rangeHeader(*r))
 	}
+	if opts.PartNumber > 0 {
+		c.query = []param{{name: "partNumber", value: strconv.Itoa(opts.PartNumber)}}
+	}
 	resp, err := b.do(ctx, c)
 	if err != nil {
 		if errors.Is(err, objstore.ErrInvalidRange) && r != nil {
@@ -156,7 +159,13 @@ func (b *Backend) GetObject(ctx context.Context, bucket, key string, opts objsto
 		}
 		return nil, err
 	}
-	obj, mp, err := b.openObject(bucket, key, resp, r)
+	var obj *objstore.Object
+	var mp bool
+	if opts.PartNumber > 0 {
+		obj, mp, err = b.openPart(bucket, key, resp, opts.PartNumber)
+	} else {
+		obj, mp, err = b.openObject(bucket, key, resp, r)
+	}
 	if err == nil && mp {
 		err = b.completedChecksums(ctx, name, key, &obj.Info)
 	}
@@ -193,6 +202,33 @@ func (b *Backend) openObject(bucket, key string, resp *http.Response, r *objstor
 		return nil, false, unavailable("GetObject", "skipping to the range: "+err.Error(), err)
 	}
 	obj.Body = limitedBody{io.LimitReader(resp.Body, obj.Length), resp.Body}
+	return obj, mp, nil
+}
+
+// openPart describes the answer to a GET of one part. An upstream answers 206 with the
+// part's Content-Range; a 200 is the whole object, which is part 1 only of an object that
+// is not multipart (an upstream that ignored partNumber on a multipart object is refused:
+// serving the whole object as a part would be a wrong answer).
+func (b *Backend) openPart(bucket, key string, resp *http.Response, n int) (*objstore.Object, bool, error) {
+	obj, mp, err := b.openObject(bucket, key, resp, nil)
+	if err != nil {
+		return nil, false, err
+	}
+	if obj.Info.PartsCount == 1 && !strings.Contains(obj.Info.ETag, "-") {
+		// SeaweedFS counts a plain object as one part on a part read; it has none.
+		obj.Info.PartsCount = 0
+	}
+	if resp.StatusCode == http.StatusPartialContent {
+		obj.Ranged = true
+		return obj, mp, nil
+	}
+	switch {
+	case n > 1 && obj.Info.PartsCount <= 1:
+		return nil, false, fmt.Errorf("%w: part %d of an object of 1 part", objstore.ErrInvalidPartNumber, n)
+	case obj.Info.PartsCount > 1:
+		return nil, false, b.badAnswer("GetObject", "the whole of a multipart object for partNumber="+strconv.Itoa(n))
+	}
+	obj.Ranged = true
 	return obj, mp, nil
 }
 
@@ -236,6 +272,13 @@ func (b *Backend) HeadObject(ctx context.Context, bucket, key string) (objstore.
 		return objstore.ObjectInfo{}, err
 	}
 	return b.head(ctx, bucket, name, key)
+}
+
+// ObjectParts describes the object; the sizes and checksums of an upstream's parts are
+// not read (that would take a request per part), so parts are nil.
+func (b *Backend) ObjectParts(ctx context.Context, bucket, key string) (objstore.ObjectInfo, []objstore.PartInfo, error) {
+	info, err := b.HeadObject(ctx, bucket, key)
+	return info, nil, err
 }
 
 // head is HeadObject on the upstream name. A bodiless 404 is told apart
