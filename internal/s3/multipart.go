@@ -196,13 +196,9 @@ func (h *Handler) replayCompletion(c *call, req *completeMultipartUpload, gone e
 	if err != nil || info.ETag != want {
 		return bucketError(c, gone)
 	}
-	var alg checksum.Algorithm
-	var sum string
-	for name, v := range info.Meta.Checksums {
-		alg, _ = checksum.Parse(name)
-		sum = v
-	}
-	if err := c.checkObjectChecksum(alg, info.Meta.ChecksumType, sum, len(req.Parts)); err != nil {
+	name, _ := checksumOf(info.Meta)
+	alg, _ := checksum.Parse(name)
+	if err := c.checkObjectChecksum(alg, info.Meta.ChecksumType, info.Meta.Checksums[name], len(req.Parts)); err != nil {
 		return err
 	}
 	h.o.Logger.Info("s3 completion retried: answered from the completed object", "request_id", c.requestID,
@@ -407,9 +403,7 @@ func (h *Handler) listParts(c *call) error {
 	res := listPartsResult{Xmlns: xmlns, Bucket: c.bucket, Key: c.key, UploadID: uploadID, PartNumberMarker: marker,
 		NextPartNumberMarker: page.NextPartNumberMarker, MaxParts: maxParts, IsTruncated: page.IsTruncated,
 		Initiator: h.owner, Owner: h.owner, StorageClass: "STANDARD"}
-	for name := range page.Upload.Meta.Checksums {
-		res.ChecksumAlgorithm, res.ChecksumType = name, page.Upload.Meta.ChecksumType
-	}
+	res.ChecksumAlgorithm, res.ChecksumType = checksumOf(page.Upload.Meta)
 	for _, p := range page.Parts {
 		res.Parts = append(res.Parts, partEntry{PartNumber: p.Number, LastModified: s3Time(p.LastModified),
 			ETag: quoteETag(p.ETag), Size: p.Size, checksumFields: toChecksumFields(p.Checksums)})
@@ -443,13 +437,9 @@ func (h *Handler) listMultipartUploads(c *call) error {
 	for _, u := range page.Uploads {
 		e := uploadEntry{Key: l.name(u.Key), UploadID: u.UploadID, Initiator: h.owner, Owner: h.owner,
 			StorageClass: "STANDARD", Initiated: s3Time(u.Initiated)}
-		for name := range u.Meta.Checksums {
-			e.ChecksumAlgorithm, e.ChecksumType = name, u.Meta.ChecksumType
-		}
+		e.ChecksumAlgorithm, e.ChecksumType = checksumOf(u.Meta)
 		res.Uploads = append(res.Uploads, e)
 	}
-	for _, p := range page.CommonPrefixes {
-		res.CommonPrefixes = append(res.CommonPrefixes, commonPrefix{Prefix: l.name(p)})
-	}
+	res.CommonPrefixes = l.prefixes(page.CommonPrefixes)
 	return writeXML(c.w, res)
 }

@@ -47,14 +47,10 @@ func (h *Handler) listObjectVersions(c *call) error {
 	for _, o := range page.Objects {
 		v := versionEntry{Key: l.name(o.Key), VersionID: "null", IsLatest: true, LastModified: s3Time(o.LastModified),
 			ETag: quoteETag(o.ETag), Size: o.Size, StorageClass: "STANDARD", Owner: h.owner}
-		for alg := range o.Meta.Checksums {
-			v.ChecksumAlgorithm, v.ChecksumType = alg, o.Meta.ChecksumType
-		}
+		v.ChecksumAlgorithm, v.ChecksumType = checksumOf(o.Meta)
 		res.Versions = append(res.Versions, v)
 	}
-	for _, p := range page.CommonPrefixes {
-		res.CommonPrefixes = append(res.CommonPrefixes, commonPrefix{Prefix: l.name(p)})
-	}
+	res.CommonPrefixes = l.prefixes(page.CommonPrefixes)
 	return writeXML(c.w, res)
 }
 
