@@ -111,6 +111,8 @@ func objectOperation(method, sub string) *operation {
 		return &opGetObjectTagging
 	case "GET acl":
 		return &opGetObjectACL
+	case "PUT acl":
+		return &opPutObjectACL
 	case "GET attributes":
 		return &opGetObjectAttributes
 	}

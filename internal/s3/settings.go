@@ -3,6 +3,7 @@ package s3
 import (
 	"encoding/json"
 	"encoding/xml"
+	"io"
 	"net/http"
 	"strings"
 )
@@ -39,6 +40,8 @@ var (
 	errNoPublicAccessBlock     = &Error{Code: "NoSuchPublicAccessBlockConfiguration", Status: 404, Message: "The public access block configuration was not found"}
 	errNoSuchConfiguration     = &Error{Code: "NoSuchConfiguration", Status: 404, Message: "The specified configuration does not exist."}
 	errNoMetadataConfiguration = &Error{Code: "MetadataConfigurationNotFound", Status: 404, Message: "The specified bucket does not have a metadata configuration."}
+	// errACLNotSupported refuses an ACL that would grant anything under BucketOwnerEnforced.
+	errACLNotSupported = &Error{Code: "AccessControlListNotSupported", Status: 400, Message: "The bucket does not allow ACLs"}
 )
 
 // unset is the GET of a setting that is not configured: S3's document for it, or its error.
@@ -152,6 +155,7 @@ var (
 	opGetWebsite         = operation{"GetBucketWebsite", "s3:GetBucketWebsite", nil, unset(nil, errNoSuchWebsite)}
 	opDeleteWebsite      = operation{"DeleteBucketWebsite", "s3:DeleteBucketWebsite", nil, (*Handler).unsetDelete}
 	opGetObjectACL       = operation{"GetObjectAcl", "s3:GetObjectAcl", nil, (*Handler).getObjectACL}
+	opPutObjectACL       = operation{"PutObjectAcl", "s3:PutObjectAcl", nil, (*Handler).putObjectACL}
 )
 
 // settingOperation routes the GETs and DELETEs of bucket settings; nil for others.
@@ -226,6 +230,64 @@ const aclPolicy = `<?xml version="1.0" encoding="UTF-8"?>
 <AccessControlPolicy xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Owner><ID>%[1]s</ID></Owner><AccessControlList>` +
 	`<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>%[1]s</ID></Grantee>` +
 	`<Permission>FULL_CONTROL</Permission></Grant></AccessControlList></AccessControlPolicy>`
+
+// putObjectACL accepts an ACL that changes nothing under BucketOwnerEnforced: the canned
+// private or bucket-owner-full-control, or an AccessControlPolicy (or x-amz-grant-*
+// headers) granting the bucket owner FULL_CONTROL and no one anything else, which is what
+// s3cmd sends after every copy to carry the source's ACL over. Anything else is S3's 400
+// AccessControlListNotSupported "The bucket does not allow ACLs" (reference §3).
+func (h *Handler) putObjectACL(c *call) error {
+	if _, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key); err != nil {
+		return h.missingObject(c, err)
+	}
+	if why := h.aclChange(c); why != "" {
+		return errACLNotSupported.because(why, nil)
+	}
+	c.w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// aclChange returns why the ACL a PutObjectAcl sends would grant anything beyond the
+// owner's FULL_CONTROL, "" when it would not.
+func (h *Handler) aclChange(c *call) string {
+	for name, values := range c.r.Header {
+		lower := strings.ToLower(name)
+		v := strings.Join(values, ",")
+		switch {
+		case lower == "x-amz-acl" && v != "private" && v != "bucket-owner-full-control":
+			return "the canned ACL " + v + " grants others"
+		case lower == "x-amz-grant-full-control" && v != `id="`+h.owner.ID+`"` && v != "id="+h.owner.ID:
+			return "x-amz-grant-full-control names another grantee"
+		case strings.HasPrefix(lower, "x-amz-grant-") && lower != "x-amz-grant-full-control":
+			return "header " + lower + " grants a permission"
+		}
+	}
+	p, err := c.payload()
+	if err != nil {
+		return err.Error()
+	}
+	data, err := io.ReadAll(io.LimitReader(p, maxXMLBody))
+	if err != nil || len(strings.TrimSpace(string(data))) == 0 {
+		return ""
+	}
+	var acl struct {
+		Grants []struct {
+			Grantee struct {
+				ID, URI, EmailAddress string
+			}
+			Permission string
+		} `xml:"AccessControlList>Grant"`
+	}
+	if xml.Unmarshal(data, &acl) != nil {
+		return "the AccessControlPolicy does not parse"
+	}
+	for _, g := range acl.Grants {
+		if g.Grantee.ID != h.owner.ID || g.Grantee.URI != "" || g.Grantee.EmailAddress != "" || g.Permission != "FULL_CONTROL" {
+			return "the AccessControlPolicy grants " + g.Permission + " to another grantee"
+		}
+	}
+	return ""
+}
 
 func (h *Handler) getBucketACL(c *call) error {
 	if err := h.requireBucket(c); err != nil {

@@ -275,3 +275,39 @@ func TestObjectVersionsOfAnUnversionedBucketAreTheNullVersions(t *testing.T) {
 	_, err := c.ListObjectVersions(e.ctx, &s3sdk.ListObjectVersionsInput{Bucket: aws.String("data"), VersionIdMarker: aws.String("null")})
 	requireCode(t, err, "InvalidArgument", http.StatusBadRequest)
 }
+
+// TestObjectACLsThatChangeNothingAreAcceptedAndOthersRefused pins reference §3: under
+// BucketOwnerEnforced, PutObjectAcl of the owner's FULL_CONTROL (what s3cmd sends after a
+// copy) succeeds, and any grant to others is AccessControlListNotSupported.
+func TestObjectACLsThatChangeNothingAreAcceptedAndOthersRefused(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("data")
+	c := e.client(rootCredentials())
+	if _, err := c.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("k"), Body: strings.NewReader("v")}); err != nil {
+		t.Fatal(err)
+	}
+	acl, err := c.GetObjectAcl(e.ctx, &s3sdk.GetObjectAclInput{Bucket: aws.String("data"), Key: aws.String("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	put := func(in *s3sdk.PutObjectAclInput) error {
+		in.Bucket, in.Key = aws.String("data"), aws.String("k")
+		_, err := c.PutObjectAcl(e.ctx, in)
+		return err
+	}
+	if err := put(&s3sdk.PutObjectAclInput{AccessControlPolicy: &types.AccessControlPolicy{Owner: acl.Owner, Grants: acl.Grants}}); err != nil {
+		t.Errorf("putting back the ACL read: %v", err)
+	}
+	if err := put(&s3sdk.PutObjectAclInput{ACL: types.ObjectCannedACLBucketOwnerFullControl}); err != nil {
+		t.Errorf("bucket-owner-full-control: %v", err)
+	}
+	requireCode(t, put(&s3sdk.PutObjectAclInput{ACL: types.ObjectCannedACLPublicRead}), "AccessControlListNotSupported", http.StatusBadRequest)
+	other := types.Grant{Grantee: &types.Grantee{Type: types.TypeCanonicalUser, ID: aws.String("0123456789abcdef")}, Permission: types.PermissionRead}
+	requireCode(t, put(&s3sdk.PutObjectAclInput{AccessControlPolicy: &types.AccessControlPolicy{Owner: acl.Owner, Grants: append(acl.Grants, other)}}),
+		"AccessControlListNotSupported", http.StatusBadRequest)
+	requireCode(t, put(&s3sdk.PutObjectAclInput{GrantRead: aws.String(`uri="http://acs.amazonaws.com/groups/global/AllUsers"`)}),
+		"AccessControlListNotSupported", http.StatusBadRequest)
+	e.role("reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/*"}]}`)
+	_, err = e.client(e.session("reader", 0)).PutObjectAcl(e.ctx, &s3sdk.PutObjectAclInput{Bucket: aws.String("data"), Key: aws.String("k"), ACL: types.ObjectCannedACLPrivate})
+	requireCode(t, err, "AccessDenied", http.StatusForbidden)
+}
