@@ -113,6 +113,14 @@ func objectOperation(method, sub string) *operation {
 		return &opGetObjectACL
 	case "PUT acl":
 		return &opPutObjectACL
+	case "GET legal-hold":
+		return &opGetLegalHold
+	case "PUT legal-hold":
+		return &opPutLegalHold
+	case "GET retention":
+		return &opGetRetention
+	case "PUT retention":
+		return &opPutRetention
 	case "GET attributes":
 		return &opGetObjectAttributes
 	}
@@ -193,7 +201,7 @@ func isSubresource(name string) bool {
 		"abac", "accelerate", "acl", "analytics", "cors", "encryption", "intelligent-tiering", "inventory",
 		"lifecycle", "logging", "metadataConfiguration", "metadataTable", "metrics", "notification",
 		"object-lock", "ownershipControls", "policyStatus", "publicAccessBlock", "replication",
-		"requestPayment", "website", "attributes":
+		"requestPayment", "website", "attributes", "legal-hold", "retention":
 		return true
 	}
 	return false

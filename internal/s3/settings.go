@@ -72,6 +72,19 @@ func unsetList(root string) func(h *Handler, c *call) error {
 	}
 }
 
+// noObjectLock answers the legal hold and retention of an object, read or written: no
+// bucket has object lock in inkan, and S3 answers these in such a bucket with 400
+// InvalidRequest "Bucket is missing Object Lock Configuration" (versitygw's integration
+// tests, checked against S3). mc stat reads them.
+func (h *Handler) noObjectLock(c *call) error {
+	if err := h.requireBucket(c); err != nil {
+		return err
+	}
+	e := errInvalidRequest.because(c.op.name+": the bucket has no object lock", nil)
+	e.Message = "Bucket is missing Object Lock Configuration"
+	return e
+}
+
 // unsetDelete is the DELETE of a setting that is not configured: 204, as S3 answers.
 func (h *Handler) unsetDelete(c *call) error {
 	if err := h.requireBucket(c); err != nil {
@@ -155,6 +168,10 @@ var (
 	opGetWebsite         = operation{"GetBucketWebsite", "s3:GetBucketWebsite", nil, unset(nil, errNoSuchWebsite)}
 	opDeleteWebsite      = operation{"DeleteBucketWebsite", "s3:DeleteBucketWebsite", nil, (*Handler).unsetDelete}
 	opGetObjectACL       = operation{"GetObjectAcl", "s3:GetObjectAcl", nil, (*Handler).getObjectACL}
+	opGetLegalHold       = operation{"GetObjectLegalHold", "s3:GetObjectLegalHold", nil, (*Handler).noObjectLock}
+	opPutLegalHold       = operation{"PutObjectLegalHold", "s3:PutObjectLegalHold", nil, (*Handler).noObjectLock}
+	opGetRetention       = operation{"GetObjectRetention", "s3:GetObjectRetention", nil, (*Handler).noObjectLock}
+	opPutRetention       = operation{"PutObjectRetention", "s3:PutObjectRetention", nil, (*Handler).noObjectLock}
 	opPutObjectACL       = operation{"PutObjectAcl", "s3:PutObjectAcl", nil, (*Handler).putObjectACL}
 )
 

@@ -311,3 +311,21 @@ func TestObjectACLsThatChangeNothingAreAcceptedAndOthersRefused(t *testing.T) {
 	_, err = e.client(e.session("reader", 0)).PutObjectAcl(e.ctx, &s3sdk.PutObjectAclInput{Bucket: aws.String("data"), Key: aws.String("k"), ACL: types.ObjectCannedACLPrivate})
 	requireCode(t, err, "AccessDenied", http.StatusForbidden)
 }
+
+func TestLegalHoldsAndRetentionAreRefusedAsInABucketWithoutObjectLock(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("data")
+	c := e.client(rootCredentials())
+	if _, err := c.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("k"), Body: strings.NewReader("v")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.GetObjectLegalHold(e.ctx, &s3sdk.GetObjectLegalHoldInput{Bucket: aws.String("data"), Key: aws.String("k")})
+	requireCode(t, err, "InvalidRequest", http.StatusBadRequest)
+	_, err = c.GetObjectRetention(e.ctx, &s3sdk.GetObjectRetentionInput{Bucket: aws.String("data"), Key: aws.String("k")})
+	requireCode(t, err, "InvalidRequest", http.StatusBadRequest)
+	_, err = c.PutObjectLegalHold(e.ctx, &s3sdk.PutObjectLegalHoldInput{Bucket: aws.String("data"), Key: aws.String("k"),
+		LegalHold: &types.ObjectLockLegalHold{Status: types.ObjectLockLegalHoldStatusOn}})
+	requireCode(t, err, "InvalidRequest", http.StatusBadRequest)
+	_, err = c.GetObjectRetention(e.ctx, &s3sdk.GetObjectRetentionInput{Bucket: aws.String("nothing"), Key: aws.String("k")})
+	requireCode(t, err, "NoSuchBucket", http.StatusNotFound)
+}
