@@ -88,6 +88,14 @@ func TestTheAWSCLIReadsPartsByNumberAndObjectAttributes(t *testing.T) {
 		if part.ContentRange != want || part.PartsCount != 2 || !bytes.Equal(data, body[8<<20:]) {
 			t.Errorf("part 2: %+v and %d bytes, want Content-Range %s of 2 parts", part, len(data), want)
 		}
+		var head struct {
+			ContentLength int64
+			PartsCount    int
+		}
+		s3apiJSON(t, srv, env, &head, "head-object", "--bucket", bucket, "--key", "big", "--part-number", "1")
+		if head.ContentLength != 8<<20 || head.PartsCount != 2 {
+			t.Errorf("head-object --part-number 1 = %+v, want 8 MiB of 2 parts", head)
+		}
 		wantCLIError(t, srv, env, "InvalidPartNumber", "GetObject", "s3api", "get-object", "--bucket", bucket, "--key", "big", "--part-number", "3", dst)
 		var attrs struct {
 			ETag         string
