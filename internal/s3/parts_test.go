@@ -2,6 +2,7 @@ package s3_test
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"strconv"
@@ -9,8 +10,11 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
+	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
 	s3sdk "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go/middleware"
 )
 
 // multipartObject uploads key in parts of the given sizes with CRC32 checksums and returns
@@ -157,5 +161,45 @@ func TestGetObjectAttributesAnswersWhatItIsAskedFor(t *testing.T) {
 	e.role("both", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObjectAttributes","s3:GetObject"],"Resource":"arn:aws:s3:::data/*"}]}`)
 	if _, err := e.client(e.session("both", 0)).GetObjectAttributes(e.ctx, &s3sdk.GetObjectAttributesInput{Bucket: aws.String("data"), Key: aws.String("plain"), ObjectAttributes: all}); err != nil {
 		t.Errorf("GetObjectAttributes with both actions: %v", err)
+	}
+}
+
+// TestTheTransferManagerDownloadsByPartNumber runs aws-sdk-go-v2's transfer manager, whose
+// downloads ask for each part by number (GetObjectParts, its default), with a session's
+// credentials, for a multipart object and for one that is not.
+func TestTheTransferManagerDownloadsByPartNumber(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("data")
+	e.role("reader", readWritePolicy("data"))
+	root := e.client(rootCredentials())
+	whole := multipartObject(t, e, root, "mp", 5<<20, 5<<20, 1000)
+	if _, err := root.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("plain"), Body: bytes.NewReader(whole[:70000])}); err != nil {
+		t.Fatal(err)
+	}
+	var parts []string
+	client := e.client(e.session("reader", 0), func(o *s3sdk.Options) {
+		o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
+			return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("record-part", func(ctx context.Context,
+				in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				if g, ok := in.Parameters.(*s3sdk.GetObjectInput); ok && g.PartNumber != nil {
+					parts = append(parts, strconv.Itoa(int(*g.PartNumber)))
+				}
+				return next.HandleInitialize(ctx, in)
+			}), middleware.Before)
+		})
+	})
+	tm := transfermanager.New(client, func(o *transfermanager.Options) { o.Concurrency = 1 })
+	for key, want := range map[string][]byte{"mp": whole, "plain": whole[:70000]} {
+		parts = nil
+		buf := manager.NewWriteAtBuffer(nil)
+		if _, err := tm.DownloadObject(e.ctx, &transfermanager.DownloadObjectInput{Bucket: aws.String("data"), Key: aws.String(key), WriterAt: buf}); err != nil {
+			t.Fatalf("DownloadObject %s: %v", key, err)
+		}
+		if !bytes.Equal(buf.Bytes(), want) {
+			t.Errorf("DownloadObject %s: %d bytes, want %d", key, len(buf.Bytes()), len(want))
+		}
+		if key == "mp" && strings.Join(parts, ",") != "1,2,3" {
+			t.Errorf("the transfer manager asked for parts %v, want 1,2,3", parts)
+		}
 	}
 }
