@@ -96,6 +96,38 @@ func TestRetiredKeysStillOpenAfterRotation(t *testing.T) {
 	}
 }
 
+// Open remembers opened tokens: the cache must neither let an altered copy of a remembered
+// token open nor grow past its bound, and every token must still open once it is full.
+func TestOpenedTokensAreRememberedWithinBounds(t *testing.T) {
+	r := testRing(t, 1)
+	tok := mustSeal(t, r)
+	first, err := r.Open(tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := r.Open(tok); err != nil || again != first {
+		t.Fatalf("a token opened twice: %v, same claims %v", err, again == first)
+	}
+	if _, err := r.Open(tok[:10] + string(tok[10]^1) + tok[11:]); err != ErrInvalid {
+		t.Fatalf("an altered copy of a remembered token: %v", err)
+	}
+	toks := make([]string, maxOpened+100)
+	for i := range toks {
+		toks[i] = mustSeal(t, r)
+		if _, err := r.Open(toks[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(r.opened); n > maxOpened {
+		t.Fatalf("the cache holds %d tokens, over its bound %d", n, maxOpened)
+	}
+	for _, tok := range toks[:200] { // some were evicted: they open again from the seal
+		if _, err := r.Open(tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func mustSeal(t *testing.T, r *Ring) string {
 	t.Helper()
 	tok, err := r.Seal(&Claims{AccessKeyID: "ASIAXXXX"})
@@ -111,9 +143,19 @@ func BenchmarkOpen(b *testing.B) {
 	tok, _ := r.Seal(&Claims{AccessKeyID: "ASIAABCDEFGHIJKLMNOP", SecretAccessKey: strings.Repeat("s", 40),
 		RoleARN: "arn:aws:iam::000000000000:role/deploy", SessionName: "GitHubActions", Issued: time.Now(), Expires: time.Now()})
 	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := r.Open(tok); err != nil {
-			b.Fatal(err)
+	b.Run("remembered", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := r.Open(tok); err != nil {
+				b.Fatal(err)
+			}
 		}
-	}
+	})
+	b.Run("first", func(b *testing.B) {
+		for b.Loop() {
+			r.Replace(Key{ID: 1, Secret: secret}, nil) // forgets what was opened
+			if _, err := r.Open(tok); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

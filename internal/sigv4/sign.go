@@ -3,6 +3,7 @@ package sigv4
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -36,6 +37,49 @@ func signingKey(secret, date, region, service string) []byte {
 	k = hmacSHA256(k, region)
 	k = hmacSHA256(k, service)
 	return hmacSHA256(k, scopeTerminator)
+}
+
+// derivedKeys remembers the signing keys Verify derived: a client signs every request of a
+// day with the same key, and deriving it again costs four HMACs of the request's five.
+var derivedKeys = keyCache{m: make(map[[sha256.Size]byte][]byte)}
+
+// maxDerivedKeys bounds derivedKeys (32 bytes of key each); beyond it an arbitrary entry
+// makes room.
+const maxDerivedKeys = 4096
+
+// keyCache maps the SHA-256 of (secret, date, region, service) to their signing key. The
+// digest, never the secret, is the map key: a lookup compares digests in variable time,
+// which tells a caller nothing about a secret.
+type keyCache struct {
+	mu sync.RWMutex
+	m  map[[sha256.Size]byte][]byte
+}
+
+func (c *keyCache) signingKey(secret, date, region, service string) []byte {
+	var buf [192]byte
+	b := buf[:0]
+	for _, f := range [...]string{secret, date, region, service} { // length-prefixed: unambiguous
+		b = binary.AppendUvarint(b, uint64(len(f)))
+		b = append(b, f...)
+	}
+	id := sha256.Sum256(b)
+	c.mu.RLock()
+	k, ok := c.m[id]
+	c.mu.RUnlock()
+	if ok {
+		return k
+	}
+	k = signingKey(secret, date, region, service)
+	c.mu.Lock()
+	if len(c.m) >= maxDerivedKeys {
+		for old := range c.m { // map iteration order is random
+			delete(c.m, old)
+			break
+		}
+	}
+	c.m[id] = k
+	c.mu.Unlock()
+	return k
 }
 
 // stringToSign joins the algorithm line, the ISO 8601 time, the scope and the hex SHA-256 of

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -270,5 +271,30 @@ func TestASignerKeepingItsKeySignsAsSignDoesAcrossDaysRegionsAndSecrets(t *testi
 		if got := r.Header.Get("Authorization"); got != want.Header.Get("Authorization") {
 			t.Fatalf("case %d: Signer gave\n%s\nSign gave\n%s", i, got, want.Header.Get("Authorization"))
 		}
+	}
+}
+
+// Verify's cache of derived keys must answer exactly what derivation answers, for inputs
+// that concatenate alike too, and stay within its bound.
+func TestDerivedKeysAreCachedExactly(t *testing.T) {
+	c := keyCache{m: make(map[[32]byte][]byte)}
+	for _, in := range [][4]string{
+		{"secret", "20261203", "us-east-1", "s3"},
+		{"secre", "t20261203", "us-east-1", "s3"},
+		{"secret", "20261203", "us-east-1s", "3"},
+		{"secret", "20261204", "us-east-1", "s3"},
+	} {
+		for range 2 { // derived, then remembered
+			got := c.signingKey(in[0], in[1], in[2], in[3])
+			if want := signingKey(in[0], in[1], in[2], in[3]); !bytes.Equal(got, want) {
+				t.Fatalf("%q: cached key %x, derived %x", in, got, want)
+			}
+		}
+	}
+	for i := range maxDerivedKeys + 10 {
+		c.signingKey("secret", "20261203", "region-"+strconv.Itoa(i), "s3")
+	}
+	if len(c.m) > maxDerivedKeys {
+		t.Fatalf("the cache holds %d keys, over its bound %d", len(c.m), maxDerivedKeys)
 	}
 }

@@ -78,7 +78,7 @@ func Verify(r *http.Request, a *Auth, secret string, o Options) (*Verified, erro
 	if err != nil {
 		return nil, err
 	}
-	key := signingKey(secret, a.Date, a.Region, a.Service)
+	key := derivedKeys.signingKey(secret, a.Date, a.Region, a.Service)
 	if sts, ok := matchSignature(r, a, key, canon{s3: o.S3, payloadHash: payload}); !ok {
 		e := fail(ErrSignatureMismatch, mismatchMessage(o.S3))
 		e.StringToSign = sts

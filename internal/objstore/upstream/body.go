@@ -138,6 +138,31 @@ func expectEOF(r io.Reader) error {
 	}
 }
 
+// objectBody is a GET answer's body, handed to the wire layer, which copies it to the
+// client with io.Copy. A body of connTransport's copies itself (socket to socket, see
+// connBody.WriteTo); any other copies through a pooled 256 KiB buffer: the default
+// 32 KiB copy is smaller than the transport's 64 KiB read buffer, so every byte was copied
+// once more, from that buffer to the copy's, and each 32 KiB cost two system calls. A read
+// as large as the buffer bypasses the transport's buffer and takes what the socket holds.
+type objectBody struct{ io.ReadCloser }
+
+// copyBuffers are objectBody's copy buffers: one per GET being copied, so memory stays
+// bounded by the number of concurrent GETs.
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
+
+func (b objectBody) WriteTo(w io.Writer) (int64, error) {
+	if wt, ok := b.ReadCloser.(io.WriterTo); ok {
+		return wt.WriteTo(w)
+	}
+	buf := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(buf)
+	return io.CopyBuffer(onlyWriter{w}, b.ReadCloser, *buf)
+}
+
+// onlyWriter hides a writer's ReadFrom, which would take the copy back from
+// io.CopyBuffer (an http.ResponseWriter's ReadFrom copies 32 KiB at a time).
+type onlyWriter struct{ io.Writer }
+
 // smallBody is the size up to which a body is read and verified whole
 // before anything is sent: nothing of a body that fails reaches the
 // upstream, whatever the upstream does with a request cut short: SeaweedFS

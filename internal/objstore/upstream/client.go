@@ -201,6 +201,12 @@ func (b *Backend) newRequest(ctx context.Context, c *call) (*http.Request, error
 	hash := c.payloadHash
 	if c.body != nil {
 		req.Body, req.ContentLength = io.NopCloser(c.body), c.size
+		if br, ok := c.body.(*bytes.Reader); ok { // a transport may send it again
+			req.GetBody = func() (io.ReadCloser, error) {
+				_, err := br.Seek(0, io.SeekStart)
+				return io.NopCloser(br), err
+			}
+		}
 		if c.size == 0 {
 			req.Body = http.NoBody
 		}

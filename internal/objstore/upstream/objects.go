@@ -190,7 +190,7 @@ func (b *Backend) openObject(bucket, key string, resp *http.Response, r *objstor
 	if err != nil {
 		return nil, false, err
 	}
-	obj := &objstore.Object{Info: info, Body: resp.Body, Offset: offset, Length: length, Ranged: r != nil}
+	obj := &objstore.Object{Info: info, Body: objectBody{resp.Body}, Offset: offset, Length: length, Ranged: r != nil}
 	if r == nil || resp.StatusCode == http.StatusPartialContent {
 		return obj, mp, nil
 	}

@@ -164,7 +164,7 @@ func (o Options) withDefaults() (Options, *url.URL, error) {
 		if err != nil {
 			return o, nil, err
 		}
-		o.Client = &http.Client{Transport: t}
+		o.Client = &http.Client{Transport: newConnTransport(t)}
 	}
 	// Redirects would re-send a signed request elsewhere; S3 answers
 	// PermanentRedirect errors instead, which map like any other.
