@@ -52,10 +52,12 @@ if supports("DeleteObject", "IfMatch"):
     check("DeleteObject If-Match other", code(lambda: s3.delete_object(Bucket=bucket, Key="k", IfMatch='"0123456789abcdef0123456789abcdef"')),
           "PreconditionFailed")
     check("object after a failed conditional delete", code(lambda: s3.head_object(Bucket=bucket, Key="k")), "ok")
-res = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "k", "ETag": '"0123456789abcdef0123456789abcdef"'}]})
-check("DeleteObjects ETag other", [e["Code"] for e in res.get("Errors", [])], ["PreconditionFailed"])
-res = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "k", "ETag": etag}]})
-check("DeleteObjects ETag current", [d["Key"] for d in res.get("Deleted", [])], ["k"])
+# <ETag> in DeleteObjects is in botocore's model since late 2024 too (Debian's 1.26 lacks it).
+if "ETag" in s3.meta.service_model.shape_for("ObjectIdentifier").members:
+    res = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "k", "ETag": '"0123456789abcdef0123456789abcdef"'}]})
+    check("DeleteObjects ETag other", [e["Code"] for e in res.get("Errors", [])], ["PreconditionFailed"])
+    res = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "k", "ETag": etag}]})
+    check("DeleteObjects ETag current", [d["Key"] for d in res.get("Deleted", [])], ["k"])
 
 # Fix 3: the whole-object checksum of a completion is verified.
 up = s3.create_multipart_upload(Bucket=bucket, Key="mp", ChecksumAlgorithm="SHA256")
