@@ -20,12 +20,18 @@ type AccessRequest struct {
 	ResourcePolicy *policy.Policy
 }
 
-// Authorize decides whether p may perform the request: root may do anything; a session is
-// decided by its role's policies, its session policies, its role's permissions boundary and
-// the resource policy (reference §5.4), after the revocation marker and the role's existence.
-// A denial is a *Error of KindAccessDenied carrying the trace.
+// Authorize decides whether p may perform the request: root may do anything a resource
+// policy does not explicitly deny it; a session is decided by its role's policies, its
+// session policies, its role's permissions boundary and the resource policy (reference
+// §5.4), after the revocation marker and the role's existence. A denial is a *Error of
+// KindAccessDenied carrying the trace.
+//
+// Root and bucket policies: an explicit Deny in a bucket policy binds the account's root
+// too, but for the management of the bucket policy itself (Get/Put/DeleteBucketPolicy),
+// which S3 leaves open to root "to ensure that bucket owners don't inadvertently lock
+// themselves out of their own buckets" (S3 API reference, PutBucketPolicy).
 func (s *Service) Authorize(_ context.Context, p *Principal, req *AccessRequest) error {
-	if p.Root {
+	if p.Root && (req.ResourcePolicy == nil || RootKeepsAccess(req.Action)) {
 		return nil
 	}
 	snap := s.snap.Load()
@@ -48,7 +54,17 @@ func (s *Service) Authorize(_ context.Context, p *Principal, req *AccessRequest)
 	return nil
 }
 
-// allowAll is root's identity policy when root assumes a role.
+// RootKeepsAccess reports whether action is one no bucket policy can deny the account's
+// root: the management of the bucket policy itself.
+func RootKeepsAccess(action string) bool {
+	switch strings.ToLower(action) {
+	case "s3:getbucketpolicy", "s3:putbucketpolicy", "s3:deletebucketpolicy":
+		return true
+	}
+	return false
+}
+
+// allowAll is root's identity policy, and its policy when it assumes a role.
 var allowAll = func() *policy.Policy {
 	p, err := policy.Parse([]byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`), policy.Identity)
 	if err != nil {

@@ -61,12 +61,22 @@ type Objects interface {
 	PutObject(ctx context.Context, bucket, key string, body io.Reader, size int64, opts PutOptions) (ObjectInfo, error)
 	// GetObject opens the current version of key; ErrNoSuchKey if there is
 	// none, ErrInvalidRange if opts.Range cannot be satisfied (see
-	// Range.Resolve). The caller must close the returned Body.
+	// Range.Resolve), ErrInvalidPartNumber for an opts.PartNumber the object
+	// does not have. The caller must close the returned Body.
 	GetObject(ctx context.Context, bucket, key string, opts GetOptions) (*Object, error)
 	// HeadObject describes the current version of key; ErrNoSuchKey if none.
 	HeadObject(ctx context.Context, bucket, key string) (ObjectInfo, error)
+	// ObjectParts describes the current version of key and, for a multipart
+	// object, its parts in order (numbered from 1, with their sizes and the
+	// checksums they were uploaded with); nil parts for another object, or
+	// where the backend does not know them (an upstream S3; a localfs object
+	// completed before parts were recorded). ErrNoSuchKey if none.
+	ObjectParts(ctx context.Context, bucket, key string) (ObjectInfo, []PartInfo, error)
 	// DeleteObject removes key; deleting a missing key returns nil, as S3.
-	DeleteObject(ctx context.Context, bucket, key string) error
+	// opts.IfMatch makes the delete conditional on the current version
+	// (ErrPreconditionFailed; ErrNoSuchKey when there is none), checked at
+	// commit where the backend can (see the backend's doc for the others).
+	DeleteObject(ctx context.Context, bucket, key string, opts DeleteOptions) error
 	// CopyObject makes dstKey in dstBucket a copy of the source's current
 	// version in one atomic step, without rewriting the bytes where the
 	// backend can share them. The copy has the source's bytes and

@@ -41,6 +41,9 @@ var (
 	// ErrInvalidPart: a completion names a part that was not uploaded or whose
 	// ETag differs (InvalidPart, 400).
 	ErrInvalidPart = errors.New("objstore: invalid part")
+	// ErrInvalidPartNumber: a read of a part number the object does not have
+	// (InvalidPartNumber, 416).
+	ErrInvalidPartNumber = errors.New("objstore: invalid part number")
 	// ErrInvalidPartOrder: completion part numbers are not strictly ascending
 	// (InvalidPartOrder, 400).
 	ErrInvalidPartOrder = errors.New("objstore: invalid part order")

@@ -38,3 +38,25 @@ func (r Range) Resolve(size int64) (offset, length int64, err error) {
 	}
 	return r.First, last - r.First + 1, nil
 }
+
+// PartSpan returns the offset and length of part n (from 1) of an object:
+// for a multipart object (PartsCount > 0) the n-th of parts, its parts in
+// order; for another object, part 1 is the whole object. A number outside
+// the object's parts is ErrInvalidPartNumber; a multipart object whose parts
+// the backend did not record (len(parts) != PartsCount) is ErrInvalidArgument.
+func PartSpan(info ObjectInfo, parts []PartInfo, n int) (offset, length int64, err error) {
+	count := max(info.PartsCount, 1)
+	if n < 1 || n > count {
+		return 0, 0, fmt.Errorf("%w: part %d of an object of %d parts", ErrInvalidPartNumber, n, count)
+	}
+	if info.PartsCount == 0 {
+		return 0, info.Size, nil
+	}
+	if len(parts) != info.PartsCount {
+		return 0, 0, fmt.Errorf("%w: the parts of this object were not recorded", ErrInvalidArgument)
+	}
+	for _, p := range parts[:n-1] {
+		offset += p.Size
+	}
+	return offset, parts[n-1].Size, nil
+}

@@ -75,10 +75,25 @@ type PutOptions struct {
 	Precondition Precondition
 }
 
+// DeleteOptions qualify DeleteObject.
+type DeleteOptions struct {
+	// IfMatch, when set, is S3's conditional delete: the current ETag must
+	// equal it (quotes ignored), or, when it is "*", a current version must
+	// exist. It fails with ErrPreconditionFailed, or ErrNoSuchKey when the
+	// key has no object.
+	IfMatch string
+}
+
 // GetOptions qualify GetObject.
 type GetOptions struct {
 	// Range, when non-nil, selects the bytes to serve.
 	Range *Range
+	// PartNumber, when positive, selects part PartNumber of a multipart
+	// object, or, as part 1, the whole of an object that is not multipart
+	// (see PartSpan); the Object is Ranged with the part's Offset and Length.
+	// A number the object does not have is ErrInvalidPartNumber. Range and
+	// PartNumber are not set together.
+	PartNumber int
 }
 
 // Object is an open object version. The caller must Close Body. Body keeps

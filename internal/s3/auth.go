@@ -165,10 +165,12 @@ func sigv4Fields(se *sigv4.Error) []Field {
 
 // authorize decides one action of the caller on a bucket or an object (key "") of it, with
 // the request's global keys, the operation's keys and that bucket's policy: a copy's source
-// is decided by the source bucket's policy. Root skips the policy lookup: it may do
-// anything. A denial is remembered for the audit record.
+// is decided by the source bucket's policy. Root is bound by a bucket policy's explicit
+// Deny like anyone (iam.Service.Authorize), but for the bucket policy's own management,
+// which skips the policy lookup so that root can replace a policy that no longer compiles.
+// A denial is remembered for the audit record.
 func (h *Handler) authorize(c *call, action, bucket, key string, keys policy.Keys) error {
-	if c.principal != nil && c.principal.Root {
+	if c.principal != nil && c.principal.Root && iam.RootKeepsAccess(action) {
 		return nil
 	}
 	err := h.decide(c, action, bucket, key, keys)
@@ -213,9 +215,6 @@ func (h *Handler) decide(c *call, action, bucket, key string, keys policy.Keys) 
 // allowed reports whether the caller may perform action on a bucket or object, without
 // recording a denial: the 404-or-403 rule of missing objects asks it about s3:ListBucket.
 func (h *Handler) allowed(c *call, action, bucket, key string, keys policy.Keys) (bool, error) {
-	if c.principal != nil && c.principal.Root {
-		return true, nil
-	}
 	err := h.decide(c, action, bucket, key, keys)
 	var e *Error
 	if errors.As(err, &e) && e.Code == errAccessDenied.Code {

@@ -79,7 +79,7 @@ func TestUnimplementedFeaturesAnswerNotImplemented(t *testing.T) {
 	e := newEnv(t)
 	e.bucket("data")
 	c := e.client(rootCredentials())
-	_, err := c.GetBucketAcl(e.ctx, &s3sdk.GetBucketAclInput{Bucket: aws.String("data")})
+	_, err := c.PutBucketAcl(e.ctx, &s3sdk.PutBucketAclInput{Bucket: aws.String("data"), ACL: types.BucketCannedACLPublicRead})
 	requireCode(t, err, "NotImplemented", http.StatusNotImplemented)
 	_, err = c.PutBucketTagging(e.ctx, &s3sdk.PutBucketTaggingInput{Bucket: aws.String("data"),
 		Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}})
@@ -90,7 +90,8 @@ func TestUnimplementedFeaturesAnswerNotImplemented(t *testing.T) {
 	_, err = c.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("k"), Body: strings.NewReader("v"),
 		Tagging: aws.String("a=b")})
 	requireCode(t, err, "NotImplemented", http.StatusNotImplemented)
-	_, err = c.ListObjectVersions(e.ctx, &s3sdk.ListObjectVersionsInput{Bucket: aws.String("data")})
+	_, err = c.PutBucketCors(e.ctx, &s3sdk.PutBucketCorsInput{Bucket: aws.String("data"), CORSConfiguration: &types.CORSConfiguration{
+		CORSRules: []types.CORSRule{{AllowedMethods: []string{"GET"}, AllowedOrigins: []string{"*"}}}}})
 	requireCode(t, err, "NotImplemented", http.StatusNotImplemented)
 	_, err = c.PutObjectTagging(e.ctx, &s3sdk.PutObjectTaggingInput{Bucket: aws.String("data"), Key: aws.String("k"),
 		Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}})
@@ -153,8 +154,8 @@ func TestBucketPoliciesAreValidatedStoredAndEnforced(t *testing.T) {
 		}
 	}
 
-	// An explicit Deny in the bucket policy beats a session's identity policy; root may
-	// still do anything.
+	// An explicit Deny in the bucket policy beats a session's identity policy, and binds
+	// root too (TestAnExplicitDenyInABucketPolicyBindsRootButForThePolicyItself).
 	e.role("writer", readWritePolicy("data"))
 	deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::data/locked/*"}]}`
 	if _, err := root.PutBucketPolicy(e.ctx, &s3sdk.PutBucketPolicyInput{Bucket: aws.String("data"), Policy: aws.String(deny)}); err != nil {
@@ -166,9 +167,8 @@ func TestBucketPoliciesAreValidatedStoredAndEnforced(t *testing.T) {
 	if _, err := writer.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("open/x"), Body: strings.NewReader("x")}); err != nil {
 		t.Errorf("write outside the denied prefix: %v", err)
 	}
-	if _, err := root.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("locked/x"), Body: strings.NewReader("x")}); err != nil {
-		t.Errorf("root refused: %v", err)
-	}
+	_, err = root.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("locked/x"), Body: strings.NewReader("x")})
+	requireCode(t, err, "AccessDenied", http.StatusForbidden)
 
 	if _, err := root.DeleteBucketPolicy(e.ctx, &s3sdk.DeleteBucketPolicyInput{Bucket: aws.String("data")}); err != nil {
 		t.Fatal(err)
@@ -255,4 +255,36 @@ func TestObjectsHaveAnEmptyTagSet(t *testing.T) {
 	}
 	_, err = c.GetObjectTagging(e.ctx, &s3sdk.GetObjectTaggingInput{Bucket: aws.String("data"), Key: aws.String("missing")})
 	requireCode(t, err, "NoSuchKey", http.StatusNotFound)
+}
+
+// TestAnExplicitDenyInABucketPolicyBindsRootButForThePolicyItself pins S3's rule: root is
+// bound by a bucket policy's Deny, except for Get/Put/DeleteBucketPolicy, so that an owner
+// cannot lock itself out.
+func TestAnExplicitDenyInABucketPolicyBindsRootButForThePolicyItself(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("data")
+	c := e.client(rootCredentials())
+	if _, err := c.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("k"), Body: strings.NewReader("v")}); err != nil {
+		t.Fatal(err)
+	}
+	deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*",` +
+		`"Resource":["arn:aws:s3:::data","arn:aws:s3:::data/*"]}]}`
+	if _, err := c.PutBucketPolicy(e.ctx, &s3sdk.PutBucketPolicyInput{Bucket: aws.String("data"), Policy: aws.String(deny)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.GetObject(e.ctx, &s3sdk.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("k")})
+	requireCode(t, err, "AccessDenied", http.StatusForbidden)
+	_, err = c.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("k2"), Body: strings.NewReader("v")})
+	requireCode(t, err, "AccessDenied", http.StatusForbidden)
+	_, err = c.ListObjectsV2(e.ctx, &s3sdk.ListObjectsV2Input{Bucket: aws.String("data")})
+	requireCode(t, err, "AccessDenied", http.StatusForbidden)
+	if _, err := c.GetBucketPolicy(e.ctx, &s3sdk.GetBucketPolicyInput{Bucket: aws.String("data")}); err != nil {
+		t.Errorf("root reading the policy that denies it everything: %v", err)
+	}
+	if _, err := c.DeleteBucketPolicy(e.ctx, &s3sdk.DeleteBucketPolicyInput{Bucket: aws.String("data")}); err != nil {
+		t.Fatalf("root deleting the policy that denies it everything: %v", err)
+	}
+	if _, err := c.GetObject(e.ctx, &s3sdk.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("k")}); err != nil {
+		t.Errorf("GetObject once the policy is gone: %v", err)
+	}
 }

@@ -5,6 +5,8 @@ import (
 	"strconv"
 
 	"github.com/inkan-dev/inkan/internal/checksum"
+	"github.com/inkan-dev/inkan/internal/objstore"
+	"github.com/inkan-dev/inkan/internal/policy"
 )
 
 // maxDeleteKeys is the most keys one DeleteObjects may name.
@@ -33,7 +35,7 @@ func (h *Handler) deleteObjects(c *call) error {
 	}
 	res := deleteResult{Xmlns: xmlns}
 	for _, o := range req.Objects {
-		if e := h.deleteOne(c, o.Key, o.VersionID); e != nil {
+		if e := h.deleteOne(c, o); e != nil {
 			res.Errors = append(res.Errors, deleteError{Key: o.Key, Code: e.Code, Message: e.Message})
 			continue
 		}
@@ -62,17 +64,28 @@ func parseDeleteRequest(body io.Reader) (*deleteRequest, error) {
 }
 
 // deleteOne authorizes and deletes one key of DeleteObjects; a denial is audited here,
-// since the request as a whole succeeds.
-func (h *Handler) deleteOne(c *call, key, versionID string) *Error {
-	if versionID != "" && versionID != "null" {
+// since the request as a whole succeeds. An <ETag> makes it a conditional delete, as
+// If-Match does for DeleteObject; its failure is reported for that key (PreconditionFailed,
+// or NoSuchKey for a key without an object).
+func (h *Handler) deleteOne(c *call, o deleteObject) *Error {
+	if o.VersionID != "" && o.VersionID != "null" {
 		return errInvalidArgument.because("buckets are not versioned", nil)
 	}
-	if err := h.authorize(c, "s3:DeleteObject", c.bucket, key, nil); err != nil {
+	if o.LastModifiedTime != "" || o.Size != "" {
+		return errNotImplemented.because("LastModifiedTime and Size conditions are for directory buckets, which inkan does not implement", nil)
+	}
+	if err := h.authorize(c, "s3:DeleteObject", c.bucket, o.Key, ifMatchKeys(o.ETag)); err != nil {
 		e := s3Error(err)
 		h.audit(c, e)
 		return e
 	}
-	if err := h.o.Backend.DeleteObject(c.ctx, c.bucket, key); err != nil {
+	opts, err := h.deleteConditions(c, o.Key, o.ETag)
+	if err != nil {
+		e := s3Error(err)
+		h.audit(c, e)
+		return e
+	}
+	if err := h.o.Backend.DeleteObject(c.ctx, c.bucket, o.Key, opts); err != nil {
 		e := s3Error(err)
 		if e.Status >= 500 {
 			h.o.Logger.Error("s3 delete of one key failed", "request_id", c.requestID, "err", err)
@@ -81,6 +94,38 @@ func (h *Handler) deleteOne(c *call, key, versionID string) *Error {
 	}
 	return nil
 }
+
+// deleteConditions reads the condition of a delete of key (If-Match, or a DeleteObjects
+// <ETag>). A condition on an ETag also needs s3:GetObject on the object, as S3 asks: it
+// tells whether the object is the one the caller read. The directory-bucket conditions
+// (x-amz-if-match-last-modified-time, x-amz-if-match-size) are refused: inkan has no
+// directory buckets, and ignoring them would be a wrong success.
+func (h *Handler) deleteConditions(c *call, key, ifMatch string) (objstore.DeleteOptions, error) {
+	for _, name := range [...]string{"x-amz-if-match-last-modified-time", "x-amz-if-match-size"} {
+		if c.header(name) != "" {
+			return objstore.DeleteOptions{}, errNotImplemented.because(name+" is a condition of directory buckets, which inkan does not implement", nil).
+				with(Field{"Header", name})
+		}
+	}
+	if ifMatch != "" && objstore.NormalizeETag(ifMatch) != "*" {
+		if err := h.authorize(c, "s3:GetObject", c.bucket, key, nil); err != nil {
+			return objstore.DeleteOptions{}, err
+		}
+	}
+	return objstore.DeleteOptions{IfMatch: ifMatch}, nil
+}
+
+// ifMatchKeys is the s3:if-match condition key of a conditional write or delete, which
+// lets a policy require conditional deletes (reference §9); nil without a condition.
+func ifMatchKeys(v string) policy.Keys {
+	if v == "" {
+		return nil
+	}
+	return policy.Keys{"s3:if-match": {v}}
+}
+
+// deleteKeys are DeleteObject's condition keys.
+func deleteKeys(c *call) policy.Keys { return ifMatchKeys(c.header("If-Match")) }
 
 // hasBodyChecksum reports whether the request carries a checksum of its body.
 func (c *call) hasBodyChecksum() bool {

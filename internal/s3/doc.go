@@ -12,8 +12,8 @@
 // all is an anonymous request), authorize the operation's action on its resource with the
 // bucket's policy, run the handler, and render S3's error document for any failure.
 // Every denial is written to the audit log with its decision trace. Handlers are one per
-// operation, grouped by resource family: bucket.go, object.go, list.go, copy.go,
-// multipart.go, delete.go.
+// operation, grouped by resource family: bucket.go, settings.go, object.go, attributes.go,
+// list.go, versions.go, copy.go, multipart.go, delete.go.
 //
 // # Bodies
 //
@@ -43,8 +43,11 @@
 //     buckets report us-east-1; with one, S3's IllegalLocationConstraintException applies.
 //   - A presigned request may not carry unsigned x-amz-* headers that change what it does
 //     (metadata, copy source, ACL…): AccessDenied, as S3 answers HeadersNotSigned.
-//   - GetObject and HeadObject with ?partNumber are NotImplemented (the backend keeps no
-//     part boundaries of completed objects); clients download with ranges.
+//   - A bucket policy's explicit Deny binds root too, but for Get/Put/DeleteBucketPolicy.
+//   - Bucket settings inkan lacks read as S3 answers for a bucket where they are not
+//     configured (settings.go says where inkan's answer differs from a new AWS bucket's).
+//   - A retried CompleteMultipartUpload is recognised by its result (multipart.go).
+//   - ListObjects (v1) answers Prefix unencoded under encoding-type=url (list.go).
 //
 // # Fuzzing
 //

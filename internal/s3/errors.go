@@ -70,6 +70,7 @@ var (
 	errInvalidDigest         = &Error{Code: "InvalidDigest", Status: 400, Message: "The Content-MD5 you specified is not valid."}
 	errInvalidLocation       = &Error{Code: "InvalidLocationConstraint", Status: 400, Message: "The specified location-constraint is not valid"}
 	errInvalidPart           = &Error{Code: "InvalidPart", Status: 400, Message: "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag."}
+	errInvalidPartNumber     = &Error{Code: "InvalidPartNumber", Status: 416, Message: "The requested partnumber is not satisfiable"}
 	errInvalidPartOrder      = &Error{Code: "InvalidPartOrder", Status: 400, Message: "The list of parts was not in ascending order. Parts must be ordered by part number."}
 	errInvalidRange          = &Error{Code: "InvalidRange", Status: 416, Message: "The requested range is not satisfiable"}
 	errInvalidRequest        = &Error{Code: "InvalidRequest", Status: 400, Message: "Invalid Request"}
@@ -152,6 +153,7 @@ func objstoreError(err error) *Error {
 		{objstore.ErrNoSuchUpload, errNoSuchUpload},
 		{objstore.ErrInvalidPart, errInvalidPart},
 		{objstore.ErrInvalidPartOrder, errInvalidPartOrder},
+		{objstore.ErrInvalidPartNumber, errInvalidPartNumber},
 		{objstore.ErrEntityTooSmall, errEntityTooSmall},
 		{objstore.ErrInvalidArgument, errInvalidArgument},
 	} {

@@ -24,7 +24,7 @@ type Authority interface {
 	// KindExpiredSession.
 	Authenticate(ctx context.Context, accessKeyID, securityToken string) (*iam.Principal, string, error)
 	// Authorize returns nil when p may perform req, else an *iam.Error of KindAccessDenied
-	// carrying the trace. Root may do anything.
+	// carrying the trace. Root may do anything but what a resource policy explicitly denies it.
 	Authorize(ctx context.Context, p *iam.Principal, req *iam.AccessRequest) error
 	// AuthorizeAnonymous decides an unsigned request: only the resource policy can allow it.
 	AuthorizeAnonymous(ctx context.Context, req *iam.AccessRequest) error

@@ -8,6 +8,7 @@ import (
 
 	"github.com/inkan-dev/inkan/internal/checksum"
 	"github.com/inkan-dev/inkan/internal/objstore"
+	"github.com/inkan-dev/inkan/internal/sigv4"
 )
 
 // maxUserMetadata is S3's limit on the x-amz-meta-* headers of an object: 2 KB of names
@@ -23,7 +24,7 @@ func (c *call) objectMeta() (objstore.ObjectMeta, error) {
 	h := c.r.Header
 	m := objstore.ObjectMeta{
 		ContentType:        h.Get("Content-Type"),
-		ContentEncoding:    storedContentEncoding(h.Get("Content-Encoding")),
+		ContentEncoding:    sigv4.StripAWSChunked(h.Get("Content-Encoding")),
 		ContentDisposition: h.Get("Content-Disposition"),
 		ContentLanguage:    h.Get("Content-Language"),
 		CacheControl:       h.Get("Cache-Control"),
@@ -53,20 +54,6 @@ func (c *call) objectMeta() (objstore.ObjectMeta, error) {
 	return m, nil
 }
 
-// storedContentEncoding drops aws-chunked, which describes the transfer, not the object.
-func storedContentEncoding(v string) string {
-	if v == "" {
-		return ""
-	}
-	var kept []string
-	for _, part := range strings.Split(v, ",") {
-		if p := strings.TrimSpace(part); p != "" && !strings.EqualFold(p, "aws-chunked") {
-			kept = append(kept, p)
-		}
-	}
-	return strings.Join(kept, ",")
-}
-
 // refuseUnsupported answers NotImplemented for request headers that ask for features inkan
 // does not have (encryption, tagging, object lock, ACL grants, other storage classes):
 // storing the object without them would be a wrong success.
@@ -88,8 +75,9 @@ func (c *call) refuseUnsupported() error {
 	return nil
 }
 
-// setObjectHeaders writes the headers that describe an object on GET and HEAD.
-func setObjectHeaders(h http.Header, info objstore.ObjectInfo, withChecksums bool) {
+// setObjectHeaders writes the headers that describe an object on GET and HEAD, but for
+// its checksums (setChecksumHeaders), which depend on the request.
+func setObjectHeaders(h http.Header, info objstore.ObjectInfo) {
 	m := info.Meta
 	h.Set("ETag", quoteETag(info.ETag))
 	h.Set("Last-Modified", info.LastModified.UTC().Format(http.TimeFormat))
@@ -109,9 +97,6 @@ func setObjectHeaders(h http.Header, info objstore.ObjectInfo, withChecksums boo
 	}
 	for k, v := range m.UserMeta {
 		h["x-amz-meta-"+k] = []string{v}
-	}
-	if withChecksums {
-		setChecksumHeaders(h, m.Checksums, m.ChecksumType)
 	}
 }
 

@@ -96,18 +96,3 @@ func TestURLEncodedListingNamesKeepSlashesAndEscapePlus(t *testing.T) {
 		}
 	}
 }
-
-func TestStoredContentEncodingDropsAWSChunked(t *testing.T) {
-	cases := map[string]string{
-		"aws-chunked":       "",
-		"aws-chunked,gzip":  "gzip",
-		"gzip, aws-chunked": "gzip",
-		"gzip":              "gzip",
-		"":                  "",
-	}
-	for in, want := range cases {
-		if got := storedContentEncoding(in); got != want {
-			t.Errorf("storedContentEncoding(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

@@ -201,3 +201,30 @@ func prefixes(cps []types.CommonPrefix) []string {
 	}
 	return out
 }
+
+// TestListObjectsV1AnswersPrefixAsSentUnderURLEncoding pins the decision in listObjects:
+// under encoding-type=url, ListObjects (v1) encodes keys, markers, the delimiter and common
+// prefixes, but answers Prefix as sent, which is what botocore expects (it decodes the
+// others only); ListObjectsV2 encodes its Prefix.
+func TestListObjectsV1AnswersPrefixAsSentUnderURLEncoding(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("data")
+	c := e.client(rootCredentials())
+	putKeys(t, e, c, "data", []string{"new\nline/a b"})
+	v1, err := c.ListObjects(e.ctx, &s3sdk.ListObjectsInput{Bucket: aws.String("data"), EncodingType: types.EncodingTypeUrl,
+		Prefix: aws.String("new\n"), Marker: aws.String("a b")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(v1.Prefix) != "new\n" || aws.ToString(v1.Marker) != "a+b" || len(v1.Contents) != 1 ||
+		aws.ToString(v1.Contents[0].Key) != "new%0Aline/a+b" {
+		t.Errorf("ListObjects: Prefix %q, Marker %q, contents %v", aws.ToString(v1.Prefix), aws.ToString(v1.Marker), objectKeys(v1.Contents))
+	}
+	v2, err := c.ListObjectsV2(e.ctx, &s3sdk.ListObjectsV2Input{Bucket: aws.String("data"), EncodingType: types.EncodingTypeUrl, Prefix: aws.String("new\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(v2.Prefix) != "new%0A" {
+		t.Errorf("ListObjectsV2 Prefix %q, want new%%0A", aws.ToString(v2.Prefix))
+	}
+}

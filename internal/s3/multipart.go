@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -139,6 +140,9 @@ func (h *Handler) completeMultipartUpload(c *call) error {
 	}
 	uploadID := c.query.Get("uploadId")
 	stored, err := h.o.Backend.ListParts(c.ctx, c.bucket, c.key, uploadID, objstore.ListPartsOptions{MaxParts: objstore.MaxPartNumber})
+	if errors.Is(err, objstore.ErrNoSuchUpload) {
+		return h.replayCompletion(c, req, err)
+	}
 	if err != nil {
 		return bucketError(c, err)
 	}
@@ -155,12 +159,51 @@ func (h *Handler) completeMultipartUpload(c *call) error {
 	if err != nil {
 		return bucketError(c, err)
 	}
+	return writeXML(c.w, c.completionResult(info))
+}
+
+func (c *call) completionResult(info objstore.ObjectInfo) completeMultipartUploadResult {
 	res := completeMultipartUploadResult{Xmlns: xmlns, Location: c.location(), Bucket: c.bucket, Key: c.key,
 		ETag: quoteETag(info.ETag), checksumFields: toChecksumFields(info.Meta.Checksums)}
-	if len(opts.Checksums) > 0 {
-		res.ChecksumType = opts.ChecksumType
+	if len(info.Meta.Checksums) > 0 {
+		res.ChecksumType = info.Meta.ChecksumType
 	}
-	return writeXML(c.w, res)
+	return res
+}
+
+// replayCompletion answers a CompleteMultipartUpload of an upload that is gone. S3 answers
+// a retried completion of an upload it completed with 200 and the same result, for some
+// time, and NoSuchUpload after (reference §11: observed, undocumented); SDKs retry a
+// completion whose answer they lost, and a NoSuchUpload then fails an upload that
+// succeeded.
+//
+// Decision: inkan recognises a retried completion by its result rather than by a record
+// of finished upload ids: while the key's current object is a multipart object whose ETag
+// is the one these parts make (the MD5 of the listed part ETags, so the same parts in the
+// same order), the completion is answered again from that object, for as long as it stays
+// current; once the key was overwritten or deleted, or for other parts, NoSuchUpload. A
+// whole-object checksum the retry sends is checked against the object's.
+func (h *Handler) replayCompletion(c *call, req *completeMultipartUpload, gone error) error {
+	etags := make([]string, len(req.Parts))
+	for i, p := range req.Parts {
+		etags[i] = p.ETag
+	}
+	want, err := objstore.MultipartETag(etags)
+	if err != nil {
+		return bucketError(c, gone)
+	}
+	info, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key)
+	if err != nil || info.ETag != want {
+		return bucketError(c, gone)
+	}
+	name, _ := checksumOf(info.Meta)
+	alg, _ := checksum.Parse(name)
+	if err := c.checkObjectChecksum(alg, info.Meta.ChecksumType, info.Meta.Checksums[name], len(req.Parts)); err != nil {
+		return err
+	}
+	h.o.Logger.Info("s3 completion retried: answered from the completed object", "request_id", c.requestID,
+		"bucket", c.bucket, "key", c.key, "upload_id", c.query.Get("uploadId"))
+	return writeXML(c.w, c.completionResult(info))
 }
 
 // parseCompleteRequest reads CompleteMultipartUpload's body: 1 to 10,000 parts. Part
@@ -194,9 +237,12 @@ func (c *call) completeChecksums(req []completePart, stored objstore.ListPartsRe
 			}
 		}
 	}
+	if err := c.checkObjectSize(req, byNumber); err != nil {
+		return opts, err
+	}
 	alg, typ := uploadAlgorithm(stored.Upload.Meta, req, byNumber)
 	if alg == "" {
-		return opts, nil
+		return opts, c.checkObjectChecksum("", "", "", 0)
 	}
 	values, sizes := make([]string, len(req)), make([]checksum.Part, len(req))
 	for i, rp := range req {
@@ -213,12 +259,85 @@ func (c *call) completeChecksums(req []completePart, stored objstore.ListPartsRe
 	if err != nil {
 		return opts, errInvalidPart.because("the parts' checksums do not combine: "+err.Error(), err)
 	}
-	if want := c.header(alg.Header()); want != "" && typ == "FULL_OBJECT" && want != sum {
-		return opts, &Error{Code: errBadDigest.Code, Status: 400, Message: "The " + string(alg) + " you specified did not match the calculated checksum.",
-			Reason: "the full-object " + string(alg) + " of the parts is " + sum + ", the request says " + want}
+	if err := c.checkObjectChecksum(alg, typ, sum, len(req)); err != nil {
+		return opts, err
 	}
 	opts.Checksums[string(alg)], opts.ChecksumType = sum, typ
 	return opts, nil
+}
+
+// checkObjectChecksum compares the whole-object checksum a CompleteMultipartUpload sends
+// (x-amz-checksum-<alg>, x-amz-checksum-type) with sum, the one computed from the parts
+// for the upload's algorithm alg ("" when the upload has none) and type (reference §10).
+// Decisions: a value that is not base64 of the algorithm's size is InvalidRequest "Value
+// for x-amz-checksum-<alg> header is invalid." as S3 answers it on PutObject; a COMPOSITE
+// value may come with or without its "-N" suffix; a value of another algorithm than the
+// upload's, or on an upload without one, cannot be checked and is InvalidRequest, never
+// accepted unchecked; a differing checksum type is BadDigest, as S3's API reference says.
+func (c *call) checkObjectChecksum(alg checksum.Algorithm, typ, sum string, parts int) error {
+	for _, a := range checksum.Algorithms() {
+		v := c.header(a.Header())
+		if v == "" {
+			continue
+		}
+		value, suffix, composite := strings.Cut(v, "-")
+		if _, err := a.Decode(value); err != nil || (composite && !isDigits(suffix)) {
+			e := errInvalidRequest.because("the whole-object checksum "+strconv.Quote(v)+" is malformed", err)
+			e.Message = "Value for " + a.Header() + " header is invalid."
+			return e
+		}
+		if a != alg {
+			e := errInvalidRequest.because("the complete request sends a "+string(a)+" value; the upload's checksum algorithm is "+
+				strconv.Quote(string(alg)), nil)
+			e.Message = "The upload was created using the " + strings.ToLower(string(orNone(alg))) +
+				" checksum algorithm. The complete request must use the same checksum algorithm."
+			return e
+		}
+		if !composite && typ == "COMPOSITE" {
+			v += "-" + strconv.Itoa(parts)
+		}
+		if v != sum {
+			return &Error{Code: errBadDigest.Code, Status: errBadDigest.Status, Message: "The " + string(alg) + " you specified did not match the calculated checksum.",
+				Reason: "the " + strings.ToLower(typ) + " " + string(alg) + " of the parts is " + sum + ", the request says " + v}
+		}
+	}
+	if t := c.header("x-amz-checksum-type"); t != "" && alg != "" && !strings.EqualFold(t, typ) {
+		return &Error{Code: errBadDigest.Code, Status: errBadDigest.Status,
+			Message: "The upload was created using the " + typ + " checksum mode. The complete request must use the same checksum mode.",
+			Reason:  "x-amz-checksum-type " + t + " differs from the upload's " + typ}
+	}
+	return nil
+}
+
+func orNone(a checksum.Algorithm) checksum.Algorithm {
+	if a == "" {
+		return "null"
+	}
+	return a
+}
+
+func isDigits(s string) bool {
+	_, err := strconv.ParseUint(s, 10, 32)
+	return err == nil
+}
+
+// checkObjectSize compares x-amz-mp-object-size, when sent, with the size of the listed
+// parts, as S3 does (InvalidRequest).
+func (c *call) checkObjectSize(req []completePart, parts map[int]objstore.PartInfo) error {
+	v := c.header("x-amz-mp-object-size")
+	if v == "" {
+		return nil
+	}
+	var size int64
+	for _, rp := range req {
+		size += parts[rp.PartNumber].Size
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err != nil || n != size {
+		e := errInvalidRequest.because("x-amz-mp-object-size does not match the listed parts", err)
+		e.Message = "The provided 'x-amz-mp-object-size' header value " + v + " does not match what was computed: " + strconv.FormatInt(size, 10)
+		return e
+	}
+	return nil
 }
 
 // uploadAlgorithm returns the algorithm and type of the object's checksum: the one
@@ -284,9 +403,7 @@ func (h *Handler) listParts(c *call) error {
 	res := listPartsResult{Xmlns: xmlns, Bucket: c.bucket, Key: c.key, UploadID: uploadID, PartNumberMarker: marker,
 		NextPartNumberMarker: page.NextPartNumberMarker, MaxParts: maxParts, IsTruncated: page.IsTruncated,
 		Initiator: h.owner, Owner: h.owner, StorageClass: "STANDARD"}
-	for name := range page.Upload.Meta.Checksums {
-		res.ChecksumAlgorithm, res.ChecksumType = name, page.Upload.Meta.ChecksumType
-	}
+	res.ChecksumAlgorithm, res.ChecksumType = checksumOf(page.Upload.Meta)
 	for _, p := range page.Parts {
 		res.Parts = append(res.Parts, partEntry{PartNumber: p.Number, LastModified: s3Time(p.LastModified),
 			ETag: quoteETag(p.ETag), Size: p.Size, checksumFields: toChecksumFields(p.Checksums)})
@@ -320,13 +437,9 @@ func (h *Handler) listMultipartUploads(c *call) error {
 	for _, u := range page.Uploads {
 		e := uploadEntry{Key: l.name(u.Key), UploadID: u.UploadID, Initiator: h.owner, Owner: h.owner,
 			StorageClass: "STANDARD", Initiated: s3Time(u.Initiated)}
-		for name := range u.Meta.Checksums {
-			e.ChecksumAlgorithm, e.ChecksumType = name, u.Meta.ChecksumType
-		}
+		e.ChecksumAlgorithm, e.ChecksumType = checksumOf(u.Meta)
 		res.Uploads = append(res.Uploads, e)
 	}
-	for _, p := range page.CommonPrefixes {
-		res.CommonPrefixes = append(res.CommonPrefixes, commonPrefix{Prefix: l.name(p)})
-	}
+	res.CommonPrefixes = l.prefixes(page.CommonPrefixes)
 	return writeXML(c.w, res)
 }

@@ -36,18 +36,20 @@ var (
 	opListObjects         = operation{"ListObjects", "s3:ListBucket", listKeys, (*Handler).listObjects}
 	opListObjectsV2       = operation{"ListObjectsV2", "s3:ListBucket", listKeys, (*Handler).listObjectsV2}
 	opListUploads         = operation{"ListMultipartUploads", "s3:ListBucketMultipartUploads", nil, (*Handler).listMultipartUploads}
+	opListVersions        = operation{"ListObjectVersions", "s3:ListBucketVersions", listKeys, (*Handler).listObjectVersions}
 	opDeleteObjects       = operation{"DeleteObjects", "", nil, (*Handler).deleteObjects}
 	opGetObject           = operation{"GetObject", "s3:GetObject", nil, (*Handler).getObject}
 	opHeadObject          = operation{"HeadObject", "s3:GetObject", nil, (*Handler).headObject}
 	opPutObject           = operation{"PutObject", "s3:PutObject", nil, (*Handler).putObject}
 	opCopyObject          = operation{"CopyObject", "s3:PutObject", copyKeys, (*Handler).copyObject}
-	opDeleteObject        = operation{"DeleteObject", "s3:DeleteObject", nil, (*Handler).deleteObject}
+	opDeleteObject        = operation{"DeleteObject", "s3:DeleteObject", deleteKeys, (*Handler).deleteObject}
 	opCreateUpload        = operation{"CreateMultipartUpload", "s3:PutObject", nil, (*Handler).createMultipartUpload}
 	opUploadPart          = operation{"UploadPart", "s3:PutObject", nil, (*Handler).uploadPart}
 	opUploadPartCopy      = operation{"UploadPartCopy", "s3:PutObject", copyKeys, (*Handler).uploadPartCopy}
 	opCompleteUpload      = operation{"CompleteMultipartUpload", "s3:PutObject", nil, (*Handler).completeMultipartUpload}
 	opAbortUpload         = operation{"AbortMultipartUpload", "s3:AbortMultipartUpload", nil, (*Handler).abortMultipartUpload}
 	opListParts           = operation{"ListParts", "s3:ListMultipartUploadParts", nil, (*Handler).listParts}
+	opGetObjectAttributes = operation{"GetObjectAttributes", "s3:GetObjectAttributes", nil, (*Handler).getObjectAttributes}
 	opGetObjectTagging    = operation{"GetObjectTagging", "s3:GetObjectTagging", nil, (*Handler).getObjectTagging}
 )
 
@@ -77,8 +79,10 @@ func bucketOperation(method, sub string) *operation {
 		return &opDeleteBucket
 	case "POST delete":
 		return &opDeleteObjects
+	case "GET versions":
+		return &opListVersions
 	}
-	return nil
+	return settingOperation(method, sub)
 }
 
 // objectOperation is the route table of requests naming an object. Copies are told apart
@@ -105,6 +109,20 @@ func objectOperation(method, sub string) *operation {
 		return &opListParts
 	case "GET tagging":
 		return &opGetObjectTagging
+	case "GET acl":
+		return &opGetObjectACL
+	case "PUT acl":
+		return &opPutObjectACL
+	case "GET legal-hold":
+		return &opGetLegalHold
+	case "PUT legal-hold":
+		return &opPutLegalHold
+	case "GET retention":
+		return &opGetRetention
+	case "PUT retention":
+		return &opPutRetention
+	case "GET attributes":
+		return &opGetObjectAttributes
 	}
 	return nil
 }
@@ -177,7 +195,13 @@ func notImplemented(method, sub, bucket, key string) *Error {
 // isSubresource reports whether a query parameter selects an operation.
 func isSubresource(name string) bool {
 	switch name {
-	case "location", "versioning", "policy", "uploads", "delete", "uploadId", "tagging":
+	case "location", "versioning", "policy", "uploads", "delete", "uploadId", "tagging", "versions",
+		// bucket settings (settings.go), and the sub-resources of features inkan lacks,
+		// which route to NotImplemented by method
+		"abac", "accelerate", "acl", "analytics", "cors", "encryption", "intelligent-tiering", "inventory",
+		"lifecycle", "logging", "metadataConfiguration", "metadataTable", "metrics", "notification",
+		"object-lock", "ownershipControls", "policyStatus", "publicAccessBlock", "replication",
+		"requestPayment", "website", "attributes", "legal-hold", "retention":
 		return true
 	}
 	return false
@@ -189,7 +213,7 @@ func isParameter(name string) bool {
 	switch name {
 	case "list-type", "prefix", "delimiter", "max-keys", "marker", "continuation-token", "start-after",
 		"encoding-type", "fetch-owner", "x-id", "max-uploads", "key-marker", "upload-id-marker", "max-parts",
-		"part-number-marker", "max-buckets", "bucket-region", "partNumber", "versionId":
+		"part-number-marker", "max-buckets", "bucket-region", "partNumber", "versionId", "id", "version-id-marker":
 		return true
 	}
 	lower := strings.ToLower(name)

@@ -31,6 +31,16 @@ func writeXML(w http.ResponseWriter, v any) error {
 	return err
 }
 
+// writeRaw writes doc, a complete XML document, with status 200.
+func writeRaw(w http.ResponseWriter, doc string) error {
+	h := w.Header()
+	h.Set("Content-Type", "application/xml")
+	h.Set("Content-Length", strconv.Itoa(len(doc)))
+	w.WriteHeader(http.StatusOK)
+	_, err := io.WriteString(w, doc)
+	return err
+}
+
 // decodeXML reads a bounded XML request body into v: MalformedXML when it does not parse,
 // MaxMessageLengthExceeded when it is too long. Read errors of the body (a failed checksum
 // or signature) are returned as they are.
@@ -151,10 +161,17 @@ type commonPrefix struct {
 type deleteRequest struct {
 	XMLName xml.Name `xml:"Delete"`
 	Quiet   bool
-	Objects []struct {
-		Key       string
-		VersionID string `xml:"VersionId"`
-	} `xml:"Object"`
+	Objects []deleteObject `xml:"Object"`
+}
+
+// deleteObject is one <Object> of DeleteObjects: ETag is a condition (as If-Match);
+// LastModifiedTime and Size are directory-bucket conditions.
+type deleteObject struct {
+	Key              string
+	VersionID        string `xml:"VersionId"`
+	ETag             string
+	LastModifiedTime string
+	Size             string
 }
 
 // deleteResult is DeleteObjects' answer.

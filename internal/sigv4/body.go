@@ -103,15 +103,23 @@ func (v *Verified) chunkedBody(body io.Reader, contentLength int64) (*Body, erro
 
 // StripAWSChunked returns a Content-Encoding value without the aws-chunked coding, which
 // describes only the transfer framing and must not be stored with the object
-// ("aws-chunked,gzip" becomes "gzip", "aws-chunked" becomes "").
+// ("aws-chunked,gzip" becomes "gzip", "aws-chunked" becomes ""). Every other byte is kept
+// as the client sent it ("deflate, gzip" stays "deflate, gzip"), since S3 returns the
+// header as it was written.
 func StripAWSChunked(contentEncoding string) string {
 	var keep []string
+	dropped := false
 	for c := range strings.SplitSeq(contentEncoding, ",") {
-		if c = strings.TrimSpace(c); c != "" && !strings.EqualFold(c, "aws-chunked") {
-			keep = append(keep, c)
+		if strings.EqualFold(strings.TrimSpace(c), "aws-chunked") {
+			dropped = true
+			continue
 		}
+		keep = append(keep, c)
 	}
-	return strings.Join(keep, ",")
+	if !dropped {
+		return contentEncoding
+	}
+	return strings.TrimSpace(strings.Join(keep, ","))
 }
 
 // parseDeclaredTrailers reads x-amz-trailer: comma-separated header names.

@@ -394,12 +394,14 @@ func TestMalformedTrailerDeclarationsAreRefused(t *testing.T) {
 
 func TestStripAWSChunkedKeepsOnlyTheRealContentCodings(t *testing.T) {
 	cases := map[string]string{
-		"aws-chunked":             "",
-		"aws-chunked,gzip":        "gzip",
-		"gzip, AWS-Chunked, br":   "gzip,br",
-		"":                        "",
-		"identity":                "identity",
-		" aws-chunked , x-custom": "x-custom",
+		"aws-chunked":               "",
+		"aws-chunked,gzip":          "gzip",
+		"gzip, AWS-Chunked, br":     "gzip, br",
+		"":                          "",
+		"identity":                  "identity",
+		" aws-chunked , x-custom":   "x-custom",
+		"deflate, gzip":             "deflate, gzip",
+		"aws-chunked,deflate, gzip": "deflate, gzip",
 	}
 	for in, want := range cases {
 		if got := StripAWSChunked(in); got != want {

@@ -12,22 +12,54 @@ import (
 // would replace invalid UTF-8 in header values with U+FFFD: every string is
 // a uvarint length and its bytes, a map is a uvarint count and its pairs in
 // key order. The first byte is a format version.
-const metaVersion = 1
+//
+// Version 2 is version 1 followed by the parts of a multipart object (a
+// uvarint count, then per part its size as a uvarint and its checksums as a
+// map), which GetObject by part number and ObjectParts read; objects written
+// before it have none recorded.
+const (
+	metaVersion      = 1
+	metaVersionParts = 2
+)
 
 func encodeMeta(m objstore.ObjectMeta) []byte {
+	return encodeObjectMeta(m, nil)
+}
+
+// encodeObjectMeta encodes an object's metadata and, when it has some, its
+// parts.
+func encodeObjectMeta(m objstore.ObjectMeta, parts []objstore.PartInfo) []byte {
 	b := []byte{metaVersion}
+	if len(parts) > 0 {
+		b[0] = metaVersionParts
+	}
 	for _, s := range []string{m.ContentType, m.ContentEncoding, m.ContentDisposition,
 		m.ContentLanguage, m.CacheControl, m.Expires, m.ChecksumType} {
 		b = appendString(b, s)
 	}
 	b = appendMap(b, m.UserMeta)
-	return appendMap(b, m.Checksums)
+	b = appendMap(b, m.Checksums)
+	if len(parts) == 0 {
+		return b
+	}
+	b = binary.AppendUvarint(b, uint64(len(parts)))
+	for _, p := range parts {
+		b = appendMap(binary.AppendUvarint(b, uint64(p.Size)), p.Checksums)
+	}
+	return b
 }
 
 func decodeMeta(b []byte) (objstore.ObjectMeta, error) {
+	m, _, err := decodeObjectMeta(b)
+	return m, err
+}
+
+// decodeObjectMeta decodes what encodeObjectMeta wrote; parts are numbered
+// from 1 in order.
+func decodeObjectMeta(b []byte) (objstore.ObjectMeta, []objstore.PartInfo, error) {
 	var m objstore.ObjectMeta
-	if len(b) == 0 || b[0] != metaVersion {
-		return m, fmt.Errorf("%w: metadata format", errCorruptIndex)
+	if len(b) == 0 || (b[0] != metaVersion && b[0] != metaVersionParts) {
+		return m, nil, fmt.Errorf("%w: metadata format", errCorruptIndex)
 	}
 	d := decoder{b: b[1:]}
 	for _, s := range []*string{&m.ContentType, &m.ContentEncoding, &m.ContentDisposition,
@@ -36,7 +68,19 @@ func decodeMeta(b []byte) (objstore.ObjectMeta, error) {
 	}
 	m.UserMeta = d.stringMap()
 	m.Checksums = d.stringMap()
-	return m, d.finish()
+	var parts []objstore.PartInfo
+	if b[0] == metaVersionParts {
+		n := d.uvarint()
+		if n > uint64(len(d.b)) {
+			d.bad = true
+		}
+		for i := uint64(0); i < n && !d.bad; i++ {
+			p := objstore.PartInfo{Number: int(i) + 1, Size: int64(d.uvarint())}
+			p.Checksums = d.stringMap()
+			parts = append(parts, p)
+		}
+	}
+	return m, parts, d.finish()
 }
 
 // encodeChecksums and decodeChecksums store a part's checksums.

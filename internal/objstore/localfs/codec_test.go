@@ -28,6 +28,22 @@ func TestMetadataRoundTripsEveryByteAndTellsNilFromEmpty(t *testing.T) {
 	}
 }
 
+func TestTheMetadataOfMultipartObjectsKeepsTheirParts(t *testing.T) {
+	m := objstore.ObjectMeta{ContentType: "text/plain", Checksums: map[string]string{"CRC32": "AAAAAA==-2"}, ChecksumType: "COMPOSITE"}
+	parts := []objstore.PartInfo{{Number: 1, Size: 5 << 20, Checksums: map[string]string{"CRC32": "AQIDBA=="}}, {Number: 2, Size: 7}}
+	got, gotParts, err := decodeObjectMeta(encodeObjectMeta(m, parts))
+	if err != nil || !reflect.DeepEqual(got, m) || !reflect.DeepEqual(gotParts, parts) {
+		t.Fatalf("decodeObjectMeta = %+v, %+v, %v", got, gotParts, err)
+	}
+	// A row written before parts were recorded (format 1) has none.
+	if _, gotParts, err := decodeObjectMeta(encodeMeta(m)); err != nil || gotParts != nil {
+		t.Fatalf("format 1: parts %+v, %v", gotParts, err)
+	}
+	if _, _, err := decodeObjectMeta(encodeObjectMeta(m, parts)[:20]); err == nil {
+		t.Fatal("a truncated row decoded")
+	}
+}
+
 func TestSegmentsRoundTrip(t *testing.T) {
 	segs := []segment{{blob: blobID{1}, off: 0, length: 5}, {blob: blobID{2}, off: 1 << 40, length: 1 << 33}}
 	got, err := decodeSegments(encodeSegments(segs))
@@ -52,7 +68,14 @@ func FuzzDecodeMeta(f *testing.F) {
 	f.Add(encodeMeta(objstore.ObjectMeta{ContentType: "t", UserMeta: map[string]string{"a": "b"}}))
 	f.Add([]byte{metaVersion, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f})
 	f.Add(encodeChecksums(map[string]string{"CRC32": "x"}))
+	f.Add(encodeObjectMeta(objstore.ObjectMeta{}, []objstore.PartInfo{{Number: 1, Size: 3, Checksums: map[string]string{"CRC32": "x"}}}))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		if m, parts, err := decodeObjectMeta(b); err == nil {
+			again, againParts, err := decodeObjectMeta(encodeObjectMeta(m, parts))
+			if err != nil || !reflect.DeepEqual(again, m) || !reflect.DeepEqual(againParts, parts) {
+				t.Fatalf("decoded object metadata does not round-trip: %+v %+v", m, parts)
+			}
+		}
 		if m, err := decodeMeta(b); err == nil {
 			again, err := decodeMeta(encodeMeta(m))
 			if err != nil || !reflect.DeepEqual(again, m) {

@@ -2,7 +2,6 @@ package localfs
 
 import (
 	"context"
-	"crypto/md5"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -210,19 +209,20 @@ func assemble(u objstore.Upload, parts []objstore.CompletePart, stored []partRow
 		}
 		listed[i] = p
 	}
-	h := md5.New()
+	etags := make([]string, len(listed))
 	for i, p := range listed {
 		if i < len(listed)-1 && p.info.Size < objstore.MinPartSize {
 			return r, fmt.Errorf("%w: part %d has %d bytes", objstore.ErrEntityTooSmall, p.info.Number, p.info.Size)
 		}
-		raw, err := hex.DecodeString(p.info.ETag)
-		if err != nil {
-			return r, fmt.Errorf("%w: part %d ETag", errCorruptIndex, p.info.Number)
-		}
-		h.Write(raw)
+		etags[i] = p.info.ETag
+		r.parts = append(r.parts, objstore.PartInfo{Number: i + 1, Size: p.info.Size, Checksums: p.info.Checksums})
 		r.info.Size += p.info.Size
 		r.segs = append(r.segs, p.segs...)
 	}
-	r.info.ETag = fmt.Sprintf("%x-%d", h.Sum(nil), len(parts))
+	etag, err := objstore.MultipartETag(etags)
+	if err != nil {
+		return r, fmt.Errorf("%w: %v", errCorruptIndex, err)
+	}
+	r.info.ETag = etag
 	return r, nil
 }

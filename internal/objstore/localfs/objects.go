@@ -82,7 +82,7 @@ func (b *Backend) GetObject(ctx context.Context, bucket, key string, opts objsto
 		return nil, err
 	}
 	epoch := b.keep.enter()
-	obj, err := b.open(ctx, bucket, key, opts.Range, func() { b.keep.exit(epoch) })
+	obj, err := b.open(ctx, bucket, key, opts, func() { b.keep.exit(epoch) })
 	if err != nil {
 		b.keep.exit(epoch)
 	}
@@ -91,15 +91,21 @@ func (b *Backend) GetObject(ctx context.Context, bucket, key string, opts objsto
 
 // open reads the index and returns a body over the selected bytes; done runs
 // when the body is closed.
-func (b *Backend) open(ctx context.Context, bucket, key string, rng *objstore.Range, done func()) (*objstore.Object, error) {
+func (b *Backend) open(ctx context.Context, bucket, key string, opts objstore.GetOptions, done func()) (*objstore.Object, error) {
 	r, err := lookupObject(b.idx.reader(ctx), bucket, key)
 	if err != nil {
 		return nil, err
 	}
 	obj := &objstore.Object{Info: r.info, Length: r.info.Size}
-	if rng != nil {
+	switch {
+	case opts.Range != nil:
 		obj.Ranged = true
-		if obj.Offset, obj.Length, err = rng.Resolve(r.info.Size); err != nil {
+		if obj.Offset, obj.Length, err = opts.Range.Resolve(r.info.Size); err != nil {
+			return nil, err
+		}
+	case opts.PartNumber > 0:
+		obj.Ranged = true
+		if obj.Offset, obj.Length, err = objstore.PartSpan(r.info, r.parts, opts.PartNumber); err != nil {
 			return nil, err
 		}
 	}
@@ -116,8 +122,18 @@ func (b *Backend) HeadObject(ctx context.Context, bucket, key string) (objstore.
 	return r.info, err
 }
 
-// DeleteObject implements objstore.Objects.
-func (b *Backend) DeleteObject(ctx context.Context, bucket, key string) error {
+// ObjectParts implements objstore.Objects.
+func (b *Backend) ObjectParts(ctx context.Context, bucket, key string) (objstore.ObjectInfo, []objstore.PartInfo, error) {
+	if err := objstore.CheckObject(bucket, key); err != nil {
+		return objstore.ObjectInfo{}, nil, err
+	}
+	r, err := lookupObject(b.idx.reader(ctx), bucket, key)
+	return r.info, r.parts, err
+}
+
+// DeleteObject implements objstore.Objects; opts.IfMatch is checked in the
+// transaction that deletes.
+func (b *Backend) DeleteObject(ctx context.Context, bucket, key string, opts objstore.DeleteOptions) error {
 	if err := objstore.CheckObject(bucket, key); err != nil {
 		return err
 	}
@@ -125,7 +141,7 @@ func (b *Backend) DeleteObject(ctx context.Context, bucket, key string) error {
 		if err := requireBucket(w, bucket); err != nil {
 			return err
 		}
-		return w.deleteObject(bucket, key)
+		return w.deleteObject(bucket, key, objstore.Precondition{IfMatch: opts.IfMatch})
 	})
 }
 
@@ -147,7 +163,7 @@ func (b *Backend) CopyObject(ctx context.Context, src objstore.CopySource, dstBu
 		if err := requireBucket(w, dstBucket); err != nil {
 			return s, err
 		}
-		r := objectRow{info: s.info, segs: s.segs}
+		r := objectRow{info: s.info, segs: s.segs, parts: s.parts}
 		r.info.Bucket, r.info.Key, r.info.LastModified = dstBucket, dstKey, now
 		if opts.Meta != nil {
 			r.info.Meta = replacedMeta(*opts.Meta, s.info.Meta)

@@ -13,6 +13,9 @@ import (
 type objectRow struct {
 	info objstore.ObjectInfo
 	segs []segment
+	// parts are a multipart object's parts (numbers, sizes, checksums), nil
+	// for another object or one written before they were recorded.
+	parts []objstore.PartInfo
 }
 
 const objectCols = `key, size, etag, modified, parts, meta, segs`
@@ -30,7 +33,7 @@ func scanObject(sc rowScanner, bucket string, withSegs bool) (objectRow, error) 
 	}
 	r.info.Bucket, r.info.Key = bucket, string(key)
 	r.info.LastModified = time.Unix(0, modified).UTC()
-	if r.info.Meta, err = decodeMeta(meta); err != nil {
+	if r.info.Meta, r.parts, err = decodeObjectMeta(meta); err != nil {
 		return r, err
 	}
 	if withSegs {
@@ -95,7 +98,7 @@ func (w *wtx) replaceObject(r objectRow, pre objstore.Precondition) error {
 		ON CONFLICT(bucket, key) DO UPDATE SET size = excluded.size, etag = excluded.etag,
 		modified = excluded.modified, parts = excluded.parts, meta = excluded.meta, segs = excluded.segs`,
 		r.info.Bucket, []byte(r.info.Key), r.info.Size, r.info.ETag, r.info.LastModified.UnixNano(),
-		r.info.PartsCount, encodeMeta(r.info.Meta), encodeSegments(r.segs))
+		r.info.PartsCount, encodeObjectMeta(r.info.Meta, r.parts), encodeSegments(r.segs))
 	if err != nil {
 		return fmt.Errorf("localfs: write object: %w", err)
 	}
@@ -105,10 +108,14 @@ func (w *wtx) replaceObject(r objectRow, pre objstore.Precondition) error {
 	return nil
 }
 
-// deleteObject removes key's current version, if any, releasing its data.
-func (w *wtx) deleteObject(bucket, key string) error {
+// deleteObject removes key's current version, if any, releasing its data,
+// when pre holds for it.
+func (w *wtx) deleteObject(bucket, key string, pre objstore.Precondition) error {
 	old, exists, err := w.currentObject(bucket, key)
-	if err != nil || !exists {
+	if err != nil {
+		return err
+	}
+	if err := pre.Check(exists, old.info.ETag); err != nil || !exists {
 		return err
 	}
 	if _, err := w.exec(`DELETE FROM objects WHERE bucket = ? AND key = ?`, bucket, []byte(key)); err != nil {

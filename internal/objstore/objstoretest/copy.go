@@ -16,7 +16,7 @@ var copyTests = []test{
 		if info.ETag != src.ETag || info.Size != src.Size || info.Key != "dst" || !reflect.DeepEqual(info.Meta, fullMeta) {
 			f.t.Fatalf("CopyObject = %+v", info)
 		}
-		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "src"))
+		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "src", objstore.DeleteOptions{}))
 		f.put("src", []byte("replaced"))
 		f.wantContent("dst", data)
 		head, err := f.b.HeadObject(f.ctx, bucket, "dst")
@@ -90,7 +90,7 @@ var copyTests = []test{
 			noErr(f.t, err)
 		}
 		f.wantContent("k", data)
-		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "k"))
+		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{}))
 		f.wantMissing("k")
 	}},
 	{"overwriting a copy leaves the original intact", func(f *fixture) {
@@ -98,7 +98,7 @@ var copyTests = []test{
 		_, err := f.b.CopyObject(f.ctx, objstore.CopySource{Bucket: bucket, Key: "a"}, bucket, "b", objstore.CopyOptions{})
 		noErr(f.t, err)
 		f.put("b", []byte("b"))
-		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "b"))
+		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "b", objstore.DeleteOptions{}))
 		f.wantContent("a", []byte(strings.Repeat("a", 1000)))
 	}},
 }

@@ -73,6 +73,49 @@ var multipartTests = []test{
 		_, err = f.b.ListParts(f.ctx, bucket, "k", id, objstore.ListPartsOptions{MaxParts: 10})
 		wantErr(f.t, err, objstore.ErrNoSuchUpload)
 	}},
+	{"a part of a multipart object is read by its number", func(f *fixture) {
+		p1, p2 := randomBytes(35, objstore.MinPartSize), randomBytes(36, 7000)
+		id, list := f.upload("k", objstore.ObjectMeta{}, p1, p2)
+		info, err := f.complete("k", id, list, objstore.CompleteOptions{})
+		noErr(f.t, err)
+		for n, want := range map[int][]byte{1: p1, 2: p2} {
+			obj, err := f.b.GetObject(f.ctx, bucket, "k", objstore.GetOptions{PartNumber: n})
+			noErr(f.t, err)
+			got := f.drain(obj)
+			offset := int64(0)
+			if n == 2 {
+				offset = int64(len(p1))
+			}
+			if !bytes.Equal(got, want) || !obj.Ranged || obj.Offset != offset || obj.Length != int64(len(want)) ||
+				obj.Info.PartsCount != 2 || obj.Info.Size != info.Size || obj.Info.ETag != info.ETag {
+				f.t.Fatalf("part %d: %d bytes at %d (%d), ranged %v, info %+v", n, len(got), obj.Offset, obj.Length, obj.Ranged, obj.Info)
+			}
+		}
+		_, err = f.b.GetObject(f.ctx, bucket, "k", objstore.GetOptions{PartNumber: 3})
+		wantErr(f.t, err, objstore.ErrInvalidPartNumber)
+		head, parts, err := f.b.ObjectParts(f.ctx, bucket, "k")
+		noErr(f.t, err)
+		if !sameInfo(head, info) || (parts != nil && (len(parts) != 2 || parts[0].Number != 1 || parts[0].Size != int64(len(p1)) ||
+			parts[1].Number != 2 || parts[1].Size != int64(len(p2)) || parts[1].Checksums["CRC32"] != "part-2")) {
+			f.t.Fatalf("ObjectParts = %+v, %+v", head, parts)
+		}
+	}},
+	{"part 1 of an object that is not multipart is the whole object", func(f *fixture) {
+		data := randomBytes(37, 3000)
+		f.put("k", data)
+		obj, err := f.b.GetObject(f.ctx, bucket, "k", objstore.GetOptions{PartNumber: 1})
+		noErr(f.t, err)
+		if got := f.drain(obj); !bytes.Equal(got, data) || !obj.Ranged || obj.Offset != 0 || obj.Length != int64(len(data)) || obj.Info.PartsCount != 0 {
+			f.t.Fatalf("part 1: %d bytes at %d (%d), ranged %v, parts %d", len(got), obj.Offset, obj.Length, obj.Ranged, obj.Info.PartsCount)
+		}
+		_, err = f.b.GetObject(f.ctx, bucket, "k", objstore.GetOptions{PartNumber: 2})
+		wantErr(f.t, err, objstore.ErrInvalidPartNumber)
+		_, parts, err := f.b.ObjectParts(f.ctx, bucket, "k")
+		noErr(f.t, err)
+		if parts != nil {
+			f.t.Fatalf("ObjectParts of a plain object = %+v", parts)
+		}
+	}},
 	{"a range of a multipart object may span parts", func(f *fixture) {
 		p1, p2 := randomBytes(33, objstore.MinPartSize), randomBytes(34, 5000)
 		id, list := f.upload("k", objstore.ObjectMeta{}, p1, p2)
@@ -238,7 +281,7 @@ var multipartTests = []test{
 		if info.Size != int64(len(p1)+len(p2)) || info.ETag == "" {
 			f.t.Fatalf("CopyObject = %+v", info)
 		}
-		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "k"))
+		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{}))
 		f.wantContent("copy", append(append([]byte{}, p1...), p2...))
 	}},
 }

@@ -146,10 +146,23 @@ var objectTests = []test{
 	}},
 	{"a deleted object is gone and deleting a missing key succeeds", func(f *fixture) {
 		f.put("k", []byte("x"))
-		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "k"))
+		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{}))
 		f.wantMissing("k")
-		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "k"))
-		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "never"))
+		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{}))
+		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "never", objstore.DeleteOptions{}))
+	}},
+	{"a conditional delete removes only the version it names", func(f *fixture) {
+		info := f.put("k", []byte("v1"))
+		wantErr(f.t, f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{IfMatch: `"0123456789abcdef0123456789abcdef"`}),
+			objstore.ErrPreconditionFailed)
+		f.wantContent("k", []byte("v1"))
+		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{IfMatch: `"` + info.ETag + `"`}))
+		f.wantMissing("k")
+		wantErr(f.t, f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{IfMatch: info.ETag}), objstore.ErrNoSuchKey)
+		wantErr(f.t, f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{IfMatch: "*"}), objstore.ErrNoSuchKey)
+		f.put("k", []byte("v2"))
+		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{IfMatch: "*"}))
+		f.wantMissing("k")
 	}},
 	{"an open body keeps serving its version through overwrite and delete", func(f *fixture) {
 		v1 := randomBytes(6, 3<<20)
@@ -160,7 +173,7 @@ var objectTests = []test{
 		_, err = io.ReadFull(obj.Body, head)
 		noErr(f.t, err)
 		f.put("k", []byte("v2"))
-		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "k"))
+		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{}))
 		rest := f.drainRest(obj)
 		if !bytes.Equal(append(head, rest...), v1) {
 			f.t.Fatal("open body changed after overwrite")

@@ -24,6 +24,7 @@ var codes = map[string]error{
 	"EntityTooSmall":          objstore.ErrEntityTooSmall,
 	"PreconditionFailed":      objstore.ErrPreconditionFailed,
 	"InvalidRange":            objstore.ErrInvalidRange,
+	"InvalidPartNumber":       objstore.ErrInvalidPartNumber,
 	"BucketNotEmpty":          objstore.ErrBucketNotEmpty,
 	"BucketAlreadyOwnedByYou": objstore.ErrBucketExists,
 	"BucketAlreadyExists":     objstore.ErrBucketExists,

@@ -51,7 +51,7 @@ func every(b *upstream.Backend, t *testing.T) map[string]error {
 	_, out["GetObject"] = b.GetObject(ctx, "bk", "k", objstore.GetOptions{})
 	_, out["HeadObject"] = b.HeadObject(ctx, "bk", "k")
 	_, out["ListObjects"] = b.ListObjects(ctx, "bk", objstore.ListOptions{MaxKeys: 10})
-	out["DeleteObject"] = b.DeleteObject(ctx, "bk", "k")
+	out["DeleteObject"] = b.DeleteObject(ctx, "bk", "k", objstore.DeleteOptions{})
 	_, out["ListBuckets"] = b.ListBuckets(ctx)
 	_, out["CreateMultipartUpload"] = b.CreateMultipartUpload(ctx, "bk", "k", objstore.ObjectMeta{})
 	return out

@@ -149,6 +149,9 @@ func (b *Backend) GetObject(ctx context.Context, bucket, key string, opts objsto
 	if r != nil {
 		c.header = header("Range", rangeHeader(*r))
 	}
+	if opts.PartNumber > 0 {
+		c.query = []param{{name: "partNumber", value: strconv.Itoa(opts.PartNumber)}}
+	}
 	resp, err := b.do(ctx, c)
 	if err != nil {
 		if errors.Is(err, objstore.ErrInvalidRange) && r != nil {
@@ -156,7 +159,13 @@ func (b *Backend) GetObject(ctx context.Context, bucket, key string, opts objsto
 		}
 		return nil, err
 	}
-	obj, mp, err := b.openObject(bucket, key, resp, r)
+	var obj *objstore.Object
+	var mp bool
+	if opts.PartNumber > 0 {
+		obj, mp, err = b.openPart(bucket, key, resp, opts.PartNumber)
+	} else {
+		obj, mp, err = b.openObject(bucket, key, resp, r)
+	}
 	if err == nil && mp {
 		err = b.completedChecksums(ctx, name, key, &obj.Info)
 	}
@@ -193,6 +202,33 @@ func (b *Backend) openObject(bucket, key string, resp *http.Response, r *objstor
 		return nil, false, unavailable("GetObject", "skipping to the range: "+err.Error(), err)
 	}
 	obj.Body = limitedBody{io.LimitReader(resp.Body, obj.Length), resp.Body}
+	return obj, mp, nil
+}
+
+// openPart describes the answer to a GET of one part. An upstream answers 206 with the
+// part's Content-Range; a 200 is the whole object, which is part 1 only of an object that
+// is not multipart (an upstream that ignored partNumber on a multipart object is refused:
+// serving the whole object as a part would be a wrong answer).
+func (b *Backend) openPart(bucket, key string, resp *http.Response, n int) (*objstore.Object, bool, error) {
+	obj, mp, err := b.openObject(bucket, key, resp, nil)
+	if err != nil {
+		return nil, false, err
+	}
+	if obj.Info.PartsCount == 1 && !strings.Contains(obj.Info.ETag, "-") {
+		// SeaweedFS counts a plain object as one part on a part read; it has none.
+		obj.Info.PartsCount = 0
+	}
+	if resp.StatusCode == http.StatusPartialContent {
+		obj.Ranged = true
+		return obj, mp, nil
+	}
+	switch {
+	case n > 1 && obj.Info.PartsCount <= 1:
+		return nil, false, fmt.Errorf("%w: part %d of an object of 1 part", objstore.ErrInvalidPartNumber, n)
+	case obj.Info.PartsCount > 1:
+		return nil, false, b.badAnswer("GetObject", "the whole of a multipart object for partNumber="+strconv.Itoa(n))
+	}
+	obj.Ranged = true
 	return obj, mp, nil
 }
 
@@ -238,6 +274,13 @@ func (b *Backend) HeadObject(ctx context.Context, bucket, key string) (objstore.
 	return b.head(ctx, bucket, name, key)
 }
 
+// ObjectParts describes the object; the sizes and checksums of an upstream's parts are
+// not read (that would take a request per part), so parts are nil.
+func (b *Backend) ObjectParts(ctx context.Context, bucket, key string) (objstore.ObjectInfo, []objstore.PartInfo, error) {
+	info, err := b.HeadObject(ctx, bucket, key)
+	return info, nil, err
+}
+
 // head is HeadObject on the upstream name. A bodiless 404 is told apart
 // (NoSuchKey or NoSuchBucket) with a HEAD of the bucket. The checksums of a
 // multipart object completed through inkan are read from the state bucket.
@@ -272,14 +315,28 @@ func (b *Backend) head(ctx context.Context, bucket, name, key string) (objstore.
 	return info, err
 }
 
-// DeleteObject deletes the key; S3 answers 204 for a missing key too.
-func (b *Backend) DeleteObject(ctx context.Context, bucket, key string) error {
+// DeleteObject deletes the key; S3 answers 204 for a missing key too. A
+// conditional delete reads the current version, checks opts.IfMatch against
+// it and sends the DELETE with If-Match of the ETag checked: atomic on an
+// upstream that honours If-Match on DELETE (AWS S3 since 2025), a
+// check-then-delete with a short race window on one that ignores it.
+func (b *Backend) DeleteObject(ctx context.Context, bucket, key string, opts objstore.DeleteOptions) error {
 	name, err := b.objectName(bucket, key)
 	if err != nil {
 		return err
 	}
-	_, err = b.doDiscard(ctx, &call{op: "DeleteObject", method: http.MethodDelete, bucket: name, key: key})
+	c := &call{op: "DeleteObject", method: http.MethodDelete, bucket: name, key: key}
+	if opts.IfMatch != "" {
+		c.header = http.Header{}
+		if err := b.pinCurrent(ctx, c.header, name, key, objstore.Precondition{IfMatch: opts.IfMatch}, true); err != nil {
+			return err
+		}
+	}
+	_, err = b.doDiscard(ctx, c)
 	var e *Error
+	if opts.IfMatch != "" && errors.As(err, &e) && e.Code == "NoSuchKey" {
+		return fmt.Errorf("%w: %q was deleted while its delete was checked", objstore.ErrNoSuchKey, key)
+	}
 	if errors.As(err, &e) && (e.Code == "NoSuchKey" || e.Code == "ErrDirectoryNotEmpty") {
 		// S3 deletes a missing key with 204, but versitygw answers NoSuchKey
 		// to the loser of two concurrent deletes, and ErrDirectoryNotEmpty
