@@ -113,7 +113,7 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger, out io.
 	if a.idp != nil {
 		opts.IDP = a.idp.Handler()
 	}
-	if opts.Console, err = a.console(auditLog, backend, logger); err != nil {
+	if opts.Console, err = a.console(auditLog, backend, metrics, logger); err != nil {
 		return nil, err
 	}
 	a.handler = server.New(opts)

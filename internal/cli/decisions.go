@@ -50,11 +50,11 @@ func auditAllow(d config.Decisions, random func() float64) func() bool {
 }
 
 // console builds the operator console, or nil with --console off.
-func (a *app) console(trail *decisionlog.Trail, objects console.Objects, logger *slog.Logger) (http.Handler, error) {
+func (a *app) console(trail *decisionlog.Trail, objects console.Objects, counts console.Counts, logger *slog.Logger) (http.Handler, error) {
 	if a.cfg.Console == "off" {
 		return nil, nil
 	}
-	o := console.Options{Domain: a.iam, Decisions: trail, Audit: trail, Objects: objects, PublicURL: a.cfg.PublicURL,
+	o := console.Options{Domain: a.iam, Decisions: trail, Audit: trail, Objects: objects, Counts: counts, PublicURL: a.cfg.PublicURL,
 		Region: a.cfg.Region, Secure: a.cfg.TLS.Cert != "", Logger: logger}
 	if a.idp != nil {
 		o.DevIssuer = a.idp.URL()

@@ -73,6 +73,9 @@ type Options struct {
 	Audit     Recorder
 	// Objects is the object backend the Buckets page lists; nil hides the page.
 	Objects Objects
+	// Counts is this node's tally of the last hour's decisions (the overview's figures);
+	// nil counts them from the decision log instead.
+	Counts Counts
 	// PublicURL is how browsers reach this server (downloads are presigned for it), and
 	// Region the region they are signed for ("" means us-east-1).
 	PublicURL, Region string
@@ -85,6 +88,11 @@ type Options struct {
 	Logger    *slog.Logger
 	Now       func() time.Time
 	Rand      io.Reader
+}
+
+// Counts tallies the decisions this node made in the last hour (*server.Metrics).
+type Counts interface {
+	DecisionsLastHour() (exchanges, denials, errors int)
 }
 
 // Console is the console's HTTP handler, mounted at /console/.

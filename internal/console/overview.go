@@ -16,7 +16,10 @@ import (
 
 type overviewData struct {
 	Exchanges, Denials, Errors int
-	// Capped is set when the last hour held more decisions than one read counts.
+	// Counted is set when the three figures are this node's own counters; otherwise they
+	// come from the decision log, and Capped is set when the last hour held more
+	// decisions than one read counts.
+	Counted   bool
 	Capped    bool
 	Reasons   []reasonCount
 	Recent    []decisionlog.Listed
@@ -54,8 +57,9 @@ type reasonCount struct {
 	N      int
 }
 
-// overview counts the last hour's exchanges and denials from the decision log, and lists
-// the top denial reasons, the newest decisions and the providers.
+// overview shows the last hour's exchanges, denials and errors from this node's counters
+// (from the decision log when there are none), the top denial reasons and the newest
+// decisions from the decision log, and the providers.
 func (c *Console) overview(w http.ResponseWriter, r *http.Request, _ sealed) {
 	ctx := r.Context()
 	hour, err := c.o.Decisions.List(ctx, store.DecisionFilter{Since: c.o.Now().Add(-time.Hour), Limit: store.MaxDecisionPage})
@@ -77,6 +81,10 @@ func (c *Console) overview(w http.ResponseWriter, r *http.Request, _ sealed) {
 		if rec.Action == "sts:AssumeRoleWithWebIdentity" || rec.Action == "sts:AssumeRole" {
 			d.Exchanges++
 		}
+	}
+	if c.o.Counts != nil {
+		d.Exchanges, d.Denials, d.Errors = c.o.Counts.DecisionsLastHour()
+		d.Counted = true
 	}
 	for reason, n := range reasons {
 		d.Reasons = append(d.Reasons, reasonCount{reason, n})

@@ -23,6 +23,7 @@ type Metrics struct {
 	store      storeGauges
 
 	decisionLog *decisionLogMetrics
+	hour        lastHour
 }
 
 // NewMetrics registers inkan's collectors and the Go and process collectors.
@@ -63,6 +64,7 @@ func (m *Metrics) observeRequest(service string, status int, d time.Duration) {
 // Decision counts one decision; it makes *Metrics an iam.Observer.
 func (m *Metrics) Decision(action, outcome string) {
 	m.decisions.WithLabelValues(action, outcome).Inc()
+	m.hour.add(time.Now(), action, outcome)
 }
 
 // Fetched counts one issuer discovery or key fetch; with Lookup it makes *Metrics an
