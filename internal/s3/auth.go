@@ -122,7 +122,15 @@ func sigv4Code(err error) (string, int) {
 		status int
 	}{
 		{sigv4.ErrSigV2, "InvalidRequest", 400},
-		{sigv4.ErrUnsupportedAlgorithm, "NotImplemented", 501},
+		// A client's credentials in a form inkan does not verify are the client's error,
+		// never a 5xx. S3 answers a scheme it does not know (empty, Bearer, Basic,
+		// AWS4-HMAC-SHA512…) with 400 InvalidArgument "Unsupported Authorization Type"
+		// and ArgumentName Authorization (seen in S3's answers quoted in
+		// versity/versitygw#1705, danialfarid/ng-file-upload#615), and an AWS mechanism an
+		// endpoint lacks (SigV2 in newer regions) with 400 InvalidRequest "The authorization
+		// mechanism you have provided is not supported": SigV4a gets the latter.
+		{sigv4.ErrUnknownScheme, "InvalidArgument", 400},
+		{sigv4.ErrUnsupportedAlgorithm, "InvalidRequest", 400},
 		{sigv4.ErrMultipleAuth, "InvalidArgument", 400},
 		{sigv4.ErrInvalidContentSHA256, "InvalidArgument", 400},
 		{sigv4.ErrMalformedPresign, "AuthorizationQueryParametersError", 400},
@@ -149,6 +157,10 @@ func sigv4Code(err error) (string, int) {
 func sigv4Fields(se *sigv4.Error) []Field {
 	stamp := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 	switch {
+	case errors.Is(se, sigv4.ErrUnknownScheme):
+		// S3 echoes the whole header as ArgumentValue; inkan echoes only the scheme, so a
+		// bearer token or a password never travels back through proxies that log bodies.
+		return []Field{{"ArgumentName", "Authorization"}, {"ArgumentValue", se.Scheme}}
 	case errors.Is(se, sigv4.ErrScope) && se.Region != "":
 		return []Field{{"Region", se.Region}}
 	case errors.Is(se, sigv4.ErrRequestTimeSkewed):

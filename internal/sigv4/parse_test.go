@@ -90,7 +90,10 @@ func TestParseSaysWhatIsWrongWithAnAuthorizationHeader(t *testing.T) {
 	}{
 		{"Signature Version 2", "AWS AKIDEXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=", date, ErrSigV2, "AWS4-HMAC-SHA256"},
 		{"SigV4a", "AWS4-ECDSA-P256-SHA256 " + cred + ", SignedHeaders=host, Signature=ab", date, ErrUnsupportedAlgorithm, "not supported"},
-		{"a bearer token", "Bearer eyJhbGciOi", date, ErrUnsupportedAlgorithm, "not supported"},
+		{"a bearer token", "Bearer eyJhbGciOi", date, ErrUnknownScheme, "Unsupported Authorization Type"},
+		{"a basic credential", "Basic dXNlcjpwYXNz", date, ErrUnknownScheme, "Unsupported Authorization Type"},
+		{"an empty Authorization value", "", []string{"Authorization", "", "X-Amz-Date", "20150830T123600Z"}, ErrUnknownScheme, "Unsupported Authorization Type"},
+		{"SHA-512 HMAC", "AWS4-HMAC-SHA512 " + cred + ", SignedHeaders=host, Signature=ab", date, ErrUnknownScheme, "Unsupported Authorization Type"},
 		{"an empty header", "AWS4-HMAC-SHA256", date, ErrIncomplete, "malformed"},
 		{"no signature", "AWS4-HMAC-SHA256 " + cred + ", SignedHeaders=host", date, ErrIncomplete, "requires 'Signature'"},
 		{"no credential", "AWS4-HMAC-SHA256 SignedHeaders=host, Signature=ab", date, ErrIncomplete, "requires 'Credential'"},
