@@ -106,6 +106,13 @@ func s3Error(err error) *Error {
 		// even in explain mode, learns no more than that the store failed.
 		return errServiceUnavailable.because("the object store is unavailable", err)
 	}
+	if errors.Is(err, objstore.ErrStorageFull) {
+		// S3 has no "disk full": the honest S3 answer to a store that cannot take the
+		// write now but will once space is freed is the retryable 503 ServiceUnavailable
+		// (SDKs retry it with backoff; 507 is not S3's and no SDK retries it). The cause
+		// names server paths: it goes to the log, never to the caller.
+		return errServiceUnavailable.because("the object store is out of space", err)
+	}
 	if e := objstoreError(err); e != nil {
 		return e.because(err.Error(), err)
 	}
@@ -178,7 +185,8 @@ type extraElement struct {
 }
 
 // writeError renders e. HEAD responses and 304 carry no body, as in S3. In explain mode
-// the reason is appended to the message, so a developer sees why without the audit log.
+// the reason of a 4xx is appended to the message, so a developer sees why without the
+// audit log.
 func writeError(w http.ResponseWriter, r *http.Request, e *Error, requestID, hostID string, explain bool) {
 	h := w.Header()
 	if e.Status == http.StatusServiceUnavailable {
@@ -189,7 +197,9 @@ func writeError(w http.ResponseWriter, r *http.Request, e *Error, requestID, hos
 		return
 	}
 	msg := e.Message
-	if explain && e.Reason != "" && e.Reason != e.Message {
+	// A server-side failure's reason may quote the cause (a path, a driver's error): it
+	// stays in the log, whatever the mode.
+	if explain && e.Status < 500 && e.Reason != "" && e.Reason != e.Message {
 		msg += " (" + e.Reason + ")"
 	}
 	body := errorBody{Code: e.Code, Message: msg, RequestID: requestID, HostID: hostID}

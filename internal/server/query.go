@@ -55,6 +55,12 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request) {
 		call.Caller, rec.Caller = p, p.ARN
 	}
 	res, err := op.Run(ctx, call)
+	if err != nil && ctx.Err() != nil {
+		// The client went away and the operation stopped with it: not a server failure.
+		s.o.Logger.Debug("query request abandoned by the client", "request_id", id, "action", rec.Action, "err", err)
+		w.WriteHeader(clientClosed)
+		return
+	}
 	if err != nil {
 		s.fail(w, svc, svc.Error(err), rec, err)
 		return
@@ -88,7 +94,8 @@ func (s *Server) fail(w http.ResponseWriter, svc *awsquery.Service, qe *awsquery
 	if rec.Reason == "" {
 		rec.Reason = qe.Message
 	}
-	reasonShown := s.o.ReasonToCaller && de != nil && de.Reason != "" && !strings.Contains(qe.Message, de.Reason)
+	// A server-side failure's reason may quote its cause (a path, a driver's error): never shown.
+	reasonShown := s.o.ReasonToCaller && qe.Status < 500 && de != nil && de.Reason != "" && !strings.Contains(qe.Message, de.Reason)
 	if denied := qe.Status == http.StatusForbidden || rec.Outcome == "deny"; reasonShown || denied {
 		copyErr := *qe
 		// With --dev the caller reads the reason of any domain refusal, whichever service.

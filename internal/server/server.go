@@ -130,7 +130,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		elapsed := s.o.Now().Sub(start)
 		if s.o.Metrics != nil {
-			s.o.Metrics.observeRequest(service, rw.status, elapsed)
+			s.o.Metrics.observeRequest(service, codeLabel(r, rw.status), elapsed)
 		}
 		// Never log the query string: presigned URLs carry signatures and session tokens.
 		s.o.Logger.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path,
@@ -150,6 +150,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.o.S3.ServeHTTP(rw, r)
 	}
 }
+
+// codeLabel is the status a request is counted under: "canceled" for one the client
+// abandoned before it was answered (the handlers answer those 499, nginx's "client closed
+// request"), so that a client going away is never counted as a server failure.
+func codeLabel(r *http.Request, status int) string {
+	if status == 0 {
+		status = http.StatusOK
+	}
+	if status == clientClosed || status >= 500 && r.Context().Err() != nil {
+		return "canceled"
+	}
+	return strconv.Itoa(status)
+}
+
+// clientClosed is s3.StatusClientClosed, the status of an abandoned request.
+const clientClosed = 499
 
 // classify names the route of a request, which is also its metrics label: one of inkan's own
 // (internal, idp, admin), a query-protocol call (query) or S3 (s3).
