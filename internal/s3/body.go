@@ -43,6 +43,12 @@ func (c *call) completionBody() (*payload, error) {
 }
 
 func (c *call) body(checksumHeaders bool) (*payload, error) {
+	// An HTTP/1 PUT framed by neither Content-Length nor Transfer-Encoding has, by the
+	// protocol, an empty body; S3 does not guess that the client meant one: 411.
+	if c.r.Method == http.MethodPut && c.r.ProtoMajor == 1 && len(c.r.TransferEncoding) == 0 &&
+		len(c.r.Header.Values("Content-Length")) == 0 {
+		return nil, errMissingContentLength.because("the PUT carries neither Content-Length nor Transfer-Encoding", nil)
+	}
 	body, signed, size, err := c.decodedBody()
 	if err != nil {
 		return nil, err

@@ -80,6 +80,7 @@ var (
 	errMalformedXML          = &Error{Code: "MalformedXML", Status: 400, Message: "The XML you provided was not well-formed or did not validate against our published schema"}
 	errMaxMessageLength      = &Error{Code: "MaxMessageLengthExceeded", Status: 400, Message: "Your request was too big."}
 	errMetadataTooLarge      = &Error{Code: "MetadataTooLarge", Status: 400, Message: "Your metadata headers exceed the maximum allowed metadata size."}
+	errMissingContentLength  = &Error{Code: "MissingContentLength", Status: 411, Message: "You must provide the Content-Length HTTP header."}
 	errMissingContentMD5     = &Error{Code: "InvalidRequest", Status: 400, Message: "Missing required header for this request: Content-MD5"}
 	errNoSuchBucket          = &Error{Code: "NoSuchBucket", Status: 404, Message: "The specified bucket does not exist"}
 	errNoSuchBucketPolicy    = &Error{Code: "NoSuchBucketPolicy", Status: 404, Message: "The bucket policy does not exist"}
