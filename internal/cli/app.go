@@ -109,6 +109,7 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger, out io.
 		Logger:         logger,
 		Region:         cfg.Region,
 		ReasonToCaller: reasonToCaller,
+		Limits:         serverLimits(cfg.Limits),
 	}
 	if a.idp != nil {
 		opts.IDP = a.idp.Handler()

@@ -1,14 +1,18 @@
 package s3
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/xml"
 	"errors"
 	"net/http"
+	"os"
 	"strconv"
 
 	"github.com/inkan-dev/inkan/internal/checksum"
 	"github.com/inkan-dev/inkan/internal/iam"
 	"github.com/inkan-dev/inkan/internal/objstore"
+	"github.com/inkan-dev/inkan/internal/reqid"
 )
 
 // Error is an S3 error response: the code and status clients key on, AWS's message, and
@@ -89,6 +93,8 @@ var (
 	errNotImplemented        = &Error{Code: "NotImplemented", Status: 501, Message: "A header or query you provided implies functionality that is not implemented."}
 	errNotModified           = &Error{Code: "NotModified", Status: 304, Message: "Not Modified"}
 	errPreconditionFailed    = &Error{Code: "PreconditionFailed", Status: 412, Message: "At least one of the pre-conditions you specified did not hold"}
+	errRequestTimeout        = &Error{Code: "RequestTimeout", Status: 400, Message: "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed."}
+	errSlowDown              = &Error{Code: "SlowDown", Status: 503, Message: "Please reduce your request rate."}
 	errSignatureDoesNotMatch = &Error{Code: "SignatureDoesNotMatch", Status: 403, Message: "The request signature we calculated does not match the signature you provided. Check your key and signing method."}
 	errServiceUnavailable    = &Error{Code: "ServiceUnavailable", Status: 503, Message: "Service is unable to handle request."}
 )
@@ -106,6 +112,10 @@ func s3Error(err error) *Error {
 		// The cause (an upstream's code, a dial error) is for the log only: the caller,
 		// even in explain mode, learns no more than that the store failed.
 		return errServiceUnavailable.because("the object store is unavailable", err)
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		// The body stalled past the server's idle timeout (server.Limits): S3's answer.
+		return errRequestTimeout.because("the request body sent no byte within the idle timeout", err)
 	}
 	if errors.Is(err, objstore.ErrStorageFull) {
 		// S3 has no "disk full": the honest S3 answer to a store that cannot take the
@@ -216,4 +226,18 @@ func writeError(w http.ResponseWriter, r *http.Request, e *Error, requestID, hos
 	w.WriteHeader(e.Status)
 	w.Write([]byte(xml.Header))
 	w.Write(out)
+}
+
+// WriteSlowDown answers a request refused before it reached the handler because its client
+// has too many requests in flight (server.Limits): 503 SlowDown, S3's request to back off,
+// which every SDK retries with backoff.
+func WriteSlowDown(w http.ResponseWriter, r *http.Request) {
+	id := reqid.From(r.Context())
+	writeError(w, r, errSlowDown, id, hostIDOf(id), false)
+}
+
+// hostIDOf is the x-amz-id-2 of a request: derived from its id, as inkan has one host.
+func hostIDOf(requestID string) string {
+	sum := sha256.Sum256([]byte(requestID))
+	return base64.StdEncoding.EncodeToString(sum[:])
 }

@@ -3,7 +3,6 @@ package s3
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"log/slog"
@@ -159,8 +158,7 @@ func (h *Handler) newCall(w http.ResponseWriter, r *http.Request) *call {
 	if id == "" {
 		id = reqid.New()
 	}
-	sum := sha256.Sum256([]byte(id))
-	c := &call{w: w, r: r, ctx: r.Context(), requestID: id, hostID: base64.StdEncoding.EncodeToString(sum[:]), query: r.URL.Query()}
+	c := &call{w: w, r: r, ctx: r.Context(), requestID: id, hostID: hostIDOf(id), query: r.URL.Query()}
 	hdr := w.Header()
 	hdr.Set("x-amz-request-id", id)
 	hdr.Set("x-amz-id-2", c.hostID)

@@ -42,11 +42,14 @@ type Options struct {
 	// ReasonToCaller puts the domain's one-sentence reason in every query error message
 	// (--dev); otherwise denials end with the request id and how an operator reads the reason.
 	ReasonToCaller bool
+	// Limits bound slow bodies and each client's requests in flight; zero = none.
+	Limits Limits
 }
 
 // Server is inkan's HTTP handler.
 type Server struct {
 	o      Options
+	limit  *inflight
 	mux    *http.ServeMux
 	query  map[string]*awsquery.Service // by action name
 	byName map[string]*awsquery.Service
@@ -60,7 +63,8 @@ func New(o Options) *Server {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{o: o, mux: http.NewServeMux(), query: map[string]*awsquery.Service{}, byName: map[string]*awsquery.Service{}}
+	s := &Server{o: o, limit: newInflight(o.Limits.MaxRequestsPerClient), mux: http.NewServeMux(),
+		query: map[string]*awsquery.Service{}, byName: map[string]*awsquery.Service{}}
 	for i := range o.Query {
 		svc := &o.Query[i]
 		s.byName[svc.Name] = svc
@@ -137,6 +141,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"status", rw.status, "bytes", rw.bytes, "duration_ms", strconv.FormatFloat(float64(elapsed.Microseconds())/1000, 'f', 3, 64),
 			"service", service, "remote", r.RemoteAddr)
 	}()
+	if service != "internal" { // health, readiness and metrics always answer
+		release, ok := s.limit.acquire(remoteIP(r))
+		if !ok {
+			s.throttle(rw, r, service)
+			return
+		}
+		defer release()
+	}
+	s.limitBody(rw, r)
 	switch service {
 	case "internal", "idp", "admin":
 		s.mux.ServeHTTP(rw, r)
