@@ -56,9 +56,11 @@ func (f *inflight) acquire(addr netip.Addr) (func(), bool) {
 }
 
 // idleBody is a request body whose every read must deliver within timeout: before each
-// read the connection's read deadline moves to now+timeout; once the body ends (EOF or
-// error) the deadline is cleared, so that the server's own wait for the next request, and
-// a handler that takes its time after the body, are not cut short by it.
+// read the connection's read deadline moves to now+timeout. Once the body ends the deadline
+// is cleared, so that the server's watch for the client going away is not cut short while a
+// handler takes its time after the body. After a failed read it stays: net/http then
+// drains what is left of the body before answering, and must fail at once, not wait for a
+// client that stopped sending (the connection is closed after the answer).
 type idleBody struct {
 	io.ReadCloser
 	rc      *http.ResponseController
@@ -76,7 +78,9 @@ func (b *idleBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	if err != nil {
 		b.done = true
-		_ = b.rc.SetReadDeadline(time.Time{})
+		if err == io.EOF {
+			_ = b.rc.SetReadDeadline(time.Time{})
+		}
 	}
 	return n, err
 }

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"os"
 	"strings"
 
 	"github.com/inkan-dev/inkan/internal/audit"
@@ -24,11 +25,15 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request) {
 	id := reqid.From(ctx)
 	q, err := awsquery.Decode(r)
 	if err != nil {
-		status, code := http.StatusBadRequest, "MalformedQueryString"
-		if errors.Is(err, awsquery.ErrTooLarge) {
-			status, code = http.StatusRequestEntityTooLarge, "RequestEntityTooLarge"
+		qe := &awsquery.Error{Code: "MalformedQueryString", Message: err.Error(), Status: http.StatusBadRequest}
+		switch {
+		case errors.Is(err, awsquery.ErrTooLarge):
+			qe.Code, qe.Status = "RequestEntityTooLarge", http.StatusRequestEntityTooLarge
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			// The body stalled past Limits.BodyIdleTimeout; the error names sockets.
+			qe.Code, qe.Message = "RequestTimeout", "The request body sent no byte within the idle timeout."
 		}
-		awsquery.WriteError(w, s.defaultNamespace(), &awsquery.Error{Code: code, Message: err.Error(), Status: status}, id)
+		awsquery.WriteError(w, s.defaultNamespace(), qe, id)
 		return
 	}
 	action := q.Action()
