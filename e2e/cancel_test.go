@@ -20,12 +20,18 @@ import (
 // gives up does, and returns the status it still reads (0 for none).
 func halfClose(t *testing.T, srv *testServer, raw []byte) int {
 	t.Helper()
+	return halfCloseAnswer(t, srv, raw).status
+}
+
+// halfCloseAnswer is exchange with the sending side closed after raw.
+func halfCloseAnswer(t *testing.T, srv *testServer, raw []byte) rawAnswer {
+	t.Helper()
 	conn := dial(t, srv)
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(30 * time.Second))
 	conn.Write(raw)
 	conn.(*net.TCPConn).CloseWrite()
-	return readAnswer(conn, raw).status
+	return readAnswer(conn, raw)
 }
 
 // metric returns the value lines of the metrics page that start with prefix.

@@ -117,6 +117,11 @@ func s3Error(err error) *Error {
 		// The body stalled past the server's idle timeout (server.Limits): S3's answer.
 		return errRequestTimeout.because("the request body sent no byte within the idle timeout", err)
 	}
+	var be *bodyReadError
+	if errors.As(err, &be) {
+		// The client's body broke off or was framed wrong: S3's IncompleteBody.
+		return errIncompleteBody.because(be.Error(), err)
+	}
 	if errors.Is(err, objstore.ErrStorageFull) {
 		// S3 has no "disk full": the honest S3 answer to a store that cannot take the
 		// write now but will once space is freed is the retryable 503 ServiceUnavailable

@@ -95,7 +95,7 @@ func (a *Auth) UnsignedAmzHeaders(r *http.Request) []string {
 // presigned query, without verifying anything. It returns:
 //   - ErrNoAuth when the request carries no signature at all (anonymous);
 //   - ErrSigV2 for Signature Version 2 ("AWS AKID:sig" or AWSAccessKeyId= in the query);
-//   - ErrUnsupportedAlgorithm for SigV4a and for an X-Amz-Algorithm other than ours;
+//   - ErrUnsupportedAlgorithm for SigV4a in the header (ErrMalformedPresign in a query);
 //   - ErrUnknownScheme for an Authorization header of any other scheme (empty, Bearer…);
 //   - ErrMultipleAuth when both a header and a presigned query are present;
 //   - ErrIncomplete or ErrMalformedPresign when a part is missing or malformed.
@@ -270,7 +270,8 @@ func parseQuery(r *http.Request, q url.Values) (*Auth, error) {
 	}
 	alg, okAlg := get(paramAlgorithm)
 	if okAlg && alg != Algorithm {
-		return nil, fail(ErrUnsupportedAlgorithm, `X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"`)
+		// S3's AuthorizationQueryParametersError: a presigned URL's parameters are malformed.
+		return nil, fail(ErrMalformedPresign, `X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"`)
 	}
 	cred, okCred := get(paramCredential)
 	date, okDate := get(paramDate)

@@ -15,10 +15,10 @@ var (
 	// ErrSigV2: an AWS Signature Version 2 header ("AWS AKID:sig") or query
 	// (AWSAccessKeyId=…). S3: InvalidRequest / AccessDenied; query services: InvalidClientTokenId.
 	ErrSigV2 = errors.New("sigv4: signature version 2 is not supported")
-	// ErrUnsupportedAlgorithm: an AWS signing algorithm this endpoint does not implement:
-	// SigV4a (AWS4-ECDSA-P256-SHA256) in the Authorization header, or an X-Amz-Algorithm
-	// other than AWS4-HMAC-SHA256. S3: InvalidRequest (as for SigV2 where S3 lacks it) or
-	// AuthorizationQueryParametersError; query services: IncompleteSignature.
+	// ErrUnsupportedAlgorithm: an AWS signing algorithm this endpoint does not implement,
+	// SigV4a (AWS4-ECDSA-P256-SHA256), in the Authorization header (an X-Amz-Algorithm
+	// other than AWS4-HMAC-SHA256 is ErrMalformedPresign). S3: InvalidRequest, as for SigV2
+	// where S3 lacks it; query services: IncompleteSignature.
 	ErrUnsupportedAlgorithm = errors.New("sigv4: unsupported signing algorithm")
 	// ErrUnknownScheme: an Authorization header that names no AWS scheme at all (empty,
 	// Bearer, Basic, AWS4-HMAC-SHA512…). S3: InvalidArgument "Unsupported Authorization
@@ -29,7 +29,8 @@ var (
 	// ErrIncomplete: a malformed or incomplete Authorization header, or a missing or
 	// malformed date. S3: AuthorizationHeaderMalformed; query services: IncompleteSignature.
 	ErrIncomplete = errors.New("sigv4: incomplete signature")
-	// ErrMalformedPresign: a malformed presigned query (missing parameter, bad X-Amz-Expires).
+	// ErrMalformedPresign: a malformed presigned query (missing parameter, bad X-Amz-Expires,
+	// an X-Amz-Algorithm other than AWS4-HMAC-SHA256).
 	// S3: AuthorizationQueryParametersError; query services: IncompleteSignature.
 	ErrMalformedPresign = errors.New("sigv4: malformed presigned request")
 	// ErrScope: the credential scope names the wrong date, region, service or terminator.

@@ -177,7 +177,7 @@ func TestParseSaysWhatIsWrongWithAPresignedQuery(t *testing.T) {
 		{"no signed headers", without("X-Amz-SignedHeaders"), ErrMalformedPresign, "requires"},
 		{"no signature", without("X-Amz-Signature"), ErrMalformedPresign, "requires"},
 		{"two signatures", goodPresign + "&X-Amz-Signature=abcdef", ErrMalformedPresign, "requires"},
-		{"SigV4a", with("X-Amz-Algorithm", "AWS4-ECDSA-P256-SHA256"), ErrUnsupportedAlgorithm, "only supports"},
+		{"SigV4a", with("X-Amz-Algorithm", "AWS4-ECDSA-P256-SHA256"), ErrMalformedPresign, "only supports"},
 		{"a malformed date", with("X-Amz-Date", "20150830"), ErrMalformedPresign, "ISO8601"},
 		{"a week and a second", with("X-Amz-Expires", "604801"), ErrMalformedPresign, "less than a week"},
 		{"a negative expiry", with("X-Amz-Expires", "-1"), ErrMalformedPresign, "non-negative"},
