@@ -111,7 +111,3 @@ func manyTags(n int) []string {
 	}
 	return kv
 }
-
-func itoaQ(i int) string {
-	return url.QueryEscape(strings.TrimSpace(strings.Repeat(" ", 0) + string(rune('0'+i/10)) + string(rune('0'+i%10))))
-}
