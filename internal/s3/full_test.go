@@ -67,12 +67,11 @@ func TestAFullDiskAnswersARetryable503WithoutInternalDetailAndRecovers(t *testin
 	for _, explain := range []bool{false, true} {
 		t.Run(fmt.Sprintf("explain=%v", explain), func(t *testing.T) {
 			disk := &fullDisk{}
-			var logs bytes.Buffer
-			var logMu sync.Mutex
+			logs := &syncBuffer{}
 			counter := &fullCounter{}
 			e := newEnv(t, envOptions{explain: explain, observer: counter,
 				wrap:   func(b objstore.Backend) objstore.Backend { disk.Backend = b; return disk },
-				logger: slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &logMu}, nil))})
+				logger: slog.New(slog.NewTextHandler(logs, nil))})
 			e.bucket("data")
 			client := e.client(rootCredentials(), func(o *s3sdk.Options) { o.RetryMaxAttempts = 1 })
 			put := func(key, body string) error {
@@ -109,9 +108,7 @@ func TestAFullDiskAnswersARetryable503WithoutInternalDetailAndRecovers(t *testin
 					}
 				}
 			}
-			logMu.Lock()
 			logged := logs.String()
-			logMu.Unlock()
 			if !strings.Contains(logged, "level=ERROR") || !strings.Contains(logged, secretPath) {
 				t.Errorf("the operator's log lacks the detail:\n%s", logged)
 			}
@@ -138,13 +135,20 @@ func TestAFullDiskAnswersARetryable503WithoutInternalDetailAndRecovers(t *testin
 	}
 }
 
-type lockedWriter struct {
-	w  io.Writer
-	mu *sync.Mutex
+// syncBuffer is a log destination the handler and the test share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
 }
 
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
