@@ -189,9 +189,10 @@ type presignForm struct {
 	build  func(h *hostile, t s3Target) *http.Request
 }
 
-func presigned(at time.Time, expires time.Duration, edit func(q string) string) func(h *hostile, t s3Target) *http.Request {
+// presigned presigns t at now+offset (taken when the case is built, not when the table is).
+func presigned(offset, expires time.Duration, edit func(q string) string) func(h *hostile, t s3Target) *http.Request {
 	return func(h *hostile, t s3Target) *http.Request {
-		r := h.presign(h.req(t.method, t.path, nil, t.body), at, expires)
+		r := h.presign(h.req(t.method, t.path, nil, t.body), time.Now().Add(offset), expires)
 		if edit != nil {
 			r.URL.RawQuery = edit(r.URL.RawQuery)
 		}
@@ -217,24 +218,24 @@ func replaceParam(name, value string) func(q string) string {
 }
 
 var presignForms = []presignForm{
-	{"no X-Amz-Signature", 400, "AuthorizationQueryParametersError", presigned(time.Now(), time.Minute, dropParam("X-Amz-Signature"))},
-	{"no X-Amz-Credential", 400, "AuthorizationQueryParametersError", presigned(time.Now(), time.Minute, dropParam("X-Amz-Credential"))},
-	{"no X-Amz-Date", 400, "AuthorizationQueryParametersError", presigned(time.Now(), time.Minute, dropParam("X-Amz-Date"))},
-	{"no X-Amz-SignedHeaders", 400, "AuthorizationQueryParametersError", presigned(time.Now(), time.Minute, dropParam("X-Amz-SignedHeaders"))},
-	{"no X-Amz-Expires", 400, "AuthorizationQueryParametersError", presigned(time.Now(), time.Minute, dropParam("X-Amz-Expires"))},
-	{"X-Amz-Algorithm AWS4-HMAC-SHA512", 400, "AuthorizationQueryParametersError", presigned(time.Now(), time.Minute, replaceParam("X-Amz-Algorithm", "AWS4-HMAC-SHA512"))},
-	{"X-Amz-Algorithm SigV4a", 400, "AuthorizationQueryParametersError", presigned(time.Now(), time.Minute, replaceParam("X-Amz-Algorithm", "AWS4-ECDSA-P256-SHA256"))},
-	{"X-Amz-Expires past seven days", 400, "AuthorizationQueryParametersError", presigned(time.Now(), 604801*time.Second, nil)},
-	{"X-Amz-Expires negative", 400, "AuthorizationQueryParametersError", presigned(time.Now(), time.Minute, replaceParam("X-Amz-Expires", "-1"))},
-	{"X-Amz-Expires not a number", 400, "AuthorizationQueryParametersError", presigned(time.Now(), time.Minute, replaceParam("X-Amz-Expires", "soon"))},
-	{"an expired URL", 403, "AccessDenied", presigned(time.Now().Add(-2*time.Hour), time.Minute, nil)},
-	{"a URL dated tomorrow", 403, "AccessDenied", presigned(time.Now().Add(24*time.Hour), time.Minute, nil)},
-	{"a tampered signature", 403, "SignatureDoesNotMatch", presigned(time.Now(), time.Minute, replaceParam("X-Amz-Signature", strings.Repeat("0", 64)))},
-	{"an unknown access key", 403, "InvalidAccessKeyId", presigned(time.Now(), time.Minute, func(q string) string {
+	{"no X-Amz-Signature", 400, "AuthorizationQueryParametersError", presigned(0, time.Minute, dropParam("X-Amz-Signature"))},
+	{"no X-Amz-Credential", 400, "AuthorizationQueryParametersError", presigned(0, time.Minute, dropParam("X-Amz-Credential"))},
+	{"no X-Amz-Date", 400, "AuthorizationQueryParametersError", presigned(0, time.Minute, dropParam("X-Amz-Date"))},
+	{"no X-Amz-SignedHeaders", 400, "AuthorizationQueryParametersError", presigned(0, time.Minute, dropParam("X-Amz-SignedHeaders"))},
+	{"no X-Amz-Expires", 400, "AuthorizationQueryParametersError", presigned(0, time.Minute, dropParam("X-Amz-Expires"))},
+	{"X-Amz-Algorithm AWS4-HMAC-SHA512", 400, "AuthorizationQueryParametersError", presigned(0, time.Minute, replaceParam("X-Amz-Algorithm", "AWS4-HMAC-SHA512"))},
+	{"X-Amz-Algorithm SigV4a", 400, "AuthorizationQueryParametersError", presigned(0, time.Minute, replaceParam("X-Amz-Algorithm", "AWS4-ECDSA-P256-SHA256"))},
+	{"X-Amz-Expires past seven days", 400, "AuthorizationQueryParametersError", presigned(0, 604801*time.Second, nil)},
+	{"X-Amz-Expires negative", 400, "AuthorizationQueryParametersError", presigned(0, time.Minute, replaceParam("X-Amz-Expires", "-1"))},
+	{"X-Amz-Expires not a number", 400, "AuthorizationQueryParametersError", presigned(0, time.Minute, replaceParam("X-Amz-Expires", "soon"))},
+	{"an expired URL", 403, "AccessDenied", presigned(-2*time.Hour, time.Minute, nil)},
+	{"a URL dated tomorrow", 403, "AccessDenied", presigned(24*time.Hour, time.Minute, nil)},
+	{"a tampered signature", 403, "SignatureDoesNotMatch", presigned(0, time.Minute, replaceParam("X-Amz-Signature", strings.Repeat("0", 64)))},
+	{"an unknown access key", 403, "InvalidAccessKeyId", presigned(0, time.Minute, func(q string) string {
 		return strings.Replace(q, rootAccessKeyID, "AKIAUNKNOWNKEY000000", 1)
 	})},
-	{"a malformed credential", 400, "AuthorizationQueryParametersError", presigned(time.Now(), time.Minute, replaceParam("X-Amz-Credential", "garbage"))},
-	{"two signatures", 400, "AuthorizationQueryParametersError", presigned(time.Now(), time.Minute, func(q string) string { return q + "&X-Amz-Signature=00" })},
+	{"a malformed credential", 400, "AuthorizationQueryParametersError", presigned(0, time.Minute, replaceParam("X-Amz-Credential", "garbage"))},
+	{"two signatures", 400, "AuthorizationQueryParametersError", presigned(0, time.Minute, func(q string) string { return q + "&X-Amz-Signature=00" })},
 	{"a Signature Version 2 query", 400, "InvalidRequest", func(h *hostile, t s3Target) *http.Request {
 		r := h.req(t.method, t.path, nil, t.body)
 		r.URL.RawQuery = strings.TrimPrefix(r.URL.RawQuery+"&AWSAccessKeyId="+rootAccessKeyID+"&Expires=9999999999&Signature=c2ln", "&")
