@@ -91,16 +91,35 @@ func TestASlowButSteadyUploadCompletesAndAStalledBodyIsEndedWithRequestTimeout(t
 func TestOneClientAddressMayHaveOnlySoManyRequestsInFlight(t *testing.T) {
 	srv := startServer(t, "--max-requests-per-client", "4", "--body-idle-timeout", "2s")
 	createBuckets(t, srv, "limits")
+	// Four uploads trickle a byte every 300 ms, well within the idle timeout, until the
+	// checks are done: they hold their slots however slowly this machine runs.
 	var held []net.Conn
+	stop := make(chan struct{})
+	var trickling sync.WaitGroup
 	for i := range 4 {
-		held = append(held, stalledPut(t, srv, fmt.Sprintf("held-%d", i)))
+		c := stalledPut(t, srv, fmt.Sprintf("held-%d", i))
+		held = append(held, c)
+		trickling.Add(1)
+		go func() {
+			defer trickling.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(300 * time.Millisecond):
+					c.Write([]byte{'x'})
+				}
+			}
+		}()
 	}
 	defer func() {
 		for _, c := range held {
 			c.Close()
 		}
 	}()
-	// The slots are taken once the server reads the requests' headers.
+	// The slots are taken once the server reads the requests' headers; a probe sent before
+	// the last of them arrives would take its slot, so give them a second.
+	time.Sleep(time.Second)
 	var ans rawAnswer
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
@@ -121,7 +140,9 @@ func TestOneClientAddressMayHaveOnlySoManyRequestsInFlight(t *testing.T) {
 	if code, _ := get(t, http.DefaultClient, srv.URL+"/healthz"); code != 200 {
 		t.Errorf("/healthz over the cap: %d", code)
 	}
-	// The held bodies are ended by the idle timeout; the slots come back.
+	// Once they stop, the idle timeout ends the held bodies and the slots come back.
+	close(stop)
+	trickling.Wait()
 	var wg sync.WaitGroup
 	for _, c := range held {
 		wg.Add(1)
@@ -130,5 +151,39 @@ func TestOneClientAddressMayHaveOnlySoManyRequestsInFlight(t *testing.T) {
 	wg.Wait()
 	if ans := exchange(t, srv, signRaw(t, srv, "s3", http.MethodGet, "/limits?list-type=2", nil, nil, "")); ans.status != 200 {
 		t.Fatalf("after the held requests ended: %d %s", ans.status, ans.body)
+	}
+}
+
+func TestARefusedRequestWhoseBodyTricklesIsAnsweredWithinTheIdleTimeout(t *testing.T) {
+	srv := startServer(t, "--body-idle-timeout", "1s")
+	createBuckets(t, srv, "limits")
+	// A PUT whose signature is wrong is refused without its body being read; net/http then
+	// drains the body before answering, which must not wait on a client that trickles.
+	body := randomBytes(9, 4096)
+	raw := signRaw(t, srv, "s3", http.MethodPut, "/limits/refused", nil, body, "UNSIGNED-PAYLOAD")
+	raw = bytes.Replace(raw, []byte("Signature="), []byte("Signature=0"), 1)
+	conn := dial(t, srv)
+	defer conn.Close()
+	conn.Write(raw[:len(raw)-len(body)+10])
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(300 * time.Millisecond):
+				conn.Write([]byte{'x'})
+			}
+		}
+	}()
+	start := time.Now()
+	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	ans := readAnswer(conn, nil)
+	if ans.status != 403 || ans.code != "SignatureDoesNotMatch" {
+		t.Fatalf("a refused trickling PUT: %d %q, want 403 SignatureDoesNotMatch", ans.status, ans.code)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the refusal came after %v, want about the 1s idle timeout", d)
 	}
 }

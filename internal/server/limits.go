@@ -85,18 +85,25 @@ func (b *idleBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// limitBody wraps r's body in an idleBody when the limit is set and there is a body.
+// limitBody wraps r's body in an idleBody when the limit is set and there is a body. The
+// clock starts now: a body the handler never reads (a refused request) is still drained by
+// net/http before it answers, and that drain must not wait on a client that trickles.
 func (s *Server) limitBody(w http.ResponseWriter, r *http.Request) {
 	if s.o.Limits.BodyIdleTimeout <= 0 || r.Body == nil || r.Body == http.NoBody {
 		return
 	}
-	r.Body = &idleBody{ReadCloser: r.Body, rc: http.NewResponseController(w), timeout: s.o.Limits.BodyIdleTimeout}
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(s.o.Limits.BodyIdleTimeout))
+	r.Body = &idleBody{ReadCloser: r.Body, rc: rc, timeout: s.o.Limits.BodyIdleTimeout}
 }
 
 // throttle refuses a request of a client over MaxRequestsPerClient, in its protocol's form.
 func (s *Server) throttle(w http.ResponseWriter, r *http.Request, service string) {
 	s.o.Logger.Info("request refused: too many requests in flight from its client", "request_id", reqid.From(r.Context()),
 		"remote", r.RemoteAddr, "max", s.o.Limits.MaxRequestsPerClient)
+	// A refused body is not worth waiting for: net/http's drain of it fails at once and
+	// the connection closes after the answer.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now())
 	switch service {
 	case "s3":
 		s3.WriteSlowDown(w, r)
