@@ -50,6 +50,19 @@ func stalledPut(t *testing.T, srv *testServer, key string) net.Conn {
 	return conn
 }
 
+// trickleUntil writes a byte to conn every 300 ms until stop is closed: a body that is
+// slow, but never silent for a second.
+func trickleUntil(conn net.Conn, stop <-chan struct{}) {
+	for {
+		select {
+		case <-stop:
+			return
+		case <-time.After(300 * time.Millisecond):
+			conn.Write([]byte{'x'})
+		}
+	}
+}
+
 func TestASlowButSteadyUploadCompletesAndAStalledBodyIsEndedWithRequestTimeout(t *testing.T) {
 	srv := startServer(t, "--body-idle-timeout", "1s")
 	createBuckets(t, srv, "limits")
@@ -100,17 +113,7 @@ func TestOneClientAddressMayHaveOnlySoManyRequestsInFlight(t *testing.T) {
 		c := stalledPut(t, srv, fmt.Sprintf("held-%d", i))
 		held = append(held, c)
 		trickling.Add(1)
-		go func() {
-			defer trickling.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				case <-time.After(300 * time.Millisecond):
-					c.Write([]byte{'x'})
-				}
-			}
-		}()
+		go func() { defer trickling.Done(); trickleUntil(c, stop) }()
 	}
 	defer func() {
 		for _, c := range held {
@@ -167,16 +170,7 @@ func TestARefusedRequestWhoseBodyTricklesIsAnsweredWithinTheIdleTimeout(t *testi
 	conn.Write(raw[:len(raw)-len(body)+10])
 	stop := make(chan struct{})
 	defer close(stop)
-	go func() {
-		for {
-			select {
-			case <-stop:
-				return
-			case <-time.After(300 * time.Millisecond):
-				conn.Write([]byte{'x'})
-			}
-		}
-	}()
+	go trickleUntil(conn, stop)
 	start := time.Now()
 	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
 	ans := readAnswer(conn, nil)
