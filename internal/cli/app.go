@@ -102,13 +102,14 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger, out io.
 		Auth: a.iam,
 		S3: s3.New(s3.Options{Backend: backend, Auth: a.iam, Policies: iam.NewBucketPolicyCache(a.iam), Audit: auditLog,
 			AuditAllow: a.s3AuditAllow(), Region: cfg.Region,
-			Domain: cfg.Domain, Explain: reasonToCaller, Logger: logger}),
+			Domain: cfg.Domain, Explain: reasonToCaller, Logger: logger, Observer: metrics}),
 		Admin:          server.NewAdmin(a.iam, auditLog, cfg.Region),
 		Audit:          auditLog,
 		Metrics:        metrics,
 		Logger:         logger,
 		Region:         cfg.Region,
 		ReasonToCaller: reasonToCaller,
+		Limits:         serverLimits(cfg.Limits),
 	}
 	if a.idp != nil {
 		opts.IDP = a.idp.Handler()

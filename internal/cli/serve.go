@@ -21,6 +21,7 @@ type serveFlags struct {
 	config, addr, dataDir, publicURL, accountID, region, domain, tlsCert, tlsKey, lint, explain, logLevel, console string
 	dev                                                                                                            bool
 	objects                                                                                                        objectsFlags
+	limits                                                                                                         limitsFlags
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -40,6 +41,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.String("store", "", "sqlite (the file in --data-dir) or a postgres:// URL (INKAN_STORE, default sqlite)")
 	fs.BoolVar(&f.dev, "dev", false, "development mode: test identity provider at /idp, http loopback issuers, reasons to callers (INKAN_DEV)")
 	f.objects.register(fs)
+	f.limits.register(fs)
 }
 
 // load builds the configuration: defaults < file < environment < flags given.
@@ -71,6 +73,7 @@ func (f *serveFlags) load(fs *flag.FlagSet, getenv func(string) string) (config.
 		cfg.Dev = f.dev
 	}
 	f.objects.apply(set, &cfg.Objects)
+	f.limits.apply(set, &cfg.Limits)
 	return cfg, cfg.Validate()
 }
 

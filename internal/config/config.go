@@ -50,7 +50,9 @@ type Config struct {
 	Objects Objects `yaml:"objects"`
 	// Decisions tunes the decision log in the store.
 	Decisions Decisions `yaml:"decisions"`
-	Root      Root      `yaml:"-"`
+	// Limits bound slow request bodies and each client's requests in flight.
+	Limits Limits `yaml:"limits"`
+	Root   Root   `yaml:"-"`
 	// Store selects the store: "sqlite" (the file inkan.db in DataDir) or a postgres:// or
 	// postgresql:// URL, which may carry the password (it is never logged).
 	Store string `yaml:"store"`
@@ -129,6 +131,7 @@ func Default() Config {
 		Objects: Objects{UploadMaxAge: Duration(7 * 24 * time.Hour), SweepInterval: Duration(time.Hour),
 			Backend: "local", Upstream: defaultUpstream()},
 		Decisions: defaultDecisions(),
+		Limits:    defaultLimits(),
 	}
 }
 
@@ -195,6 +198,7 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	vars := c.envVars()
 	maps.Copy(vars, c.Decisions.envVars())
 	maps.Copy(vars, c.Objects.envVars())
+	maps.Copy(vars, c.Limits.envVars())
 	for name, set := range vars {
 		if v := getenv(name); v != "" {
 			if err := set(v); err != nil {
@@ -260,6 +264,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.Objects.validate()...)
 	errs = append(errs, c.Declare.validate()...)
 	errs = append(errs, c.Decisions.validate()...)
+	errs = append(errs, c.Limits.validate()...)
 	return errors.Join(errs...)
 }
 

@@ -58,6 +58,11 @@ var (
 	// S3, an answer that cannot be understood); the request changed nothing
 	// that a retry would not redo, so it is retryable (ServiceUnavailable, 503).
 	ErrUnavailable = errors.New("objstore: object store unavailable")
+	// ErrStorageFull: the backend's disk or quota has no room left for the
+	// write (ENOSPC, EDQUOT, a full database); nothing was committed, and the
+	// write succeeds again once space is freed. The wrapped detail (paths,
+	// system errors) is for the log only (ServiceUnavailable, 503).
+	ErrStorageFull = errors.New("objstore: storage full")
 	// ErrClosed: the backend was closed.
 	ErrClosed = errors.New("objstore: backend closed")
 )

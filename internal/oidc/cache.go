@@ -124,7 +124,14 @@ func (c *issuerCache) refetchForUnknownKid(ctx context.Context, h header, now ti
 	call := c.inflight
 	if call == nil {
 		if wait := c.lastAttempt.Add(c.o.RefreshInterval).Sub(now); wait > 0 {
+			lastErr := c.lastErr
 			c.mu.Unlock()
+			if lastErr != nil {
+				// The latest fetch failed: the kid may well be in the JWKS that could not
+				// be read, so the token is not to blame (issue 12, defect 3).
+				c.o.Observer.Lookup(c.provider.URL, CacheUnavailable)
+				return nil, c.outage(lastErr, h)
+			}
 			c.o.Observer.Lookup(c.provider.URL, CacheThrottled)
 			return nil, fail(ErrSignature, "%s is not in the issuer's JWKS (next refetch allowed in %s)", describeKey(h), wait.Round(time.Millisecond))
 		}
@@ -166,7 +173,10 @@ func (c *issuerCache) awaitAndSelect(ctx context.Context, call *fetchCall, h hea
 		// Even with older keys still usable this is the IdP's failure: the
 		// kid may be in the JWKS that could not be read.
 		c.o.Observer.Lookup(c.provider.URL, CacheUnavailable)
-		return nil, c.unavailable(call.err, ck != nil && c.o.Now().Sub(ck.fetched) > c.o.MaxStale)
+		if ck != nil && c.o.Now().Sub(ck.fetched) <= c.o.MaxStale {
+			return nil, c.outage(call.err, h)
+		}
+		return nil, c.unavailable(call.err, ck != nil)
 	}
 	c.o.Observer.Lookup(c.provider.URL, CacheFetched)
 	cands, err := pick(ck.set, h)
@@ -195,6 +205,14 @@ func (c *issuerCache) unavailable(err error, tooOld bool) error {
 		out.Reason = "last good keys are older than " + c.o.MaxStale.String() + "; " + out.Reason
 	}
 	return &out
+}
+
+// outage is the error of a token whose key the last good keys lack while the
+// issuer's JWKS cannot be fetched: ErrKeysUnavailable, whose reason says both.
+func (c *issuerCache) outage(err error, h header) error {
+	e := c.unavailable(err, false).(*Error)
+	e.Reason = describeKey(h) + " is not among the last good keys, and the issuer's keys could not be fetched to look for it: " + e.Reason
+	return e
 }
 
 // negativelyCached reports whether the last fetch failed under NegativeTTL

@@ -4,9 +4,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"math/rand/v2"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -281,5 +285,59 @@ func TestRefreshFailuresAreLoggedOncePerMinuteAndTheRecoveryOnce(t *testing.T) {
 	}
 	if got := len(e.obs.fetches); got != 8*2 {
 		t.Errorf("the Observer saw %d fetches, want 16 (every attempt, discovery and JWKS)", got)
+	}
+}
+
+// refusingTransport dials nothing while refuse is set: the issuer refuses connections.
+type refusingTransport struct {
+	next   http.RoundTripper
+	refuse atomic.Bool
+}
+
+func (t *refusingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if t.refuse.Load() {
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+	}
+	return t.next.RoundTrip(r)
+}
+
+func TestAnUnknownKidDuringAnIssuerOutageIsTheIssuersFailureNotTheTokens(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		outage func(e *env, rt *refusingTransport)
+	}{
+		{"refused connections", func(_ *env, rt *refusingTransport) { rt.refuse.Store(true) }},
+		{"a 500", func(e *env, _ *refusingTransport) { e.iss.SetOutage(oidctest.JWKS, oidctest.Fail500) }},
+		{"a hang", func(e *env, _ *refusingTransport) { e.iss.SetOutage(oidctest.JWKS, oidctest.Hang) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rt := &refusingTransport{}
+			e := newEnv(t, oidctest.Config{}, func(o *oidc.Options) {
+				rt.next = o.HTTPClient.Transport
+				o.HTTPClient = &http.Client{Transport: rt}
+				o.FetchTimeout = 200 * time.Millisecond
+			})
+			e.mustVerify(t, e.token())
+			c.outage(e, rt)
+			e.clock.Advance(oidc.DefaultRefreshInterval)
+			stranger := newKey(t, "RS256", "not-yet-seen")
+			// The first token waits for the refetch that fails; the next ones, within the
+			// refresh interval, are told the same: the JWKS could not be read.
+			for i := range 3 {
+				_, err := e.verify(stranger.Sign(e.claims(), nil))
+				ke := wantKind(t, err, oidc.ErrKeysUnavailable)
+				if !strings.Contains(ke.Reason, "not-yet-seen") || !strings.Contains(ke.Reason, "could not be fetched") {
+					t.Errorf("token %d: reason %q does not explain the outage", i, ke.Reason)
+				}
+				e.clock.Advance(time.Second)
+			}
+			// The known kid keeps verifying from the last good keys.
+			e.mustVerify(t, e.token())
+			// Once the issuer answers again, a kid its fresh JWKS lacks is the token's fault.
+			rt.refuse.Store(false)
+			e.iss.SetOutage(oidctest.JWKS, oidctest.Up)
+			e.clock.Advance(oidc.DefaultNegativeTTL + oidc.DefaultRefreshInterval)
+			e.wantRefused(t, stranger.Sign(e.claims(), nil), oidc.ErrSignature)
+		})
 	}
 }

@@ -27,9 +27,9 @@
 //   - nbf and iat may lie up to the leeway in the future; there is no "too
 //     old" limit on iat (checkTimes).
 //   - An unknown kid refetches the JWKS at most once per RefreshInterval
-//     (default 10 s) per issuer, then fails as ErrSignature; a failed refetch
-//     fails as ErrKeysUnavailable, since the key may be in the JWKS that could
-//     not be read.
+//     (default 10 s) per issuer, then fails as ErrSignature; while the latest
+//     fetch failed (the refetch itself, or one within the interval) it fails as
+//     ErrKeysUnavailable, since the key may be in the JWKS that could not be read.
 //   - Thumbprints may pin any certificate the server presents, provided the
 //     leaf chains to it with a matching host name (tlsConfig).
 //   - Provider URLs may carry a port (IAM forbids one).

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"maps"
 	"net"
+	"net/http"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -44,8 +45,22 @@ func (h *Handler) authenticate(c *call) error {
 			return err
 		}
 	}
+	if err := checkEmptyPayload(c, a); err != nil {
+		return err
+	}
 	c.principal, c.auth = p, v
 	return h.checkExpectedOwner(c)
+}
+
+// checkEmptyPayload refuses a request without a body whose x-amz-content-sha256 names the
+// hash of another body, as S3 does for every request: the body is checked where it is read
+// (sigv4.Body), but GET, HEAD and DELETE handlers never read theirs.
+func checkEmptyPayload(c *call, a *sigv4.Auth) error {
+	if c.r.Body != nil && c.r.Body != http.NoBody || len(a.PayloadHash) != 64 || a.PayloadHash == sigv4.PayloadHash(nil) {
+		return nil
+	}
+	return sigv4Error(&sigv4.Error{Kind: sigv4.ErrContentSHA256Mismatch,
+		Message: "The provided 'x-amz-content-sha256' header does not match what was computed."})
 }
 
 // checkExpectedOwner honours x-amz-expected-bucket-owner: every bucket belongs to the
@@ -122,7 +137,15 @@ func sigv4Code(err error) (string, int) {
 		status int
 	}{
 		{sigv4.ErrSigV2, "InvalidRequest", 400},
-		{sigv4.ErrUnsupportedAlgorithm, "NotImplemented", 501},
+		// A client's credentials in a form inkan does not verify are the client's error,
+		// never a 5xx. S3 answers a scheme it does not know (empty, Bearer, Basic,
+		// AWS4-HMAC-SHA512…) with 400 InvalidArgument "Unsupported Authorization Type"
+		// and ArgumentName Authorization (seen in S3's answers quoted in
+		// versity/versitygw#1705, danialfarid/ng-file-upload#615), and an AWS mechanism an
+		// endpoint lacks (SigV2 in newer regions) with 400 InvalidRequest "The authorization
+		// mechanism you have provided is not supported": SigV4a gets the latter.
+		{sigv4.ErrUnknownScheme, "InvalidArgument", 400},
+		{sigv4.ErrUnsupportedAlgorithm, "InvalidRequest", 400},
 		{sigv4.ErrMultipleAuth, "InvalidArgument", 400},
 		{sigv4.ErrInvalidContentSHA256, "InvalidArgument", 400},
 		{sigv4.ErrMalformedPresign, "AuthorizationQueryParametersError", 400},
@@ -149,6 +172,10 @@ func sigv4Code(err error) (string, int) {
 func sigv4Fields(se *sigv4.Error) []Field {
 	stamp := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 	switch {
+	case errors.Is(se, sigv4.ErrUnknownScheme):
+		// S3 echoes the whole header as ArgumentValue; inkan echoes only the scheme, so a
+		// bearer token or a password never travels back through proxies that log bodies.
+		return []Field{{"ArgumentName", "Authorization"}, {"ArgumentValue", se.Scheme}}
 	case errors.Is(se, sigv4.ErrScope) && se.Region != "":
 		return []Field{{"Region", se.Region}}
 	case errors.Is(se, sigv4.ErrRequestTimeSkewed):

@@ -43,6 +43,12 @@ func (c *call) completionBody() (*payload, error) {
 }
 
 func (c *call) body(checksumHeaders bool) (*payload, error) {
+	// An HTTP/1 PUT framed by neither Content-Length nor Transfer-Encoding has, by the
+	// protocol, an empty body; S3 does not guess that the client meant one: 411.
+	if c.r.Method == http.MethodPut && c.r.ProtoMajor == 1 && len(c.r.TransferEncoding) == 0 &&
+		len(c.r.Header.Values("Content-Length")) == 0 {
+		return nil, errMissingContentLength.because("the PUT carries neither Content-Length nor Transfer-Encoding", nil)
+	}
 	body, signed, size, err := c.decodedBody()
 	if err != nil {
 		return nil, err
@@ -76,13 +82,14 @@ func (c *call) decodedBody() (io.Reader, *sigv4.Body, int64, error) {
 	if c.r.Body == nil || c.r.Body == http.NoBody {
 		return http.NoBody, nil, 0, nil
 	}
+	raw := &clientBody{r: c.r.Body}
 	if c.auth == nil {
 		if isAWSChunked(c.r) {
 			return nil, nil, 0, errNotImplemented.because("aws-chunked bodies need a signed request", nil)
 		}
-		return c.r.Body, nil, c.r.ContentLength, nil
+		return raw, nil, c.r.ContentLength, nil
 	}
-	body, err := c.auth.Body(c.r.Body, c.r.ContentLength)
+	body, err := c.auth.Body(raw, c.r.ContentLength)
 	if err != nil {
 		return nil, nil, 0, sigv4Error(err)
 	}
@@ -166,3 +173,22 @@ func (s *sumsOnEOF) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// clientBody marks the errors of reading the request body off the connection (broken
+// chunked framing, a body shorter than announced, a stall past the idle timeout) as the
+// client's, so that s3Error answers them with a 4xx wherever they surface.
+type clientBody struct{ r io.Reader }
+
+func (b *clientBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = &bodyReadError{err}
+	}
+	return n, err
+}
+
+// bodyReadError is a failure to read the request body from the client.
+type bodyReadError struct{ err error }
+
+func (e *bodyReadError) Error() string { return "reading the request body: " + e.err.Error() }
+func (e *bodyReadError) Unwrap() error { return e.err }

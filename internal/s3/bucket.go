@@ -98,13 +98,15 @@ func (h *Handler) checkLocation(c *call) error {
 		return nil
 	}
 	var cfg createBucketConfiguration
-	if err := decodeXML(strings.NewReader(string(data)), &cfg); err != nil {
+	if err := decodeStrictXML(strings.NewReader(string(data)), &cfg, createBucketSchema); err != nil {
 		return err
 	}
 	lc := cfg.LocationConstraint
 	switch {
 	case cfg.Location != nil || cfg.Bucket != nil:
 		return errNotImplemented.because("directory buckets are not implemented by inkan", nil)
+	case cfg.Tags != nil:
+		return errNotImplemented.because("bucket tags are not implemented by inkan", nil)
 	case h.o.Region == "":
 		return nil
 	case lc == "" || lc == h.region:

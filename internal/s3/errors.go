@@ -1,14 +1,18 @@
 package s3
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/xml"
 	"errors"
 	"net/http"
+	"os"
 	"strconv"
 
 	"github.com/inkan-dev/inkan/internal/checksum"
 	"github.com/inkan-dev/inkan/internal/iam"
 	"github.com/inkan-dev/inkan/internal/objstore"
+	"github.com/inkan-dev/inkan/internal/reqid"
 )
 
 // Error is an S3 error response: the code and status clients key on, AWS's message, and
@@ -81,6 +85,7 @@ var (
 	errMalformedXML          = &Error{Code: "MalformedXML", Status: 400, Message: "The XML you provided was not well-formed or did not validate against our published schema"}
 	errMaxMessageLength      = &Error{Code: "MaxMessageLengthExceeded", Status: 400, Message: "Your request was too big."}
 	errMetadataTooLarge      = &Error{Code: "MetadataTooLarge", Status: 400, Message: "Your metadata headers exceed the maximum allowed metadata size."}
+	errMissingContentLength  = &Error{Code: "MissingContentLength", Status: 411, Message: "You must provide the Content-Length HTTP header."}
 	errMissingContentMD5     = &Error{Code: "InvalidRequest", Status: 400, Message: "Missing required header for this request: Content-MD5"}
 	errNoSuchBucket          = &Error{Code: "NoSuchBucket", Status: 404, Message: "The specified bucket does not exist"}
 	errNoSuchBucketPolicy    = &Error{Code: "NoSuchBucketPolicy", Status: 404, Message: "The bucket policy does not exist"}
@@ -89,6 +94,8 @@ var (
 	errNotImplemented        = &Error{Code: "NotImplemented", Status: 501, Message: "A header or query you provided implies functionality that is not implemented."}
 	errNotModified           = &Error{Code: "NotModified", Status: 304, Message: "Not Modified"}
 	errPreconditionFailed    = &Error{Code: "PreconditionFailed", Status: 412, Message: "At least one of the pre-conditions you specified did not hold"}
+	errRequestTimeout        = &Error{Code: "RequestTimeout", Status: 400, Message: "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed."}
+	errSlowDown              = &Error{Code: "SlowDown", Status: 503, Message: "Please reduce your request rate."}
 	errSignatureDoesNotMatch = &Error{Code: "SignatureDoesNotMatch", Status: 403, Message: "The request signature we calculated does not match the signature you provided. Check your key and signing method."}
 	errServiceUnavailable    = &Error{Code: "ServiceUnavailable", Status: 503, Message: "Service is unable to handle request."}
 )
@@ -106,6 +113,22 @@ func s3Error(err error) *Error {
 		// The cause (an upstream's code, a dial error) is for the log only: the caller,
 		// even in explain mode, learns no more than that the store failed.
 		return errServiceUnavailable.because("the object store is unavailable", err)
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		// The body stalled past the server's idle timeout (server.Limits): S3's answer.
+		return errRequestTimeout.because("the request body sent no byte within the idle timeout", err)
+	}
+	var be *bodyReadError
+	if errors.As(err, &be) {
+		// The client's body broke off or was framed wrong: S3's IncompleteBody.
+		return errIncompleteBody.because(be.Error(), err)
+	}
+	if errors.Is(err, objstore.ErrStorageFull) {
+		// S3 has no "disk full": the honest S3 answer to a store that cannot take the
+		// write now but will once space is freed is the retryable 503 ServiceUnavailable
+		// (SDKs retry it with backoff; 507 is not S3's and no SDK retries it). The cause
+		// names server paths: it goes to the log, never to the caller.
+		return errServiceUnavailable.because("the object store is out of space", err)
 	}
 	if e := objstoreError(err); e != nil {
 		return e.because(err.Error(), err)
@@ -180,7 +203,8 @@ type extraElement struct {
 }
 
 // writeError renders e. HEAD responses and 304 carry no body, as in S3. In explain mode
-// the reason is appended to the message, so a developer sees why without the audit log.
+// the reason of a 4xx is appended to the message, so a developer sees why without the
+// audit log.
 func writeError(w http.ResponseWriter, r *http.Request, e *Error, requestID, hostID string, explain bool) {
 	h := w.Header()
 	if e.Status == http.StatusServiceUnavailable {
@@ -191,7 +215,9 @@ func writeError(w http.ResponseWriter, r *http.Request, e *Error, requestID, hos
 		return
 	}
 	msg := e.Message
-	if explain && e.Reason != "" && e.Reason != e.Message {
+	// A server-side failure's reason may quote the cause (a path, a driver's error): it
+	// stays in the log, whatever the mode.
+	if explain && e.Status < 500 && e.Reason != "" && e.Reason != e.Message {
 		msg += " (" + e.Reason + ")"
 	}
 	body := errorBody{Code: e.Code, Message: msg, RequestID: requestID, HostID: hostID}
@@ -207,4 +233,18 @@ func writeError(w http.ResponseWriter, r *http.Request, e *Error, requestID, hos
 	w.WriteHeader(e.Status)
 	w.Write([]byte(xml.Header))
 	w.Write(out)
+}
+
+// WriteSlowDown answers a request refused before it reached the handler because its client
+// has too many requests in flight (server.Limits): 503 SlowDown, S3's request to back off,
+// which every SDK retries with backoff.
+func WriteSlowDown(w http.ResponseWriter, r *http.Request) {
+	id := reqid.From(r.Context())
+	writeError(w, r, errSlowDown, id, hostIDOf(id), false)
+}
+
+// hostIDOf is the x-amz-id-2 of a request: derived from its id, as inkan has one host.
+func hostIDOf(requestID string) string {
+	sum := sha256.Sum256([]byte(requestID))
+	return base64.StdEncoding.EncodeToString(sum[:])
 }

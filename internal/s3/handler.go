@@ -3,7 +3,6 @@ package s3
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"log/slog"
@@ -66,7 +65,22 @@ type Options struct {
 	// Now is the clock for signature skew and expiry; nil = time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Observer counts the failures operators act on; nil = none.
+	Observer Observer
 }
+
+// Observer counts failures beyond the request metrics; *server.Metrics is one. Its
+// methods run on the request path and must be quick.
+type Observer interface {
+	// StorageFull counts one request of operation op refused because the object store
+	// had no room left (objstore.ErrStorageFull).
+	StorageFull(op string)
+}
+
+// StatusClientClosed is the status a request the client abandoned is answered and
+// recorded with: nginx's 499 "client closed request". No S3 code fits a caller that is
+// gone, and a 5xx would blame the server.
+const StatusClientClosed = 499
 
 // Handler is the S3 endpoint. Safe for concurrent use.
 type Handler struct {
@@ -144,8 +158,7 @@ func (h *Handler) newCall(w http.ResponseWriter, r *http.Request) *call {
 	if id == "" {
 		id = reqid.New()
 	}
-	sum := sha256.Sum256([]byte(id))
-	c := &call{w: w, r: r, ctx: r.Context(), requestID: id, hostID: base64.StdEncoding.EncodeToString(sum[:]), query: r.URL.Query()}
+	c := &call{w: w, r: r, ctx: r.Context(), requestID: id, hostID: hostIDOf(id), query: r.URL.Query()}
 	hdr := w.Header()
 	hdr.Set("x-amz-request-id", id)
 	hdr.Set("x-amz-id-2", c.hostID)
@@ -191,9 +204,19 @@ func (h *Handler) fail(c *call, err error) {
 		h.o.Logger.Info("s3 feature not implemented", "request_id", c.requestID, "method", c.r.Method, "path", c.r.URL.Path, "reason", e.Reason)
 	case iam.KindOf(err) == iam.KindUnavailable:
 		// The store is unreachable: the refresh loop logs that once a minute, not per request.
-	case errors.Is(err, context.Canceled) && c.r.Context().Err() != nil:
-		// The client went away (a closed connection, a load tool's deadline): no server fault.
-		h.o.Logger.Debug("s3 request abandoned by the client", "request_id", c.requestID, "op", c.opName())
+	case c.r.Context().Err() != nil && (errors.Is(err, context.Canceled) || e.Status >= 500):
+		// The client went away (a closed or half-closed connection, a load tool's
+		// deadline) and the operation stopped with it: no server fault. Whatever it
+		// committed is committed whole; a bare 499 tells a half-closed client it was not
+		// answered, and the request metrics count it as canceled (server.Metrics).
+		h.o.Logger.Debug("s3 request abandoned by the client", "request_id", c.requestID, "op", c.opName(), "err", err)
+		c.w.WriteHeader(StatusClientClosed)
+		return
+	case errors.Is(err, objstore.ErrStorageFull):
+		h.o.Logger.Error("s3 request refused: the object store is full", "request_id", c.requestID, "op", c.opName(), "err", err)
+		if h.o.Observer != nil {
+			h.o.Observer.StorageFull(c.opName())
+		}
 	case e.Status >= 500:
 		h.o.Logger.Error("s3 request failed", "request_id", c.requestID, "op", c.opName(), "err", err)
 	}

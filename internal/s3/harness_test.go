@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/inkan-dev/inkan/internal/audit"
 	"github.com/inkan-dev/inkan/internal/iam"
+	"github.com/inkan-dev/inkan/internal/objstore"
 	"github.com/inkan-dev/inkan/internal/objstore/localfs"
 	"github.com/inkan-dev/inkan/internal/oidc"
 	"github.com/inkan-dev/inkan/internal/reqid"
@@ -94,6 +96,12 @@ type envOptions struct {
 	auditAllow func() bool
 	// shared sends the records to the decision log in the store too, as inkan serve does.
 	shared bool
+	// wrap, when set, wraps the backend the handler uses (fault injection).
+	wrap func(objstore.Backend) objstore.Backend
+	// explain, logger and observer are the handler's Options.
+	explain  bool
+	logger   *slog.Logger
+	observer s3.Observer
 }
 
 func newEnv(t testing.TB, opts ...envOptions) *env {
@@ -134,8 +142,13 @@ func newEnv(t testing.TB, opts ...envOptions) *env {
 		t.Cleanup(func() { w.Close() })
 		recorder = decisionlog.NewTrail(e.audit, w)
 	}
-	e.handler = s3.New(s3.Options{Backend: e.backend, Auth: e.svc, Policies: iam.NewBucketPolicyCache(e.svc), Audit: recorder,
-		AuditAllow: o.auditAllow, Region: pinned, Domain: o.domain, Now: e.clock.Now})
+	var backend objstore.Backend = e.backend
+	if o.wrap != nil {
+		backend = o.wrap(backend)
+	}
+	e.handler = s3.New(s3.Options{Backend: backend, Auth: e.svc, Policies: iam.NewBucketPolicyCache(e.svc), Audit: recorder,
+		AuditAllow: o.auditAllow, Region: pinned, Domain: o.domain, Now: e.clock.Now,
+		Explain: o.explain, Logger: o.logger, Observer: o.observer})
 	withID := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.mu.Lock()
 		e.seen = append(e.seen, r.Method+" "+r.Header.Get("X-Amz-Content-Sha256"))

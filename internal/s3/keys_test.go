@@ -25,7 +25,7 @@ func send(t *testing.T, e *env, method, path string, header http.Header) (int, s
 func TestKeysThatAreNotValidUTF8OrHoldNULAreRefusedAsInvalidURI(t *testing.T) {
 	e := newEnv(t)
 	e.bucket("data")
-	for _, key := range []string{"%FF", "a%AE%8A-", "nul%00byte", "%00", "%C0%AF"} {
+	for _, key := range []string{"%FF", "a%FFb", "a%AE%8A-", "nul%00byte", "%00", "a%00b", "%C0%AF", "a%C0%AFb", "a%ED%A0%80b", "a%E2%82"} {
 		for _, method := range []string{http.MethodGet, http.MethodPut, http.MethodDelete} {
 			if status, code := send(t, e, method, "/data/"+key, nil); status != 400 || code != "InvalidURI" {
 				t.Errorf("%s /data/%s: %d %s, want 400 InvalidURI", method, key, status, code)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -41,10 +42,25 @@ func writeRaw(w http.ResponseWriter, doc string) error {
 	return err
 }
 
-// decodeXML reads a bounded XML request body into v: MalformedXML when it does not parse,
-// MaxMessageLengthExceeded when it is too long. Read errors of the body (a failed checksum
-// or signature) are returned as they are.
+// maxXMLDepth bounds the nesting of XML request bodies. The deepest document inkan reads
+// nests 3 elements (Delete>Object>Key); S3 refuses a document that does not validate
+// against its schema, so a deeper one is MalformedXML whatever it holds, before any of it
+// is decoded.
+const maxXMLDepth = 8
+
+// decodeXML reads a bounded XML request body into v: MalformedXML when it does not parse or
+// nests deeper than maxXMLDepth, MaxMessageLengthExceeded when it is too long. Read errors
+// of the body (a failed checksum or signature) are returned as they are.
 func decodeXML(body io.Reader, v any) error {
+	return decodeStrictXML(body, v, nil)
+}
+
+// decodeStrictXML is decodeXML that also refuses, as MalformedXML, any element whose path
+// ("Root/Child/Grandchild") is not in schema; nil checks the depth only. The documents whose
+// every element S3 validates (CreateBucketConfiguration) name their schema; the others
+// (CompleteMultipartUpload, Delete) keep encoding/xml's leniency to elements inkan does not
+// know, which SDKs add over time.
+func decodeStrictXML(body io.Reader, v any, schema map[string]bool) error {
 	data, err := io.ReadAll(io.LimitReader(body, maxXMLBody+1))
 	if err != nil {
 		return err
@@ -52,10 +68,44 @@ func decodeXML(body io.Reader, v any) error {
 	if len(data) > maxXMLBody {
 		return errMaxMessageLength
 	}
+	if err := checkXMLShape(data, schema); err != nil {
+		return err
+	}
 	if err := xml.Unmarshal(data, v); err != nil {
 		return errMalformedXML.because("the XML body does not parse: "+err.Error(), err)
 	}
 	return nil
+}
+
+// checkXMLShape walks data's elements without decoding them: MalformedXML for a document
+// that does not tokenize, nests deeper than maxXMLDepth, or (schema set) holds an element
+// schema does not list.
+func checkXMLShape(data []byte, schema map[string]bool) error {
+	d := xml.NewDecoder(bytes.NewReader(data))
+	var path []string
+	for {
+		tok, err := d.RawToken()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return errMalformedXML.because("the XML body does not parse: "+err.Error(), err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			path = append(path, t.Name.Local)
+			if len(path) > maxXMLDepth {
+				return errMalformedXML.because("the XML body nests deeper than "+strconv.Itoa(maxXMLDepth)+" elements", nil)
+			}
+			if p := strings.Join(path, "/"); schema != nil && !schema[p] {
+				return errMalformedXML.because("the XML body holds an unknown element "+p, nil)
+			}
+		case xml.EndElement:
+			if len(path) > 0 {
+				path = path[:len(path)-1]
+			}
+		}
+	}
 }
 
 // s3Time is the timestamp form of S3 listings: ISO 8601 with milliseconds, UTC.
@@ -105,6 +155,22 @@ type createBucketConfiguration struct {
 	LocationConstraint string
 	Location           *struct{ Name, Type string }
 	Bucket             *struct{ DataRedundancy, Type string }
+	Tags               *struct{}
+}
+
+// createBucketSchema is every element path S3's CreateBucketConfiguration may hold
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html#API_CreateBucket_RequestSyntax).
+var createBucketSchema = schemaOf("CreateBucketConfiguration",
+	"LocationConstraint", "Location", "Location/Name", "Location/Type",
+	"Bucket", "Bucket/DataRedundancy", "Bucket/Type", "Tags", "Tags/Tag", "Tags/Tag/Key", "Tags/Tag/Value")
+
+// schemaOf is the set of root and root/path for each path.
+func schemaOf(root string, paths ...string) map[string]bool {
+	m := map[string]bool{root: true}
+	for _, p := range paths {
+		m[root+"/"+p] = true
+	}
+	return m
 }
 
 // versioningConfiguration is GetBucketVersioning's answer: inkan buckets are never

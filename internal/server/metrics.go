@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/inkan-dev/inkan/internal/oidc"
@@ -19,6 +18,7 @@ type Metrics struct {
 	decisions  *prometheus.CounterVec
 	jwks       *prometheus.CounterVec
 	keyLookups *prometheus.CounterVec
+	full       *prometheus.CounterVec
 	upstream   upstreamMetrics
 	store      storeGauges
 
@@ -31,7 +31,7 @@ func NewMetrics() *Metrics {
 	m := &Metrics{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "inkan_http_requests_total",
-			Help: "HTTP requests by service (query, s3, idp, admin, internal) and status code."}, []string{"service", "code"}),
+			Help: "HTTP requests by service (query, s3, idp, admin, internal) and status code; code \"canceled\" counts requests the client abandoned."}, []string{"service", "code"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "inkan_http_request_duration_seconds",
 			Help: "HTTP request latency by service.", Buckets: prometheus.ExponentialBuckets(0.0001, 2.5, 14)}, []string{"service"}),
 		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "inkan_decisions_total",
@@ -41,8 +41,10 @@ func NewMetrics() *Metrics {
 		keyLookups: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "inkan_oidc_key_lookups_total",
 			Help: "Issuer key cache lookups by issuer and outcome."}, []string{"issuer", "outcome"}),
 	}
+	m.full = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "inkan_storage_full_total",
+		Help: "S3 requests refused with 503 because the object store had no room left, by operation."}, []string{"op"})
 	m.store = newStoreGauges(m.reg)
-	m.reg.MustRegister(m.requests, m.latency, m.decisions, m.jwks, m.keyLookups,
+	m.reg.MustRegister(m.requests, m.latency, m.decisions, m.jwks, m.keyLookups, m.full,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.decisionLog = newDecisionLogMetrics(m.reg)
 	return m
@@ -53,11 +55,8 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }
 
-func (m *Metrics) observeRequest(service string, status int, d time.Duration) {
-	if status == 0 {
-		status = http.StatusOK
-	}
-	m.requests.WithLabelValues(service, strconv.Itoa(status)).Inc()
+func (m *Metrics) observeRequest(service, code string, d time.Duration) {
+	m.requests.WithLabelValues(service, code).Inc()
 	m.latency.WithLabelValues(service).Observe(d.Seconds())
 }
 
@@ -80,4 +79,10 @@ func (m *Metrics) Fetched(issuer string, r oidc.Resource, err error, _ time.Dura
 // Lookup counts one key-cache lookup by outcome (hit, stale, fetched, throttled, unavailable).
 func (m *Metrics) Lookup(issuer string, o oidc.CacheOutcome) {
 	m.keyLookups.WithLabelValues(issuer, string(o)).Inc()
+}
+
+// StorageFull counts one request refused for want of space; it makes *Metrics an
+// s3.Observer.
+func (m *Metrics) StorageFull(op string) {
+	m.full.WithLabelValues(op).Inc()
 }

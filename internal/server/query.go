@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"os"
 	"strings"
 
 	"github.com/inkan-dev/inkan/internal/audit"
@@ -24,11 +25,15 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request) {
 	id := reqid.From(ctx)
 	q, err := awsquery.Decode(r)
 	if err != nil {
-		status, code := http.StatusBadRequest, "MalformedQueryString"
-		if errors.Is(err, awsquery.ErrTooLarge) {
-			status, code = http.StatusRequestEntityTooLarge, "RequestEntityTooLarge"
+		qe := &awsquery.Error{Code: "MalformedQueryString", Message: err.Error(), Status: http.StatusBadRequest}
+		switch {
+		case errors.Is(err, awsquery.ErrTooLarge):
+			qe.Code, qe.Status = "RequestEntityTooLarge", http.StatusRequestEntityTooLarge
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			// The body stalled past Limits.BodyIdleTimeout; the error names sockets.
+			qe.Code, qe.Message = "RequestTimeout", "The request body sent no byte within the idle timeout."
 		}
-		awsquery.WriteError(w, s.defaultNamespace(), &awsquery.Error{Code: code, Message: err.Error(), Status: status}, id)
+		awsquery.WriteError(w, s.defaultNamespace(), qe, id)
 		return
 	}
 	action := q.Action()
@@ -55,6 +60,12 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request) {
 		call.Caller, rec.Caller = p, p.ARN
 	}
 	res, err := op.Run(ctx, call)
+	if err != nil && ctx.Err() != nil {
+		// The client went away and the operation stopped with it: not a server failure.
+		s.o.Logger.Debug("query request abandoned by the client", "request_id", id, "action", rec.Action, "err", err)
+		w.WriteHeader(clientClosed)
+		return
+	}
 	if err != nil {
 		s.fail(w, svc, svc.Error(err), rec, err)
 		return
@@ -88,7 +99,8 @@ func (s *Server) fail(w http.ResponseWriter, svc *awsquery.Service, qe *awsquery
 	if rec.Reason == "" {
 		rec.Reason = qe.Message
 	}
-	reasonShown := s.o.ReasonToCaller && de != nil && de.Reason != "" && !strings.Contains(qe.Message, de.Reason)
+	// A server-side failure's reason may quote its cause (a path, a driver's error): never shown.
+	reasonShown := s.o.ReasonToCaller && qe.Status < 500 && de != nil && de.Reason != "" && !strings.Contains(qe.Message, de.Reason)
 	if denied := qe.Status == http.StatusForbidden || rec.Outcome == "deny"; reasonShown || denied {
 		copyErr := *qe
 		// With --dev the caller reads the reason of any domain refusal, whichever service.

@@ -44,11 +44,14 @@ type Options struct {
 	// ReasonToCaller puts the domain's one-sentence reason in every query error message
 	// (--dev); otherwise denials end with the request id and how an operator reads the reason.
 	ReasonToCaller bool
+	// Limits bound slow bodies and each client's requests in flight; zero = none.
+	Limits Limits
 }
 
 // Server is inkan's HTTP handler.
 type Server struct {
 	o      Options
+	limit  *inflight
 	mux    *http.ServeMux
 	query  map[string]*awsquery.Service // by action name
 	byName map[string]*awsquery.Service
@@ -62,7 +65,8 @@ func New(o Options) *Server {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{o: o, mux: http.NewServeMux(), query: map[string]*awsquery.Service{}, byName: map[string]*awsquery.Service{}}
+	s := &Server{o: o, limit: newInflight(o.Limits.MaxRequestsPerClient), mux: http.NewServeMux(),
+		query: map[string]*awsquery.Service{}, byName: map[string]*awsquery.Service{}}
 	for i := range o.Query {
 		svc := &o.Query[i]
 		s.byName[svc.Name] = svc
@@ -139,13 +143,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		elapsed := s.o.Now().Sub(start)
 		if s.o.Metrics != nil {
-			s.o.Metrics.observeRequest(service, rw.status, elapsed)
+			s.o.Metrics.observeRequest(service, codeLabel(r, rw.status), elapsed)
 		}
 		// Never log the query string: presigned URLs carry signatures and session tokens.
 		s.o.Logger.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path,
 			"status", rw.status, "bytes", rw.bytes, "duration_ms", strconv.FormatFloat(float64(elapsed.Microseconds())/1000, 'f', 3, 64),
 			"service", service, "remote", r.RemoteAddr)
 	}()
+	if service != "internal" { // health, readiness and metrics always answer
+		release, ok := s.limit.acquire(remoteIP(r))
+		if !ok {
+			s.throttle(rw, r, service)
+			return
+		}
+		defer release()
+	}
+	s.limitBody(rw, r)
 	switch service {
 	case "internal", "idp", "admin", "console":
 		s.mux.ServeHTTP(rw, r)
@@ -159,6 +172,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.o.S3.ServeHTTP(rw, r)
 	}
 }
+
+// codeLabel is the status a request is counted under: "canceled" for one the client
+// abandoned before it was answered (the handlers answer those 499, nginx's "client closed
+// request"), so that a client going away is never counted as a server failure.
+func codeLabel(r *http.Request, status int) string {
+	if status == 0 {
+		status = http.StatusOK
+	}
+	if status == clientClosed || status >= 500 && r.Context().Err() != nil {
+		return "canceled"
+	}
+	return strconv.Itoa(status)
+}
+
+// clientClosed is s3.StatusClientClosed, the status of an abandoned request.
+const clientClosed = 499
 
 // classify names the route of a request, which is also its metrics label: one of inkan's own
 // (internal, idp, admin, console), a query-protocol call (query) or S3 (s3).

@@ -12,6 +12,9 @@ import (
 // Algorithm is the only signing algorithm this package verifies.
 const Algorithm = "AWS4-HMAC-SHA256"
 
+// AlgorithmV4a is SigV4a's scheme, which inkan does not verify.
+const AlgorithmV4a = "AWS4-ECDSA-P256-SHA256"
+
 // MaxPresignExpiry is the longest X-Amz-Expires AWS accepts: seven days.
 const MaxPresignExpiry = 7 * 24 * time.Hour
 
@@ -92,7 +95,8 @@ func (a *Auth) UnsignedAmzHeaders(r *http.Request) []string {
 // presigned query, without verifying anything. It returns:
 //   - ErrNoAuth when the request carries no signature at all (anonymous);
 //   - ErrSigV2 for Signature Version 2 ("AWS AKID:sig" or AWSAccessKeyId= in the query);
-//   - ErrUnsupportedAlgorithm for any other scheme, SigV4a included;
+//   - ErrUnsupportedAlgorithm for SigV4a in the header (ErrMalformedPresign in a query);
+//   - ErrUnknownScheme for an Authorization header of any other scheme (empty, Bearer…);
 //   - ErrMultipleAuth when both a header and a presigned query are present;
 //   - ErrIncomplete or ErrMalformedPresign when a part is missing or malformed.
 //
@@ -120,14 +124,35 @@ func sigV2() *Error {
 	return fail(ErrSigV2, "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.")
 }
 
+// schemeLike reports whether s looks like an authorization scheme's name rather than a
+// credential sent without one: short, of letters, digits and hyphens.
+func schemeLike(s string) bool {
+	if s == "" || len(s) > 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
 func parseHeader(r *http.Request, value string) (*Auth, error) {
 	scheme, rest, _ := strings.Cut(value, " ")
 	switch scheme {
 	case Algorithm:
 	case "AWS":
 		return nil, sigV2()
-	default:
+	case AlgorithmV4a:
 		return nil, fail(ErrUnsupportedAlgorithm, "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.")
+	default:
+		e := fail(ErrUnknownScheme, "Unsupported Authorization Type")
+		if schemeLike(scheme) {
+			e.Scheme = scheme
+		}
+		return nil, e
 	}
 	fields, err := authorizationFields(rest)
 	if err != nil {
@@ -245,7 +270,8 @@ func parseQuery(r *http.Request, q url.Values) (*Auth, error) {
 	}
 	alg, okAlg := get(paramAlgorithm)
 	if okAlg && alg != Algorithm {
-		return nil, fail(ErrUnsupportedAlgorithm, `X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"`)
+		// S3's AuthorizationQueryParametersError: a presigned URL's parameters are malformed.
+		return nil, fail(ErrMalformedPresign, `X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"`)
 	}
 	cred, okCred := get(paramCredential)
 	date, okDate := get(paramDate)

@@ -15,16 +15,22 @@ var (
 	// ErrSigV2: an AWS Signature Version 2 header ("AWS AKID:sig") or query
 	// (AWSAccessKeyId=…). S3: InvalidRequest / AccessDenied; query services: InvalidClientTokenId.
 	ErrSigV2 = errors.New("sigv4: signature version 2 is not supported")
-	// ErrUnsupportedAlgorithm: an Authorization scheme or X-Amz-Algorithm other than
-	// AWS4-HMAC-SHA256, SigV4a (AWS4-ECDSA-P256-SHA256) included. S3: NotImplemented or
-	// AuthorizationQueryParametersError; query services: IncompleteSignature.
+	// ErrUnsupportedAlgorithm: an AWS signing algorithm this endpoint does not implement,
+	// SigV4a (AWS4-ECDSA-P256-SHA256), in the Authorization header (an X-Amz-Algorithm
+	// other than AWS4-HMAC-SHA256 is ErrMalformedPresign). S3: InvalidRequest, as for SigV2
+	// where S3 lacks it; query services: IncompleteSignature.
 	ErrUnsupportedAlgorithm = errors.New("sigv4: unsupported signing algorithm")
+	// ErrUnknownScheme: an Authorization header that names no AWS scheme at all (empty,
+	// Bearer, Basic, AWS4-HMAC-SHA512…). S3: InvalidArgument "Unsupported Authorization
+	// Type"; query services: IncompleteSignature.
+	ErrUnknownScheme = errors.New("sigv4: unknown authorization scheme")
 	// ErrMultipleAuth: both an Authorization header and a presigned query. S3: InvalidArgument.
 	ErrMultipleAuth = errors.New("sigv4: more than one authentication mechanism")
 	// ErrIncomplete: a malformed or incomplete Authorization header, or a missing or
 	// malformed date. S3: AuthorizationHeaderMalformed; query services: IncompleteSignature.
 	ErrIncomplete = errors.New("sigv4: incomplete signature")
-	// ErrMalformedPresign: a malformed presigned query (missing parameter, bad X-Amz-Expires).
+	// ErrMalformedPresign: a malformed presigned query (missing parameter, bad X-Amz-Expires,
+	// an X-Amz-Algorithm other than AWS4-HMAC-SHA256).
 	// S3: AuthorizationQueryParametersError; query services: IncompleteSignature.
 	ErrMalformedPresign = errors.New("sigv4: malformed presigned request")
 	// ErrScope: the credential scope names the wrong date, region, service or terminator.
@@ -79,6 +85,9 @@ type Error struct {
 	Expires time.Duration
 	// Region: ErrScope when the region is wrong; the region the server expects.
 	Region string
+	// Scheme: ErrUnknownScheme; the header's first word when it is a short token that
+	// cannot be a credential (letters, digits, hyphens, at most 32), else "".
+	Scheme string
 	// StringToSign: ErrSignatureMismatch of the request signature; the string the server
 	// signed, which S3 returns to help clients debug (it holds a hash, no secret).
 	StringToSign string

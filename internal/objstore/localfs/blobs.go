@@ -107,7 +107,7 @@ func (s *blobStore) write(ctx context.Context, body io.Reader, size int64) (writ
 	if err != nil {
 		s.keep.release(id)
 	}
-	return w, err
+	return w, storageFull(err)
 }
 
 func (s *blobStore) writeHeld(ctx context.Context, id blobID, body io.Reader, size int64) (written, error) {

@@ -212,7 +212,7 @@ func (x *index) submit(ctx context.Context, r *txReq) error {
 		return ctx.Err()
 	}
 	<-r.done
-	return r.err
+	return storageFull(r.err)
 }
 
 // batch is a group of writes committed together.
