@@ -27,6 +27,46 @@ func testConnTransport(t *testing.T) *connTransport {
 	return gt
 }
 
+// countingServer starts an HTTP server, configured by config when not nil, that counts the
+// connections it accepts.
+func countingServer(t *testing.T, config func(*http.Server), h http.HandlerFunc) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	var conns atomic.Int32
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	if config != nil {
+		config(srv.Config)
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv, &conns
+}
+
+// rawServer accepts connections on a loopback port and hands each to serve, numbered from 0;
+// it returns the port's address.
+func rawServer(t *testing.T, serve func(c net.Conn, i int)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for i := 0; ; i++ {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go serve(c, i)
+		}
+	}()
+	return ln.Addr().String()
+}
+
 func get(t *testing.T, rt http.RoundTripper, ctx context.Context, url string) *http.Response {
 	t.Helper()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
@@ -57,18 +97,10 @@ func (w *readerFromRecorder) ReadFrom(r io.Reader) (int64, error) {
 // the connection goes back to the pool for the next GET.
 func TestGetBodiesHandTheSocketToTheDestination(t *testing.T) {
 	object := bytes.Repeat([]byte("0123456789abcdef"), 1<<16) // 1 MiB
-	var conns atomic.Int32
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv, conns := countingServer(t, nil, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", strconv.Itoa(len(object)))
 		w.Write(object)
-	}))
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
-	srv.Start()
-	defer srv.Close()
+	})
 	gt := testConnTransport(t)
 	for i := range 3 {
 		resp := get(t, gt, context.Background(), srv.URL+"/b/k")
@@ -94,18 +126,10 @@ func TestGetBodiesHandTheSocketToTheDestination(t *testing.T) {
 // A body read in part is not reusable: its connection is closed, and the next GET opens a
 // new one; a Read-only consumer gets the same bytes as WriteTo.
 func TestGetBodiesReadInPartCloseTheirConnection(t *testing.T) {
-	var conns atomic.Int32
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv, conns := countingServer(t, nil, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", strconv.Itoa(100<<10))
 		io.WriteString(w, strings.Repeat("x", 100<<10))
-	}))
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
-	srv.Start()
-	defer srv.Close()
+	})
 	gt := testConnTransport(t)
 	resp := get(t, gt, context.Background(), srv.URL+"/b/k")
 	io.CopyN(io.Discard, resp.Body, 10)
@@ -125,35 +149,22 @@ func TestGetBodiesReadInPartCloseTheirConnection(t *testing.T) {
 // timeout) costs no failed GET: the stale connection is found closed and the GET goes out
 // again on a new one. An answer without a Content-Length is read as net/http frames it.
 func TestGetRetriesAConnectionClosedWhileIdle(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for i := 0; ; i++ {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func(c net.Conn, chunked bool) {
-				defer c.Close()
-				// One answer per connection, then close without saying so, as a server
-				// whose idle timeout fires does.
-				buf := make([]byte, 4096)
-				c.Read(buf)
-				if chunked {
-					io.WriteString(c, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
-				} else {
-					io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
-				}
-				time.Sleep(20 * time.Millisecond)
-			}(c, i == 2)
+	addr := rawServer(t, func(c net.Conn, i int) {
+		defer c.Close()
+		// One answer per connection, then close without saying so, as a server whose idle
+		// timeout fires does.
+		buf := make([]byte, 4096)
+		c.Read(buf)
+		if i == 2 {
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+		} else {
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
 		}
-	}()
+		time.Sleep(20 * time.Millisecond)
+	})
 	gt := testConnTransport(t)
 	for i := range 3 {
-		resp := get(t, gt, context.Background(), "http://"+ln.Addr().String()+"/b/k")
+		resp := get(t, gt, context.Background(), "http://"+addr+"/b/k")
 		data, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if err != nil || string(data) != "hello" {
@@ -217,19 +228,11 @@ func send(t *testing.T, rt http.RoundTripper, method, url string, body io.Reader
 // PUTs and HEADs go over the pooled connections too: the body arrives whole, and answers
 // without a body leave their connection reusable.
 func TestPutsAndHeadsShareThePooledConnections(t *testing.T) {
-	var conns atomic.Int32
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv, conns := countingServer(t, nil, func(w http.ResponseWriter, r *http.Request) {
 		n, _ := io.Copy(io.Discard, r.Body)
 		w.Header().Set("X-Got", strconv.FormatInt(n, 10))
 		w.Header().Set("Content-Length", "0")
-	}))
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
-	srv.Start()
-	defer srv.Close()
+	})
 	ct := testConnTransport(t)
 	for i, size := range []int64{0, 1, 3 << 20, 5} {
 		resp := send(t, ct, http.MethodPut, srv.URL+"/b/k", strings.NewReader(strings.Repeat("z", int(size))), size, true)
@@ -248,30 +251,17 @@ func TestPutsAndHeadsShareThePooledConnections(t *testing.T) {
 // An upstream that refuses a request before reading its body and closes the connection is
 // heard: its answer, not a failed write.
 func TestAnAnswerBeforeTheBodyIsRead(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func(c net.Conn) {
-				defer c.Close()
-				buf := make([]byte, 1024)
-				c.Read(buf) // the head and perhaps a little of the body
-				io.WriteString(c, "HTTP/1.1 403 Forbidden\r\nContent-Length: 7\r\nConnection: close\r\n\r\ndenied!")
-				c.(*net.TCPConn).CloseWrite()
-				time.Sleep(200 * time.Millisecond)
-			}(c)
-		}
-	}()
+	addr := rawServer(t, func(c net.Conn, _ int) {
+		defer c.Close()
+		buf := make([]byte, 1024)
+		c.Read(buf) // the head and perhaps a little of the body
+		io.WriteString(c, "HTTP/1.1 403 Forbidden\r\nContent-Length: 7\r\nConnection: close\r\n\r\ndenied!")
+		c.(*net.TCPConn).CloseWrite()
+		time.Sleep(200 * time.Millisecond)
+	})
 	ct := testConnTransport(t)
 	size := int64(smallBody)
-	resp := send(t, ct, http.MethodPut, "http://"+ln.Addr().String()+"/b/k", io.LimitReader(zeros{}, size), size, true)
+	resp := send(t, ct, http.MethodPut, "http://"+addr+"/b/k", io.LimitReader(zeros{}, size), size, true)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusForbidden || string(body) != "denied!" {
@@ -286,19 +276,10 @@ func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
 // A PUT on a pooled connection the upstream has closed goes out again on a new one, its
 // body sent from the start; a streamed body (no GetBody) is left to net/http's transport.
 func TestPutsRetryAConnectionClosedWhileIdle(t *testing.T) {
-	var conns atomic.Int32
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv, conns := countingServer(t, func(s *http.Server) { s.IdleTimeout = 30 * time.Millisecond }, func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Length", "0")
-	}))
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
-	srv.Config.IdleTimeout = 30 * time.Millisecond // the upstream closes idle connections
-	srv.Start()
-	defer srv.Close()
+	})
 	ct := testConnTransport(t)
 	for i := range 3 {
 		resp := send(t, ct, http.MethodPut, srv.URL+"/b/k", strings.NewReader("data"), 4, true)
