@@ -1,10 +1,10 @@
 package s3_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"github.com/inkan-dev/inkan/internal/testsupport/syncbuf"
 	"io"
 	"log/slog"
 	"net/http"
@@ -67,7 +67,7 @@ func TestAFullDiskAnswersARetryable503WithoutInternalDetailAndRecovers(t *testin
 	for _, explain := range []bool{false, true} {
 		t.Run(fmt.Sprintf("explain=%v", explain), func(t *testing.T) {
 			disk := &fullDisk{}
-			logs := &syncBuffer{}
+			logs := &syncbuf.Buffer{}
 			counter := &fullCounter{}
 			e := newEnv(t, envOptions{explain: explain, observer: counter,
 				wrap:   func(b objstore.Backend) objstore.Backend { disk.Backend = b; return disk },
@@ -133,22 +133,4 @@ func TestAFullDiskAnswersARetryable503WithoutInternalDetailAndRecovers(t *testin
 			}
 		})
 	}
-}
-
-// syncBuffer is a log destination the handler and the test share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

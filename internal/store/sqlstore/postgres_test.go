@@ -1,9 +1,9 @@
 package sqlstore
 
 import (
-	"bytes"
 	"context"
 	"errors"
+	"github.com/inkan-dev/inkan/internal/testsupport/syncbuf"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -115,7 +115,7 @@ func TestPostgresAnnouncesAWriteThroughOneStoreOnAnotherWithinASecond(t *testing
 func TestPostgresOutageIsErrUnavailableWithoutSecretsAndRecoversByItself(t *testing.T) {
 	c := pgtest.Start(t)
 	dsn := c.DatabaseFor(t, "outage")
-	var logs lockedBuffer
+	var logs syncbuf.Buffer
 	s := mustOpenPostgres(t, dsn, slog.New(slog.NewTextHandler(&logs, nil)))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -225,24 +225,6 @@ func pgExec(t *testing.T, dsn string, f func(*pgx.Conn) error) {
 	if err := f(conn); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// lockedBuffer is a bytes.Buffer safe for the store's goroutines to log into.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func FuzzPostgresRoleRoundTrip(f *testing.F) { storetest.FuzzRoleRoundTrip(f, openPostgres) }

@@ -3,6 +3,7 @@ package haproxytest
 import (
 	"bufio"
 	"fmt"
+	"github.com/inkan-dev/inkan/internal/testsupport/syncbuf"
 	"net"
 	"os"
 	"os/exec"
@@ -26,7 +27,7 @@ type Proxy struct {
 	socket string
 	cmd    *exec.Cmd
 	done   chan struct{}
-	log    *syncBuffer
+	log    *syncbuf.Buffer
 	once   sync.Once
 }
 
@@ -57,7 +58,7 @@ func Start(tb testing.TB, servers ...string) *Proxy {
 	if out, err := exec.Command(Binary, "-c", "-q", "-f", cfg).CombinedOutput(); err != nil {
 		tb.Fatalf("haproxy refuses the generated configuration: %v\n%s", err, out)
 	}
-	p := &Proxy{URL: "http://" + c.Bind, dir: dir, socket: c.StatsSocket, done: make(chan struct{}), log: &syncBuffer{}}
+	p := &Proxy{URL: "http://" + c.Bind, dir: dir, socket: c.StatsSocket, done: make(chan struct{}), log: &syncbuf.Buffer{}}
 	// -db: stay in the foreground, so the test owns the process.
 	p.cmd = exec.Command(Binary, "-db", "-f", cfg)
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
@@ -195,21 +196,4 @@ func FreePort() (int, error) {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -8,6 +8,7 @@ package inkantest
 import (
 	"bufio"
 	"context"
+	"github.com/inkan-dev/inkan/internal/testsupport/syncbuf"
 	"io"
 	"strings"
 	"sync"
@@ -19,22 +20,7 @@ import (
 
 // Buffer is a strings.Builder safe for concurrent writes, for a server's or a command's
 // output.
-type Buffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *Buffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *Buffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+type Buffer = syncbuf.Buffer
 
 // Server is a running inkan server.
 type Server struct {
