@@ -237,7 +237,10 @@ func (c *call) globalKeys() policy.Keys {
 	if c.authInfo != nil {
 		k["s3:signatureversion"] = []string{"AWS4-HMAC-SHA256"}
 		k["s3:authtype"] = []string{"REST-HEADER"}
-		if c.authInfo.Presigned {
+		switch {
+		case c.form:
+			k["s3:authtype"] = []string{"POST"}
+		case c.authInfo.Presigned:
 			k["s3:authtype"] = []string{"REST-QUERY-STRING"}
 		}
 		if c.authInfo.PayloadHash != "" {
