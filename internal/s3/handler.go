@@ -33,6 +33,13 @@ type Authority interface {
 	PutBucketPolicy(ctx context.Context, bucket, document string) error
 	GetBucketPolicy(ctx context.Context, bucket string) (string, error)
 	DeleteBucketPolicy(ctx context.Context, bucket string) error
+	// PutBucketSetting, BucketSetting and DeleteBucketSetting keep a bucket's other
+	// settings (CORS) as documents the wire layer owns. BucketSetting reads the current
+	// configuration snapshot, without a store round trip; ok is false when none is set.
+	// Deleting a setting that is not set succeeds.
+	PutBucketSetting(ctx context.Context, bucket, name, doc string) error
+	BucketSetting(bucket, name string) (doc string, ok bool)
+	DeleteBucketSetting(ctx context.Context, bucket, name string) error
 	// Account is the account id that owns every bucket.
 	Account() string
 }
@@ -106,6 +113,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) serve(c *call) error {
+	if c.r.Method == http.MethodOptions {
+		return h.preflight(c)
+	}
+	h.corsActual(c)
 	// Routing first tells the audit record of a refused caller what was attempted; a routing
 	// error is still answered only to an authenticated (or anonymous) caller.
 	op, routeErr := route(c)
