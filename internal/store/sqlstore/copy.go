@@ -15,7 +15,7 @@ import (
 type Counts struct {
 	Providers, Roles, InlinePolicies, ManagedPolicies, Attachments, BucketPolicies, BucketSettings int
 	SealingKeys, Blobs                                                                             int
-	Decisions                                                                      int64
+	Decisions                                                                                      int64
 }
 
 // ErrTargetNotEmpty is Copy's refusal of a target that holds any record.

@@ -94,7 +94,9 @@ func snapshotTests() []test {
 				{"DeleteSealingKey", func() error { return s.DeleteSealingKey(ctx, "k") }},
 				{"PutBucketPolicy", func() error { return s.PutBucketPolicy(ctx, store.BucketPolicy{Bucket: "b", Document: "{}"}) }},
 				{"DeleteBucketPolicy", func() error { return s.DeleteBucketPolicy(ctx, "b") }},
-				{"PutBucketSetting", func() error { return s.PutBucketSetting(ctx, store.BucketSetting{Bucket: "b", Name: "cors", Document: "<x/>"}) }},
+				{"PutBucketSetting", func() error {
+					return s.PutBucketSetting(ctx, store.BucketSetting{Bucket: "b", Name: "cors", Document: "<x/>"})
+				}},
 				{"DeleteBucketSetting", func() error { return s.DeleteBucketSetting(ctx, "b", "cors") }},
 			}
 			before := generation(t, s)
