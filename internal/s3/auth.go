@@ -297,6 +297,13 @@ func (h *Handler) audit(c *call, e *Error) {
 	h.append(rec)
 }
 
+// sampleAllow records the allowed action when AuditAllow picks this request.
+func (h *Handler) sampleAllow(c *call, action string) {
+	if h.o.Audit != nil && h.o.AuditAllow != nil && h.o.AuditAllow() {
+		h.auditAllow(c, action)
+	}
+}
+
 // auditAllow records that the caller was allowed the routed operation's action.
 func (h *Handler) auditAllow(c *call, action string) {
 	rec := h.newRecord(c, action, "")

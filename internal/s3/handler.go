@@ -141,9 +141,7 @@ func (h *Handler) serve(c *call) error {
 		if err := h.authorize(c, op.action, c.bucket, c.key, keys); err != nil {
 			return err
 		}
-		if h.o.Audit != nil && h.o.AuditAllow != nil && h.o.AuditAllow() {
-			h.auditAllow(c, op.action)
-		}
+		h.sampleAllow(c, op.action)
 	}
 	return op.run(h, c)
 }

@@ -57,6 +57,7 @@ func (h *Handler) postObject(c *call) error {
 	if err := h.authorize(c, "s3:PutObject", c.bucket, c.key, nil); err != nil {
 		return err
 	}
+	h.sampleAllow(c, "s3:PutObject")
 	hdr := f.header()
 	if err := refuseUnsupported(hdr); err != nil {
 		return err
