@@ -27,12 +27,6 @@ const (
 )
 
 var (
-	errCORSForbidden = &Error{Code: "AccessForbidden", Status: 403, Message: "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec."}
-	errCORSDisabled  = &Error{Code: "AccessForbidden", Status: 403, Message: "CORSResponse: CORS is not enabled for this bucket."}
-	errBadPreflight  = &Error{Code: "BadRequest", Status: 400, Message: "Insufficient information. Origin request header needed."}
-)
-
-var (
 	opPutCORS = operation{"PutBucketCors", "s3:PutBucketCORS", nil, (*Handler).putBucketCors}
 	opGetCORS = operation{"GetBucketCors", "s3:GetBucketCORS", nil, (*Handler).getBucketCors}
 	// DeleteBucketCors is authorized as s3:PutBucketCORS, as S3 documents it.

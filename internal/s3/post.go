@@ -23,12 +23,6 @@ import (
 // maxFormFields bounds the bytes of the form fields before the file, S3's 20 KB.
 const maxFormFields = 20 << 10
 
-var (
-	errInvalidPolicyDocument = &Error{Code: "InvalidPolicyDocument", Status: 400, Message: "The content of the form does not meet the conditions specified in the policy document."}
-	errMalformedPOST         = &Error{Code: "MalformedPOSTRequest", Status: 400, Message: "The body of your POST request is not well-formed multipart/form-data."}
-	errFieldsTooLarge        = &Error{Code: "MaxPostPreDataLengthExceededError", Status: 400, Message: "Your POST request fields preceding the upload file were too large."}
-)
-
 var opPostObject = operation{"PostObject", "", nil, (*Handler).postObject}
 
 // postForm is a POST upload's fields (lower-case names, the file excluded) and its file.
