@@ -45,6 +45,9 @@ func (h *Handler) postObject(c *call) error {
 		return err
 	}
 	c.key = strings.ReplaceAll(f.fields["key"], "${filename}", f.filename)
+	if c.key == "" {
+		return errInvalidArgument.because("the form's key is empty once ${filename} is replaced", nil).with(Field{"ArgumentName", "key"})
+	}
 	if err := c.checkNames(); err != nil {
 		return err
 	}

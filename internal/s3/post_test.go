@@ -202,6 +202,9 @@ func TestPostObjectRefusesWhatThePolicyDoesNotAllow(t *testing.T) {
 		{"a policy changed after signing", func(f *form) { f.tamper = true }, 403, "SignatureDoesNotMatch", ""},
 		{"no key", func(f *form) { f.fields = nil }, 400, "InvalidArgument", "must contain a field named 'key'"},
 		{"no file", func(f *form) { f.file = nil }, 400, "InvalidArgument", ""},
+		{"a key that is only ${filename}, of a file without a name", func(f *form) {
+			f.fields, f.filename, f.conditions = [][2]string{{"key", "${filename}"}}, "", []any{[]any{"starts-with", "$key", ""}}
+		}, 400, "InvalidArgument", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := e.newForm("a.txt", []byte("too much"))
