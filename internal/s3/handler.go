@@ -80,6 +80,7 @@ type Handler struct {
 	o      Options
 	region string // the region reported for buckets
 	owner  owner
+	cors   corsCache
 }
 
 // New returns the S3 endpoint's handler. Backend, Auth and Policies are required: New
