@@ -116,8 +116,12 @@ func readPostForm(r *http.Request) (*postForm, error) {
 }
 
 // required checks that the fields S3 requires are there: key always, and the whole
-// signature once any part of one is.
+// signature once any part of one is. A SigV2 form (AWSAccessKeyId) is refused as SigV2
+// requests are.
 func (f *postForm) required() error {
+	if _, v2 := f.fields["awsaccesskeyid"]; v2 {
+		return sigv4Error(&sigv4.Error{Kind: sigv4.ErrSigV2, Message: "Signature version 2 POST forms are not supported; sign with AWS4-HMAC-SHA256."})
+	}
 	names := []string{"key"}
 	if f.signed() {
 		names = append(names, "policy", "x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-signature")
@@ -149,9 +153,6 @@ func (f *postForm) signed() bool {
 func (h *Handler) authenticatePost(c *call, f *postForm) (*postPolicy, error) {
 	c.principal, c.auth, c.authInfo = nil, nil, nil
 	if !f.signed() {
-		if _, v2 := f.fields["awsaccesskeyid"]; v2 {
-			return nil, sigv4Error(&sigv4.Error{Kind: sigv4.ErrSigV2, Message: "Signature version 2 POST forms are not supported; sign with AWS4-HMAC-SHA256."})
-		}
 		return &postPolicy{maxSize: -1}, nil
 	}
 	a, err := sigv4.ParsePost(sigv4.PostForm{Algorithm: f.fields["x-amz-algorithm"], Credential: f.fields["x-amz-credential"],

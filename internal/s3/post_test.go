@@ -202,6 +202,10 @@ func TestPostObjectRefusesWhatThePolicyDoesNotAllow(t *testing.T) {
 		{"a policy changed after signing", func(f *form) { f.tamper = true }, 403, "SignatureDoesNotMatch", ""},
 		{"no key", func(f *form) { f.fields = nil }, 400, "InvalidArgument", "must contain a field named 'key'"},
 		{"no file", func(f *form) { f.file = nil }, 400, "InvalidArgument", ""},
+		{"a signature version 2 form", func(f *form) {
+			f.unsigned = true
+			f.fields = append(f.fields, [2]string{"AWSAccessKeyId", rootKey}, [2]string{"policy", "e30="}, [2]string{"signature", "c2ln"})
+		}, 400, "InvalidRequest", "AWS4-HMAC-SHA256"},
 		{"a key that is only ${filename}, of a file without a name", func(f *form) {
 			f.fields, f.filename, f.conditions = [][2]string{{"key", "${filename}"}}, "", []any{[]any{"starts-with", "$key", ""}}
 		}, 400, "InvalidArgument", ""},
