@@ -68,7 +68,7 @@ func printCounts(w io.Writer, from, to string, c sqlstore.Counts) {
 	}{
 		{"providers", int64(c.Providers)}, {"roles", int64(c.Roles)}, {"inline policies", int64(c.InlinePolicies)},
 		{"managed policies", int64(c.ManagedPolicies)}, {"attachments", int64(c.Attachments)},
-		{"bucket policies", int64(c.BucketPolicies)}, {"sealing keys", int64(c.SealingKeys)},
+		{"bucket policies", int64(c.BucketPolicies)}, {"bucket settings", int64(c.BucketSettings)}, {"sealing keys", int64(c.SealingKeys)},
 		{"blobs", int64(c.Blobs)}, {"decision records", c.Decisions},
 	} {
 		fmt.Fprintf(w, "  %-17s %d\n", row.what, row.n)

@@ -41,6 +41,7 @@ func TestWithTheStoreDownExchangesAndAuthorizationGoOnWithoutTouchingIt(t *testi
 	chained, err := f.svc.CreateRole(ctx, &CreateRoleInput{Name: "chained", TrustPolicy: chainTrustOf(roleARN)})
 	must(t, err)
 	must(t, f.svc.PutBucketPolicy(ctx, "data", publicRead))
+	must(t, f.svc.PutBucketSetting(ctx, "data", "cors", "<CORSConfiguration/>"))
 	policies := NewBucketPolicyCache(f.svc)
 
 	outage.SetDown(true)
@@ -56,6 +57,9 @@ func TestWithTheStoreDownExchangesAndAuthorizationGoOnWithoutTouchingIt(t *testi
 		t.Fatalf("bucket policy with the store down: %v, %v", bp, err)
 	}
 	must(t, f.svc.Authorize(ctx, p, &AccessRequest{Action: "s3:GetObject", Resource: "arn:aws:s3:::data/a", ResourcePolicy: bp}))
+	if doc, ok := f.svc.BucketSetting("data", "cors"); !ok || doc != "<CORSConfiguration/>" {
+		t.Fatalf("the CORS setting with the store down: %q, %v", doc, ok)
+	}
 	_, err = f.svc.AssumeRole(ctx, p, &AssumeRoleInput{SessionInput: SessionInput{RoleARN: chained.ARN, SessionName: "chain"}})
 	must(t, err)
 	if n := outage.Calls(); n != 0 {
@@ -76,6 +80,7 @@ func TestWithTheStoreDownWritesAreRefusedRetryablyAndApplyNothing(t *testing.T) 
 		"RevokeRoleSessions": func() error { _, err := f.svc.RevokeRoleSessions(ctx, "deploy"); return err },
 		"RotateSealingKeys":  func() error { return f.svc.RotateSealingKeys(ctx) },
 		"PutBucketPolicy":    func() error { return f.svc.PutBucketPolicy(ctx, "data", publicRead) },
+		"PutBucketSetting":   func() error { return f.svc.PutBucketSetting(ctx, "data", "cors", "<CORSConfiguration/>") },
 		"GetRole":            func() error { _, err := f.svc.GetRole(ctx, "deploy"); return err },
 	}
 	for name, write := range writes {

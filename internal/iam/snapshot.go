@@ -19,6 +19,8 @@ type snapshot struct {
 	// bucketPolicies holds each bucket's policy document, compiled on first use by
 	// BucketPolicyCache.
 	bucketPolicies map[string]string
+	// bucketSettings holds each bucket's other settings (CORS…), by settingKey.
+	bucketSettings map[string]string
 }
 
 type provider struct {
@@ -55,6 +57,10 @@ func compile(rec *store.Snapshot, account string, log *slog.Logger) *snapshot {
 	}
 	for _, bp := range rec.BucketPolicies {
 		s.bucketPolicies[bp.Bucket] = bp.Document
+	}
+	s.bucketSettings = make(map[string]string, len(rec.BucketSettings))
+	for _, b := range rec.BucketSettings {
+		s.bucketSettings[settingKey(b.Bucket, b.Name)] = b.Document
 	}
 	for _, p := range rec.Providers {
 		cp := &provider{rec: p, oidc: oidc.Provider{URL: p.URL, ClientIDs: p.ClientIDs, Thumbprints: p.Thumbprints},

@@ -264,7 +264,10 @@ func (c *call) globalKeys() policy.Keys {
 	if c.authInfo != nil {
 		k["s3:signatureversion"] = []string{"AWS4-HMAC-SHA256"}
 		k["s3:authtype"] = []string{"REST-HEADER"}
-		if c.authInfo.Presigned {
+		switch {
+		case c.form:
+			k["s3:authtype"] = []string{"POST"}
+		case c.authInfo.Presigned:
 			k["s3:authtype"] = []string{"REST-QUERY-STRING"}
 		}
 		if c.authInfo.PayloadHash != "" {
@@ -319,6 +322,13 @@ func (h *Handler) audit(c *call, e *Error) {
 		}
 	}
 	h.append(rec)
+}
+
+// sampleAllow records the allowed action when AuditAllow picks this request.
+func (h *Handler) sampleAllow(c *call, action string) {
+	if h.o.Audit != nil && h.o.AuditAllow != nil && h.o.AuditAllow() {
+		h.auditAllow(c, action)
+	}
 }
 
 // auditAllow records that the caller was allowed the routed operation's action.

@@ -106,21 +106,9 @@ func isAWSChunked(r *http.Request) bool {
 // header or as a trailer, or the algorithm x-amz-sdk-checksum-algorithm asks for, and
 // returns its algorithm ("" when none). S3 refuses two checksum headers.
 func (c *call) checksumAlgorithm(cr *checksum.Reader, body *sigv4.Body) (checksum.Algorithm, error) {
-	var alg checksum.Algorithm
-	for _, a := range checksum.Algorithms() {
-		v := c.header(a.Header())
-		if v == "" {
-			continue
-		}
-		if alg != "" {
-			e := errInvalidRequest.because("two x-amz-checksum-* headers", nil)
-			e.Message = "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed."
-			return "", e
-		}
-		if err := cr.Expect(a, v); err != nil {
-			return "", invalidChecksumValue(a, err)
-		}
-		alg = a
+	alg, err := expectChecksumHeaders(cr, c.header)
+	if err != nil {
+		return "", err
 	}
 	if t := c.header("x-amz-trailer"); t != "" {
 		a, err := checksum.FromHeader(strings.TrimSpace(t))
@@ -147,6 +135,28 @@ func (c *call) checksumAlgorithm(cr *checksum.Reader, body *sigv4.Body) (checksu
 		}
 		if err := cr.Compute(a); err != nil {
 			return "", err
+		}
+		alg = a
+	}
+	return alg, nil
+}
+
+// expectChecksumHeaders registers the one x-amz-checksum-* value that header (a request's
+// headers, or a POST form's fields) holds, and returns its algorithm, "" for none.
+func expectChecksumHeaders(cr *checksum.Reader, header func(string) string) (checksum.Algorithm, error) {
+	var alg checksum.Algorithm
+	for _, a := range checksum.Algorithms() {
+		v := header(a.Header())
+		if v == "" {
+			continue
+		}
+		if alg != "" {
+			e := errInvalidRequest.because("two x-amz-checksum-* headers", nil)
+			e.Message = "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed."
+			return "", e
+		}
+		if err := cr.Expect(a, v); err != nil {
+			return "", invalidChecksumValue(a, err)
 		}
 		alg = a
 	}

@@ -129,6 +129,9 @@ func (h *Handler) deleteBucket(c *call) error {
 	if err := h.o.Auth.DeleteBucketPolicy(c.ctx, c.bucket); err != nil && iam.KindOf(err) != iam.KindNoSuchEntity {
 		h.o.Logger.Error("bucket deleted but its policy was not", "request_id", c.requestID, "bucket", c.bucket, "err", err)
 	}
+	if err := h.o.Auth.DeleteBucketSetting(c.ctx, c.bucket, corsSetting); err != nil {
+		h.o.Logger.Error("bucket deleted but its CORS configuration was not", "request_id", c.requestID, "bucket", c.bucket, "err", err)
+	}
 	c.w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -90,8 +90,9 @@ func TestUnimplementedFeaturesAnswerNotImplemented(t *testing.T) {
 	_, err = c.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("k"), Body: strings.NewReader("v"),
 		Tagging: aws.String("a=b")})
 	requireCode(t, err, "NotImplemented", http.StatusNotImplemented)
-	_, err = c.PutBucketCors(e.ctx, &s3sdk.PutBucketCorsInput{Bucket: aws.String("data"), CORSConfiguration: &types.CORSConfiguration{
-		CORSRules: []types.CORSRule{{AllowedMethods: []string{"GET"}, AllowedOrigins: []string{"*"}}}}})
+	_, err = c.PutBucketLifecycleConfiguration(e.ctx, &s3sdk.PutBucketLifecycleConfigurationInput{Bucket: aws.String("data"),
+		LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{{Status: types.ExpirationStatusEnabled,
+			Filter: &types.LifecycleRuleFilter{Prefix: aws.String("")}, Expiration: &types.LifecycleExpiration{Days: aws.Int32(1)}}}}})
 	requireCode(t, err, "NotImplemented", http.StatusNotImplemented)
 	_, err = c.PutObjectTagging(e.ctx, &s3sdk.PutObjectTaggingInput{Bucket: aws.String("data"), Key: aws.String("k"),
 		Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}})

@@ -29,6 +29,8 @@ type call struct {
 	// authInfo is what the signature claimed (presigned or not, payload hash); set as soon
 	// as it parses, so that a refused caller is audited by the key it claimed.
 	authInfo *sigv4.Auth
+	// form is set when the signature came from a POST form's fields (s3:authtype POST).
+	form bool
 	// denial holds the details of the last denial for the audit record.
 	denial denial
 }

@@ -100,6 +100,17 @@ var (
 	errServiceUnavailable    = &Error{Code: "ServiceUnavailable", Status: 503, Message: "Service is unable to handle request."}
 )
 
+// The errors of browser uploads (POST Object) and of CORS requests.
+var (
+	errInvalidPolicyDocument = &Error{Code: "InvalidPolicyDocument", Status: 400, Message: "The content of the form does not meet the conditions specified in the policy document."}
+	errMalformedPOST         = &Error{Code: "MalformedPOSTRequest", Status: 400, Message: "The body of your POST request is not well-formed multipart/form-data."}
+	errFieldsTooLarge        = &Error{Code: "MaxPostPreDataLengthExceededError", Status: 400, Message: "Your POST request fields preceding the upload file were too large."}
+	// errCORSForbidden keeps S3's own spelling ("evalution").
+	errCORSForbidden = &Error{Code: "AccessForbidden", Status: 403, Message: "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec."}
+	errCORSDisabled  = &Error{Code: "AccessForbidden", Status: 403, Message: "CORSResponse: CORS is not enabled for this bucket."}
+	errBadPreflight  = &Error{Code: "BadRequest", Status: 400, Message: "Insufficient information. Origin request header needed."}
+)
+
 // s3Error maps any error a handler returned to the catalogue. Domain errors of the object
 // backend and the checksum reader are mapped by their sentinel; authentication errors are
 // mapped where they are raised (auth.go), because the same domain kind means different S3

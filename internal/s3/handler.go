@@ -32,6 +32,13 @@ type Authority interface {
 	PutBucketPolicy(ctx context.Context, bucket, document string) error
 	GetBucketPolicy(ctx context.Context, bucket string) (string, error)
 	DeleteBucketPolicy(ctx context.Context, bucket string) error
+	// PutBucketSetting, BucketSetting and DeleteBucketSetting keep a bucket's other
+	// settings (CORS) as documents the wire layer owns. BucketSetting reads the current
+	// configuration snapshot, without a store round trip; ok is false when none is set.
+	// Deleting a setting that is not set succeeds.
+	PutBucketSetting(ctx context.Context, bucket, name, doc string) error
+	BucketSetting(bucket, name string) (doc string, ok bool)
+	DeleteBucketSetting(ctx context.Context, bucket, name string) error
 	// Account is the account id that owns every bucket.
 	Account() string
 }
@@ -87,6 +94,7 @@ type Handler struct {
 	o      Options
 	region string // the region reported for buckets
 	owner  owner
+	cors   corsCache
 }
 
 // New returns the S3 endpoint's handler. Backend, Auth and Policies are required: New
@@ -120,6 +128,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) serve(c *call) error {
+	if c.r.Method == http.MethodOptions {
+		return h.preflight(c)
+	}
+	h.corsActual(c)
 	// Routing first tells the audit record of a refused caller what was attempted; a routing
 	// error is still answered only to an authenticated (or anonymous) caller.
 	op, routeErr := route(c)
@@ -144,9 +156,7 @@ func (h *Handler) serve(c *call) error {
 		if err := h.authorize(c, op.action, c.bucket, c.key, keys); err != nil {
 			return err
 		}
-		if h.o.Audit != nil && h.o.AuditAllow != nil && h.o.AuditAllow() {
-			h.auditAllow(c, op.action)
-		}
+		h.sampleAllow(c, op.action)
 	}
 	return op.run(h, c)
 }

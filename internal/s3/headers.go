@@ -21,7 +21,12 @@ const defaultContentType = "binary/octet-stream"
 // objectMeta reads the metadata headers of a write (PutObject, CopyObject with REPLACE,
 // CreateMultipartUpload).
 func (c *call) objectMeta() (objstore.ObjectMeta, error) {
-	h := c.r.Header
+	return objectMetaFrom(c.r.Header)
+}
+
+// objectMetaFrom reads the metadata of a new object from h: a request's headers, or the
+// fields of a POST form read as headers.
+func objectMetaFrom(h http.Header) (objstore.ObjectMeta, error) {
 	m := objstore.ObjectMeta{
 		ContentType:        h.Get("Content-Type"),
 		ContentEncoding:    sigv4.StripAWSChunked(h.Get("Content-Encoding")),
@@ -58,7 +63,12 @@ func (c *call) objectMeta() (objstore.ObjectMeta, error) {
 // does not have (encryption, tagging, object lock, ACL grants, other storage classes):
 // storing the object without them would be a wrong success.
 func (c *call) refuseUnsupported() error {
-	for name, values := range c.r.Header {
+	return refuseUnsupported(c.r.Header)
+}
+
+// refuseUnsupported is refuseUnsupported of the headers h.
+func refuseUnsupported(h http.Header) error {
+	for name, values := range h {
 		lower := strings.ToLower(name)
 		v := strings.Join(values, ",")
 		switch {

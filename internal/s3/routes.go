@@ -79,6 +79,8 @@ func bucketOperation(method, sub string) *operation {
 		return &opDeleteBucket
 	case "POST delete":
 		return &opDeleteObjects
+	case "POST ":
+		return &opPostObject
 	case "GET versions":
 		return &opListVersions
 	}

@@ -141,8 +141,6 @@ var (
 	opGetAccelerate    = operation{"GetBucketAccelerateConfiguration", "s3:GetAccelerateConfiguration", nil, unset(bare("AccelerateConfiguration"), nil)}
 	opGetBucketACL     = operation{"GetBucketAcl", "s3:GetBucketAcl", nil, (*Handler).getBucketACL}
 	opGetAnalytics     = operation{"ListBucketAnalyticsConfigurations", "s3:GetAnalyticsConfiguration", nil, unsetList("ListBucketAnalyticsConfigurationResult")}
-	opGetCORS          = operation{"GetBucketCors", "s3:GetBucketCORS", nil, unset(nil, errNoSuchCORS)}
-	opDeleteCORS       = operation{"DeleteBucketCors", "s3:PutBucketCORS", nil, (*Handler).unsetDelete}
 	opGetEncryption    = operation{"GetBucketEncryption", "s3:GetEncryptionConfiguration", nil, unset(nil, errNoEncryption)}
 	opDeleteEncryption = operation{"DeleteBucketEncryption", "s3:PutEncryptionConfiguration", nil, (*Handler).unsetDelete}
 	opGetTiering       = operation{"ListBucketIntelligentTieringConfigurations", "s3:GetIntelligentTieringConfiguration", nil,
@@ -190,6 +188,8 @@ func settingOperation(method, sub string) *operation {
 		return &opGetCORS
 	case "DELETE cors":
 		return &opDeleteCORS
+	case "PUT cors":
+		return &opPutCORS
 	case "GET encryption":
 		return &opGetEncryption
 	case "DELETE encryption":

@@ -19,6 +19,11 @@ const maxXMLBody = 8 << 20
 
 // writeXML renders v as an S3 response document with status 200.
 func writeXML(w http.ResponseWriter, v any) error {
+	return writeXMLStatus(w, http.StatusOK, v)
+}
+
+// writeXMLStatus writes v as an XML document with the given status.
+func writeXMLStatus(w http.ResponseWriter, status int, v any) error {
 	var buf bytes.Buffer
 	buf.WriteString(xml.Header)
 	if err := xml.NewEncoder(&buf).Encode(v); err != nil {
@@ -27,7 +32,7 @@ func writeXML(w http.ResponseWriter, v any) error {
 	h := w.Header()
 	h.Set("Content-Type", "application/xml")
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(status)
 	_, err := w.Write(buf.Bytes())
 	return err
 }

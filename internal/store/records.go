@@ -116,6 +116,23 @@ type BucketPolicy struct {
 	Document string
 }
 
+// BucketSetting is one configuration document of an S3 bucket, named by the
+// sub-resource that sets it ("cors"…), opaque to the store.
+type BucketSetting struct {
+	Bucket   string
+	Name     string
+	Document string
+}
+
+// Check reports, wrapping ErrInvalid, why s cannot be stored: an empty bucket
+// or setting name, or text that is not valid UTF-8 or holds NUL.
+func (s BucketSetting) Check() error {
+	if err := keys("bucket setting", "Bucket", s.Bucket, "Name", s.Name); err != nil {
+		return err
+	}
+	return texts("bucket setting", s.Bucket+"?"+s.Name, []string{s.Document})
+}
+
 // Snapshot is the configuration as of one instant: everything the domain
 // compiles and keeps in memory. Generation is the value Generation returned at
 // that instant. Lists are in the order of the matching List* methods; bucket
@@ -128,6 +145,7 @@ type Snapshot struct {
 	ManagedPolicies []ManagedPolicy
 	Attachments     []Attachment // ordered by role (as ListRoles), then FoldName(policy name)
 	BucketPolicies  []BucketPolicy
+	BucketSettings  []BucketSetting // ordered by Bucket, then Name
 }
 
 // FoldName is the case-insensitive form of a role or managed policy name under

@@ -23,11 +23,12 @@ type Store interface {
 	ManagedPolicies
 	SealingKeys
 	BucketPolicies
+	BucketSettings
 	Blobs
 	Decisions
 
 	// Snapshot reads all providers, roles, inline policies, managed policies,
-	// attachments and bucket policies in one consistent read, with the
+	// attachments, bucket policies and bucket settings in one consistent read, with the
 	// Generation they reflect. The result is the caller's to keep and modify.
 	Snapshot(ctx context.Context) (*Snapshot, error)
 
@@ -190,6 +191,20 @@ type BucketPolicies interface {
 	// DeleteBucketPolicy removes the bucket's policy; ErrNotFound if it has
 	// none (the domain decides whether S3 answers that as success).
 	DeleteBucketPolicy(ctx context.Context, bucket string) error
+}
+
+// BucketSettings keeps the configuration documents of S3 buckets other than
+// their policies (CORS…), one per bucket and name. They are configuration:
+// writes increase Generation and Snapshot holds them.
+type BucketSettings interface {
+	// PutBucketSetting sets the bucket's setting s.Name, replacing any;
+	// ErrInvalid if s.Check fails.
+	PutBucketSetting(ctx context.Context, s BucketSetting) error
+	// GetBucketSetting returns the bucket's setting; ErrNotFound if it has none.
+	GetBucketSetting(ctx context.Context, bucket, name string) (BucketSetting, error)
+	// DeleteBucketSetting removes the bucket's setting; ErrNotFound if it has
+	// none.
+	DeleteBucketSetting(ctx context.Context, bucket, name string) error
 }
 
 // Blobs keeps small named documents that every node sharing the store must

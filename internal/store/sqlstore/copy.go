@@ -13,9 +13,9 @@ import (
 
 // Counts are how many records of each kind a store holds.
 type Counts struct {
-	Providers, Roles, InlinePolicies, ManagedPolicies, Attachments, BucketPolicies int
-	SealingKeys, Blobs                                                             int
-	Decisions                                                                      int64
+	Providers, Roles, InlinePolicies, ManagedPolicies, Attachments, BucketPolicies, BucketSettings int
+	SealingKeys, Blobs                                                                             int
+	Decisions                                                                                      int64
 }
 
 // ErrTargetNotEmpty is Copy's refusal of a target that holds any record.
@@ -57,7 +57,7 @@ func Copy(ctx context.Context, dst, src *Store) (Counts, error) {
 // refuseNonEmpty returns ErrTargetNotEmpty if any table of tx's database
 // holds a row.
 func refuseNonEmpty(ctx context.Context, tx *sql.Tx) error {
-	for _, table := range []string{"providers", "roles", "managed_policies", "bucket_policies", "sealing_keys", "blobs", "decisions"} {
+	for _, table := range []string{"providers", "roles", "managed_policies", "bucket_policies", "bucket_settings", "sealing_keys", "blobs", "decisions"} {
 		var any int
 		err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM `+table+` LIMIT 1) AS t`).Scan(&any)
 		if err != nil {
@@ -134,6 +134,11 @@ func copyConfiguration(ctx context.Context, tx *sql.Tx, snap *store.Snapshot) (C
 			return Counts{}, wrap(err, "copy bucket policy", p.Bucket)
 		}
 	}
+	for _, b := range snap.BucketSettings {
+		if err := upsertBucketSetting(ctx, tx, b); err != nil {
+			return Counts{}, wrap(err, "copy bucket setting", b.Bucket+"?"+b.Name)
+		}
+	}
 	return countSnapshot(snap), nil
 }
 
@@ -176,7 +181,8 @@ func copyDecisions(ctx context.Context, dtx, stx *sql.Tx) (int64, error) {
 
 func countSnapshot(snap *store.Snapshot) Counts {
 	return Counts{Providers: len(snap.Providers), Roles: len(snap.Roles), InlinePolicies: len(snap.RolePolicies),
-		ManagedPolicies: len(snap.ManagedPolicies), Attachments: len(snap.Attachments), BucketPolicies: len(snap.BucketPolicies)}
+		ManagedPolicies: len(snap.ManagedPolicies), Attachments: len(snap.Attachments), BucketPolicies: len(snap.BucketPolicies),
+		BucketSettings: len(snap.BucketSettings)}
 }
 
 // Verify compares everything a and b hold (their snapshots but for the

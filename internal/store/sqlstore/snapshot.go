@@ -51,6 +51,9 @@ func snapshot(ctx context.Context, q querier) (*store.Snapshot, error) {
 	if snap.BucketPolicies, err = queryAll(ctx, q, scanBucketPolicy, `SELECT bucket, document FROM bucket_policies ORDER BY bucket`); err != nil {
 		return nil, err
 	}
+	if snap.BucketSettings, err = queryAll(ctx, q, scanBucketSetting, bucketSettingSelect+` ORDER BY bucket, name`); err != nil {
+		return nil, err
+	}
 	return snap, nil
 }
 

@@ -101,5 +101,26 @@ func keyTests() []test {
 			wantErr(t, s.DeleteBucketPolicy(ctx, "artifacts"), store.ErrNotFound, "second DeleteBucketPolicy")
 			wantErr(t, s.PutBucketPolicy(ctx, store.BucketPolicy{Document: "{}"}), store.ErrInvalid, "empty bucket name")
 		}},
+		{"a bucket setting reads back by bucket and name, putting it again replaces it, and deleting it twice fails with ErrNotFound", func(t *testing.T, s store.Store) {
+			_, err := s.GetBucketSetting(ctx, "artifacts", "cors")
+			wantErr(t, err, store.ErrNotFound, "GetBucketSetting before Put")
+			b := store.BucketSetting{Bucket: "artifacts", Name: "cors", Document: "<CORSConfiguration/>"}
+			must(t, s.PutBucketSetting(ctx, b), "PutBucketSetting")
+			other := store.BucketSetting{Bucket: "artifacts", Name: "lifecycle", Document: "<LifecycleConfiguration/>"}
+			must(t, s.PutBucketSetting(ctx, other), "PutBucketSetting lifecycle")
+			b.Document = "<CORSConfiguration><CORSRule/></CORSConfiguration>"
+			must(t, s.PutBucketSetting(ctx, b), "PutBucketSetting again")
+			got, err := s.GetBucketSetting(ctx, "artifacts", "cors")
+			must(t, err, "GetBucketSetting")
+			equal(t, "bucket setting", got, b)
+			must(t, s.DeleteBucketSetting(ctx, "artifacts", "cors"), "DeleteBucketSetting")
+			_, err = s.GetBucketSetting(ctx, "artifacts", "cors")
+			wantErr(t, err, store.ErrNotFound, "GetBucketSetting after delete")
+			wantErr(t, s.DeleteBucketSetting(ctx, "artifacts", "cors"), store.ErrNotFound, "second DeleteBucketSetting")
+			got, err = s.GetBucketSetting(ctx, "artifacts", "lifecycle")
+			must(t, err, "GetBucketSetting lifecycle")
+			equal(t, "the other setting", got, other)
+			wantErr(t, s.PutBucketSetting(ctx, store.BucketSetting{Bucket: "b", Document: "x"}), store.ErrInvalid, "empty setting name")
+		}},
 	}
 }

@@ -222,6 +222,21 @@ func (o *Outage) DeleteBucketPolicy(ctx context.Context, bucket string) error {
 	return o.run(func() error { return o.inner.DeleteBucketPolicy(ctx, bucket) })
 }
 
+// PutBucketSetting implements store.BucketSettings.
+func (o *Outage) PutBucketSetting(ctx context.Context, s store.BucketSetting) error {
+	return o.run(func() error { return o.inner.PutBucketSetting(ctx, s) })
+}
+
+// GetBucketSetting implements store.BucketSettings.
+func (o *Outage) GetBucketSetting(ctx context.Context, bucket, name string) (store.BucketSetting, error) {
+	return pass(o, func() (store.BucketSetting, error) { return o.inner.GetBucketSetting(ctx, bucket, name) })
+}
+
+// DeleteBucketSetting implements store.BucketSettings.
+func (o *Outage) DeleteBucketSetting(ctx context.Context, bucket, name string) error {
+	return o.run(func() error { return o.inner.DeleteBucketSetting(ctx, bucket, name) })
+}
+
 // GetBlob implements store.Blobs.
 func (o *Outage) GetBlob(ctx context.Context, name string) ([]byte, int64, error) {
 	if err := o.check(); err != nil {

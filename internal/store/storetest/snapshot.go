@@ -22,6 +22,7 @@ func populate(tb testing.TB, s store.Store) {
 	must(tb, s.AttachRolePolicy(ctx, "audit", sampleManaged("read").ARN, nil), "AttachRolePolicy")
 	must(tb, s.AddSealingKey(ctx, sampleKey("k1", 0)), "AddSealingKey")
 	must(tb, s.PutBucketPolicy(ctx, store.BucketPolicy{Bucket: "artifacts", Document: "{}"}), "PutBucketPolicy")
+	must(tb, s.PutBucketSetting(ctx, store.BucketSetting{Bucket: "artifacts", Name: "cors", Document: "<CORSConfiguration/>"}), "PutBucketSetting")
 }
 
 // populated is the Snapshot of a store that populate wrote, without its
@@ -43,6 +44,7 @@ func populated() *store.Snapshot {
 		ManagedPolicies: []store.ManagedPolicy{read},
 		Attachments:     []store.Attachment{{RoleName: "audit", PolicyARN: read.ARN}, {RoleName: "Deploy", PolicyARN: read.ARN}},
 		BucketPolicies:  []store.BucketPolicy{{Bucket: "artifacts", Document: "{}"}},
+		BucketSettings:  []store.BucketSetting{{Bucket: "artifacts", Name: "cors", Document: "<CORSConfiguration/>"}},
 	}
 }
 
@@ -92,6 +94,10 @@ func snapshotTests() []test {
 				{"DeleteSealingKey", func() error { return s.DeleteSealingKey(ctx, "k") }},
 				{"PutBucketPolicy", func() error { return s.PutBucketPolicy(ctx, store.BucketPolicy{Bucket: "b", Document: "{}"}) }},
 				{"DeleteBucketPolicy", func() error { return s.DeleteBucketPolicy(ctx, "b") }},
+				{"PutBucketSetting", func() error {
+					return s.PutBucketSetting(ctx, store.BucketSetting{Bucket: "b", Name: "cors", Document: "<x/>"})
+				}},
+				{"DeleteBucketSetting", func() error { return s.DeleteBucketSetting(ctx, "b", "cors") }},
 			}
 			before := generation(t, s)
 			for _, w := range writes {
