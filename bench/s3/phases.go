@@ -26,8 +26,8 @@ type bench struct {
 	smallStored bool
 	run         string // distinguishes this run's new keys from earlier runs'
 	largeStored bool
-	direct      bool                        // the upstream itself: no /metrics, no session
-	results     map[string]*loadutil.Result // by measurement name, in order of names
+	direct      bool                          // the upstream itself: no /metrics, no session
+	results     map[string][]*loadutil.Result // by measurement name, one per round, in order of names
 	names       []string
 }
 
@@ -50,7 +50,7 @@ func newBench(ctx context.Context, o options, out io.Writer) (*bench, error) {
 // withSession builds the bench of a session: client, bodies and read buffers.
 func withSession(o options, out io.Writer, s *session, hc *http.Client) *bench {
 	b := &bench{o: o, out: out, s: s, run: strconv.FormatInt(time.Now().UnixNano(), 36), c: &client{s: s, http: hc, mode: o.payload},
-		small: newBody(o.smallSize, 4), large: newBody(o.largeSize, 64), results: map[string]*loadutil.Result{}}
+		small: newBody(o.smallSize, 4), large: newBody(o.largeSize, 64), results: map[string][]*loadutil.Result{}}
 	for range max(o.conc, o.largeConc) {
 		b.bufs = append(b.bufs, make([]byte, 1<<20))
 	}
@@ -139,8 +139,10 @@ func (b *bench) measure(ctx context.Context, name string, conc int, d time.Durat
 	if err != nil {
 		return err
 	}
-	b.results[name] = res
-	b.names = append(b.names, name)
+	if b.results[name] == nil {
+		b.names = append(b.names, name)
+	}
+	b.results[name] = append(b.results[name], res)
 	if b.direct {
 		name += " (direct)"
 	}

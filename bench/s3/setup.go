@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,7 +40,11 @@ func newSession(ctx context.Context, client *http.Client, endpoint, region, buck
 	if err != nil {
 		return nil, fmt.Errorf("registering the role: %w", err)
 	}
-	if err := admin.CreateBucket(ctx, bucket); err != nil && awsclient.ErrorCode(err) != "BucketAlreadyOwnedByYou" {
+	// A server that has just started may answer 503 while its store settles (an upstream
+	// still starting): retried for about 10 s.
+	err = awsclient.Retry{MaxAttempts: 10, Base: 20 * time.Millisecond}.Do(ctx, awsclient.IsRetryable,
+		func(ctx context.Context) error { return admin.CreateBucket(ctx, bucket) })
+	if err != nil && awsclient.ErrorCode(err) != "BucketAlreadyOwnedByYou" {
 		return nil, fmt.Errorf("creating the bucket: %w", err)
 	}
 	token, err := loadutil.MintToken(ctx, client, endpoint, map[string]any{"repository": "acme/app", "ref": "refs/heads/deploy",
@@ -122,15 +127,34 @@ func compare(out io.Writer, inkan, direct *bench) {
 	fmt.Fprintf(out, "\n%-12s %14s %14s %8s %12s %12s %10s\n", "phase", "inkan", "direct", "ratio", "p50 inkan", "p50 direct", "added p50")
 	for _, name := range inkan.names {
 		i, d := inkan.results[name], direct.results[name]
-		if d == nil || d.Rate() == 0 {
+		ri, rd := median(i, (*loadutil.Result).Rate), median(d, (*loadutil.Result).Rate)
+		if rd == 0 {
 			continue
 		}
 		unit, scale := "ops/s", 1.0
 		if strings.Contains(name, "MiB") {
 			unit, scale = "MB/s", float64(inkan.o.largeSize)/1e6
 		}
-		p50i, p50d := i.Percentile(50), d.Percentile(50)
-		fmt.Fprintf(out, "%-12s %8.1f %-5s %8.1f %-5s %8.2f %12s %12s %10s\n", name, i.Rate()*scale, unit, d.Rate()*scale, unit,
-			i.Rate()/d.Rate(), p50i.Round(time.Microsecond), p50d.Round(time.Microsecond), (p50i - p50d).Round(time.Microsecond))
+		p50 := func(r *loadutil.Result) float64 { return float64(r.Percentile(50)) }
+		p50i, p50d := time.Duration(median(i, p50)), time.Duration(median(d, p50))
+		fmt.Fprintf(out, "%-12s %8.1f %-5s %8.1f %-5s %8.2f %12s %12s %10s\n", name, ri*scale, unit, rd*scale, unit,
+			ri/rd, p50i.Round(time.Microsecond), p50d.Round(time.Microsecond), (p50i - p50d).Round(time.Microsecond))
 	}
+	if len(inkan.names) > 0 && len(inkan.results[inkan.names[0]]) > 1 {
+		n := len(inkan.results[inkan.names[0]])
+		fmt.Fprintf(out, "(medians of %d rounds)\n", n)
+	}
+}
+
+// median returns the median of f over rs (the mean of the middle two for an even count).
+func median(rs []*loadutil.Result, f func(*loadutil.Result) float64) float64 {
+	if len(rs) == 0 {
+		return 0
+	}
+	v := make([]float64, len(rs))
+	for i, r := range rs {
+		v[i] = f(r)
+	}
+	slices.Sort(v)
+	return (v[(len(v)-1)/2] + v[len(v)/2]) / 2
 }

@@ -5,14 +5,16 @@
 # Needs weed in GOPATH/bin (bash .ci/s3-servers builds the pinned version). Everything runs
 # on 127.0.0.1 under a temporary directory, removed at the end.
 #
-# Usage: bench/upstream/run.sh [bench/s3 flags…]   (default: -d 10s -large-puts 16 -large-gets 32)
+# Usage: bench/upstream/run.sh [bench/s3 flags…]
+#   (default: -d 10s -large-puts 16 -large-gets 32 -rounds 3: medians of three rounds, each
+#   phase run against both, inkan first in rounds 1 and 3, SeaweedFS first in round 2)
 # PROFILE=dir records 10 s of inkan's CPU (perf), from 8 s after the start, into dir.
 # PIN=1 gives SeaweedFS CPU 1 and inkan and the load tool CPU 0, as when the upstream runs
 # on machines of its own: without it the three share both CPUs, and every cycle inkan spends
 # is taken from the upstream it is measured against.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-ARGS=("$@"); [ ${#ARGS[@]} -gt 0 ] || ARGS=(-d 10s -large-puts 16 -large-gets 32)
+ARGS=("$@"); [ ${#ARGS[@]} -gt 0 ] || ARGS=(-d 10s -large-puts 16 -large-gets 32 -rounds 3)
 WEED="${WEED:-$(go env GOPATH)/bin/weed}"
 WORK="$(mktemp -d /tmp/inkan-upstream-bench.XXXXXX)"
 PIDS=()
@@ -42,7 +44,14 @@ PIN_UP=() PIN_INKAN=()
   -s3 -s3.port=18333 -s3.port.grpc=28333 -s3.config="$WORK/weed.json" \
   -s3.port.iceberg=0 -s3.port.lance=0 -metricsPort=0 -s3.autoCreateBucket=false >"$WORK/weed.log" 2>&1 &
 PIDS+=($!)
-for _ in $(seq 300); do curl -s -o /dev/null http://127.0.0.1:18333/ && break; sleep 0.2; done
+# Ready when the S3 gateway answers and the filer serves (a bucket can be made): the
+# gateway answers before the filer and the volume server have joined.
+for _ in $(seq 300); do
+  curl -s -o /dev/null http://127.0.0.1:18333/ && curl -sf -o /dev/null http://127.0.0.1:18888/ &&
+    curl -sf -o /dev/null http://127.0.0.1:19333/cluster/healthz && break
+  sleep 0.2
+done
+sleep 2
 
 INKAN_UPSTREAM_ACCESS_KEY_ID="$UP_KEY" INKAN_UPSTREAM_SECRET_ACCESS_KEY="$UP_SECRET" \
   "${PIN_INKAN[@]}" "$WORK/inkan-server" serve --dev --addr 127.0.0.1:18750 --data-dir "$WORK/data" \
