@@ -81,11 +81,18 @@ func (a *Admin) caller(w http.ResponseWriter, r *http.Request, action string) bo
 	if err == nil && action != "" {
 		err = a.auth.Authorize(r.Context(), p, &iam.AccessRequest{Action: action, Resource: "*"})
 	}
-	if err != nil {
+	var ie *iam.Error
+	switch {
+	case err == nil:
+		return true
+	case errors.As(err, &ie) && (ie.Kind == iam.KindUnavailable || ie.Kind == iam.KindServiceFailure):
+		// The credentials could not be checked (the store is down): the caller's retry may
+		// succeed, and the failure's text is the server's own, never the caller's to read.
+		writeAdminJSON(w, http.StatusServiceUnavailable, adminError{"ServiceUnavailable", "the credentials could not be checked now; retry"})
+	default:
 		writeAdminJSON(w, http.StatusForbidden, adminError{"AccessDenied", err.Error()})
-		return false
 	}
-	return true
+	return false
 }
 
 func (a *Admin) decision(w http.ResponseWriter, r *http.Request) {
