@@ -1,17 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"context"
+	"github.com/inkan-dev/inkan/internal/testsupport/inkantest"
 	"io"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
-
-	"github.com/inkan-dev/inkan/internal/cli"
 )
 
 // startInkan runs `inkan serve --dev` in-process on a loopback port and a fresh data
@@ -19,37 +16,8 @@ import (
 // the data directory as a first start does. It returns the URL and the data directory.
 func startInkan(t testing.TB) (string, string) {
 	t.Helper()
-	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan int, 1)
-	go func() {
-		done <- cli.Main(ctx, []string{"serve", "--dev", "--addr", "127.0.0.1:0", "--log-level", "error", "--data-dir", dir},
-			cli.Env{Stdin: strings.NewReader(""), Stdout: pw, Stderr: io.Discard, Getenv: func(string) string { return "" }})
-		pw.Close()
-	}()
-	urlc := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			if rest, ok := strings.CutPrefix(sc.Text(), "inkan listening on "); ok {
-				urlc <- strings.Fields(rest)[0]
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-	})
-	select {
-	case url := <-urlc:
-		return url, dir
-	case code := <-done:
-		t.Fatalf("inkan serve exited with %d", code)
-	case <-time.After(60 * time.Second):
-		t.Fatal("inkan serve did not start in time")
-	}
-	return "", ""
+	srv := inkantest.Start(t, nil, "--log-level", "error")
+	return srv.URL, srv.DataDir
 }
 
 // smallRun is a short run of every phase against endpoint.
