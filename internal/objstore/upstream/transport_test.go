@@ -22,9 +22,9 @@ func testConnTransport(t *testing.T) *connTransport {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gt := newConnTransport(next)
-	t.Cleanup(gt.CloseIdleConnections)
-	return gt
+	ct := newConnTransport(next)
+	t.Cleanup(ct.CloseIdleConnections)
+	return ct
 }
 
 // countingServer starts an HTTP server, configured by config when not nil, that counts the
@@ -101,9 +101,9 @@ func TestGetBodiesHandTheSocketToTheDestination(t *testing.T) {
 		w.Header().Set("Content-Length", strconv.Itoa(len(object)))
 		w.Write(object)
 	})
-	gt := testConnTransport(t)
+	ct := testConnTransport(t)
 	for i := range 3 {
-		resp := get(t, gt, context.Background(), srv.URL+"/b/k")
+		resp := get(t, ct, context.Background(), srv.URL+"/b/k")
 		var dst readerFromRecorder
 		n, err := objectBody{resp.Body}.WriteTo(&dst)
 		resp.Body.Close()
@@ -130,11 +130,11 @@ func TestGetBodiesReadInPartCloseTheirConnection(t *testing.T) {
 		w.Header().Set("Content-Length", strconv.Itoa(100<<10))
 		io.WriteString(w, strings.Repeat("x", 100<<10))
 	})
-	gt := testConnTransport(t)
-	resp := get(t, gt, context.Background(), srv.URL+"/b/k")
+	ct := testConnTransport(t)
+	resp := get(t, ct, context.Background(), srv.URL+"/b/k")
 	io.CopyN(io.Discard, resp.Body, 10)
 	resp.Body.Close()
-	resp = get(t, gt, context.Background(), srv.URL+"/b/k")
+	resp = get(t, ct, context.Background(), srv.URL+"/b/k")
 	data, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if err != nil || len(data) != 100<<10 {
@@ -162,9 +162,9 @@ func TestGetRetriesAConnectionClosedWhileIdle(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	})
-	gt := testConnTransport(t)
+	ct := testConnTransport(t)
 	for i := range 3 {
-		resp := get(t, gt, context.Background(), "http://"+addr+"/b/k")
+		resp := get(t, ct, context.Background(), "http://"+addr+"/b/k")
 		data, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if err != nil || string(data) != "hello" {
@@ -186,9 +186,9 @@ func TestGetBodiesEndWithTheirContext(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	gt := testConnTransport(t)
+	ct := testConnTransport(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	resp := get(t, gt, ctx, srv.URL+"/b/k")
+	resp := get(t, ct, ctx, srv.URL+"/b/k")
 	time.AfterFunc(50*time.Millisecond, cancel)
 	start := time.Now()
 	_, err := objectBody{resp.Body}.WriteTo(&readerFromRecorder{})
@@ -196,7 +196,7 @@ func TestGetBodiesEndWithTheirContext(t *testing.T) {
 	if err == nil || time.Since(start) > 5*time.Second {
 		t.Fatalf("a canceled body: %v after %s", err, time.Since(start))
 	}
-	if n := len(gt.idle); n != 0 && len(gt.idle[strings.TrimPrefix(srv.URL, "http://")]) != 0 {
+	if len(ct.idle[strings.TrimPrefix(srv.URL, "http://")]) != 0 {
 		t.Fatal("the connection of a canceled body was pooled")
 	}
 	if errors.Is(err, io.EOF) {
