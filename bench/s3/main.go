@@ -27,6 +27,10 @@
 //	BENCH_DIRECT_ACCESS_KEY_ID=… BENCH_DIRECT_SECRET_ACCESS_KEY=… \
 //	  go run ./bench/s3 -direct-endpoint http://127.0.0.1:8333
 //
+// -rounds N runs every phase N times, alternating which side goes first (the first run of a
+// phase pays for what the upstream allocates on first use), and compares medians;
+// bench/upstream/run.sh sets up SeaweedFS and inkan in front of it and runs three rounds.
+//
 // To profile the server under one load, run only that phase for longer and record the
 // server process meanwhile:
 //
