@@ -190,6 +190,7 @@ func objstoreError(err error) *Error {
 		{objstore.ErrInvalidPartNumber, errInvalidPartNumber},
 		{objstore.ErrEntityTooSmall, errEntityTooSmall},
 		{objstore.ErrInvalidArgument, errInvalidArgument},
+		{objstore.ErrNotImplemented, errNotImplemented},
 	} {
 		if errors.Is(err, m.sentinel) {
 			return m.e
