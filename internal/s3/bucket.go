@@ -54,6 +54,9 @@ func (h *Handler) createBucket(c *call) error {
 	if err := c.refuseUnsupported(); err != nil {
 		return err
 	}
+	if err := h.checkACLHeaders(c.r.Header, errBucketACLOwnership); err != nil {
+		return err
+	}
 	if err := h.checkLocation(c); err != nil {
 		return err
 	}
@@ -67,6 +70,16 @@ func (h *Handler) createBucket(c *call) error {
 	// A policy left by a deleted bucket of the same name (a crash between the two
 	// deletions) must not govern the new one.
 	if err := h.o.Auth.DeleteBucketPolicy(c.ctx, c.bucket); err != nil && iam.KindOf(err) != iam.KindNoSuchEntity {
+		return err
+	}
+	// So must its settings; the new bucket's own are stored before it exists, so that it
+	// never exists without its public access block.
+	for _, name := range bucketSettings {
+		if err := h.o.Auth.DeleteBucketSetting(c.ctx, c.bucket, name); err != nil {
+			return err
+		}
+	}
+	if err := h.initialSettings(c); err != nil {
 		return err
 	}
 	if err := h.o.Backend.CreateBucket(c.ctx, c.bucket); err != nil {
@@ -121,7 +134,10 @@ func (h *Handler) checkLocation(c *call) error {
 		because("this endpoint serves region "+h.region, nil)
 }
 
-// deleteBucket removes an empty bucket and its policy.
+// bucketSettings are the settings a bucket's deletion removes.
+var bucketSettings = []string{corsSetting, taggingSetting, ownershipSetting, publicAccessSetting}
+
+// deleteBucket removes an empty bucket, its policy and its settings.
 func (h *Handler) deleteBucket(c *call) error {
 	if err := h.o.Backend.DeleteBucket(c.ctx, c.bucket); err != nil {
 		return bucketError(c, err)
@@ -129,8 +145,10 @@ func (h *Handler) deleteBucket(c *call) error {
 	if err := h.o.Auth.DeleteBucketPolicy(c.ctx, c.bucket); err != nil && iam.KindOf(err) != iam.KindNoSuchEntity {
 		h.o.Logger.Error("bucket deleted but its policy was not", "request_id", c.requestID, "bucket", c.bucket, "err", err)
 	}
-	if err := h.o.Auth.DeleteBucketSetting(c.ctx, c.bucket, corsSetting); err != nil {
-		h.o.Logger.Error("bucket deleted but its CORS configuration was not", "request_id", c.requestID, "bucket", c.bucket, "err", err)
+	for _, name := range bucketSettings {
+		if err := h.o.Auth.DeleteBucketSetting(c.ctx, c.bucket, name); err != nil {
+			h.o.Logger.Error("bucket deleted but its setting was not", "request_id", c.requestID, "bucket", c.bucket, "setting", name, "err", err)
+		}
 	}
 	c.w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -185,6 +203,9 @@ func (h *Handler) putBucketPolicy(c *call) error {
 		e := errMalformedPolicy.because("the policy is larger than 20 KB", nil)
 		e.Message = "Policies must be less than 20 KB"
 		return e
+	}
+	if err := h.checkPublicPolicy(c, doc); err != nil {
+		return err
 	}
 	if err := h.o.Auth.PutBucketPolicy(c.ctx, c.bucket, string(doc)); err != nil {
 		return policyError(err)

@@ -149,9 +149,9 @@ func (h *Handler) serve(c *call) error {
 		return err
 	}
 	if op.action != "" {
-		var keys policy.Keys
-		if op.keys != nil {
-			keys = op.keys(c)
+		keys, err := h.conditionKeys(c, op)
+		if err != nil {
+			return err
 		}
 		if err := h.authorize(c, op.action, c.bucket, c.key, keys); err != nil {
 			return err
