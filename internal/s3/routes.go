@@ -218,7 +218,9 @@ func isParameter(name string) bool {
 	switch name {
 	case "list-type", "prefix", "delimiter", "max-keys", "marker", "continuation-token", "start-after",
 		"encoding-type", "fetch-owner", "x-id", "max-uploads", "key-marker", "upload-id-marker", "max-parts",
-		"part-number-marker", "max-buckets", "bucket-region", "partNumber", "versionId", "id", "version-id-marker":
+		"part-number-marker", "max-buckets", "bucket-region", "partNumber", "versionId", "id", "version-id-marker",
+		// mc adds MinIO's withUpdatedAt to GetBucketLifecycleConfiguration (mc stat).
+		"withUpdatedAt":
 		return true
 	}
 	lower := strings.ToLower(name)
