@@ -376,3 +376,38 @@ func TestPutObjectWithTagsNeedsPutObjectTagging(t *testing.T) {
 	_, err := c.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("k"), Body: strings.NewReader("v"), Tagging: aws.String("a=b")})
 	requireCode(t, err, "AccessDenied", http.StatusForbidden)
 }
+
+// TestAPostFormsTaggingFieldTagsTheObjectUnderTheSamePolicies pins the POST form's tagging
+// field: a Tagging document, its tags the request's condition keys, and s3:PutObjectTagging
+// needed besides s3:PutObject.
+func TestAPostFormsTaggingFieldTagsTheObjectUnderTheSamePolicies(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("uploads")
+	tagging := `<Tagging><TagSet><Tag><Key>team</Key><Value>storage</Value></Tag></TagSet></Tagging>`
+	newForm := func(key, doc string) *form {
+		f := e.newForm(key, []byte("meow"))
+		f.conditions = []any{map[string]string{"key": key}, map[string]string{"tagging": doc}}
+		f.fields = append(f.fields, [2]string{"tagging", doc})
+		return f
+	}
+	if resp := e.post(rootCredentials(), "uploads", newForm("a.txt", tagging)); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("POST with tagging: %d", resp.StatusCode)
+	}
+	out, err := e.client(rootCredentials()).GetObjectTagging(e.ctx, &s3sdk.GetObjectTaggingInput{Bucket: aws.String("uploads"), Key: aws.String("a.txt")})
+	if err != nil || !reflect.DeepEqual(tagMap(out.TagSet), map[string]string{"team": "storage"}) {
+		t.Fatalf("tags of the posted object: %+v, %v", out, err)
+	}
+	requirePostError(t, e.post(rootCredentials(), "uploads", newForm("b.txt", `<Tagging><TagSet><Tag><Key>aws:x</Key><Value>v</Value></Tag></TagSet></Tagging>`)),
+		http.StatusBadRequest, "InvalidTag", "Your TagKey cannot be prefixed with aws:")
+
+	e.role("poster", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:PutObject","s3:PutObjectTagging"],"Resource":"*",
+	 "Condition":{"StringEquals":{"s3:RequestObjectTag/team":"storage"}}}]}`)
+	poster := e.session("poster", 0)
+	if resp := e.post(poster, "uploads", newForm("c.txt", tagging)); resp.StatusCode != http.StatusNoContent {
+		t.Errorf("POST with the tag the policy asks for: %d", resp.StatusCode)
+	}
+	requirePostError(t, e.post(poster, "uploads", newForm("d.txt", `<Tagging><TagSet><Tag><Key>team</Key><Value>web</Value></Tag></TagSet></Tagging>`)),
+		http.StatusForbidden, "AccessDenied", "is not authorized to perform")
+	e.role("untagged", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}]}`)
+	requirePostError(t, e.post(e.session("untagged", 0), "uploads", newForm("e.txt", tagging)), http.StatusForbidden, "AccessDenied", "is not authorized to perform")
+}
