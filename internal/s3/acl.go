@@ -289,7 +289,8 @@ func (h *Handler) readSettingBody(c *call, v any) error {
 	if err != nil {
 		return err
 	}
-	return decodeXML(io.LimitReader(p, 64<<10), v)
+	// 256 KiB holds 50 tags of the longest keys and values in 4-byte characters.
+	return decodeXML(io.LimitReader(p, 256<<10), v)
 }
 
 // storeSetting stores doc as the bucket's setting name and answers status.
@@ -308,6 +309,30 @@ func (h *Handler) putSetting(c *call, name string, doc any) error {
 		return err
 	}
 	return h.o.Auth.PutBucketSetting(c.ctx, c.bucket, name, b.String())
+}
+
+// serveSetting answers the bucket's stored setting name, or missing when it has none.
+func (h *Handler) serveSetting(c *call, name string, missing *Error) error {
+	if err := h.requireBucket(c); err != nil {
+		return err
+	}
+	doc, ok := h.o.Auth.BucketSetting(c.bucket, name)
+	if !ok {
+		return missing.because("bucket "+c.bucket+" has no "+name+" setting", nil).with(Field{"BucketName", c.bucket})
+	}
+	return writeRaw(c.w, doc)
+}
+
+// removeSetting removes the bucket's setting name: 204 whether it had one or not.
+func (h *Handler) removeSetting(c *call, name string) error {
+	if err := h.requireBucket(c); err != nil {
+		return err
+	}
+	if err := h.o.Auth.DeleteBucketSetting(c.ctx, c.bucket, name); err != nil {
+		return err
+	}
+	c.w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // markDeleted records that the setting was deleted (its absence means the default): 204.

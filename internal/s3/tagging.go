@@ -1,7 +1,6 @@
 package s3
 
 import (
-	"bytes"
 	"encoding/xml"
 	"io"
 	"net/http"
@@ -169,6 +168,11 @@ func parseTagging(body io.Reader, limit int, tooMany *Error) (map[string]string,
 	if err := decodeXML(body, &doc); err != nil {
 		return nil, err
 	}
+	return doc.tags(limit, tooMany)
+}
+
+// tags checks a decoded Tagging document and returns its tags.
+func (doc *tagging) tags(limit int, tooMany *Error) (map[string]string, error) {
 	if doc.XMLName.Local != "Tagging" {
 		return nil, errMalformedXML.because("the document is not a Tagging", nil)
 	}
@@ -282,54 +286,25 @@ func (h *Handler) setObjectTags(c *call, tags map[string]string, status int) err
 // putBucketTagging validates and stores the bucket's tags, in the form GetBucketTagging
 // answers.
 func (h *Handler) putBucketTagging(c *call) error {
-	if err := h.requireBucket(c); err != nil {
+	var doc tagging
+	if err := h.readSettingBody(c, &doc); err != nil {
 		return err
 	}
-	if !c.hasBodyChecksum() {
-		return errMissingContentMD5.because("PutBucketTagging needs Content-MD5 or an x-amz-checksum-* header or trailer", nil)
-	}
-	p, err := c.payload()
+	tags, err := doc.tags(maxBucketTags, errTooManyBucketTags)
 	if err != nil {
 		return err
 	}
-	tags, err := parseTagging(p, maxBucketTags, errTooManyBucketTags)
-	if err != nil {
-		return err
-	}
-	var doc bytes.Buffer
-	doc.WriteString(xml.Header)
-	if err := xml.NewEncoder(&doc).Encode(taggingOf(tags)); err != nil {
-		return err
-	}
-	if err := h.o.Auth.PutBucketSetting(c.ctx, c.bucket, taggingSetting, doc.String()); err != nil {
-		return err
-	}
-	c.w.WriteHeader(http.StatusOK)
-	return nil
+	return h.storeSetting(c, taggingSetting, taggingOf(tags), http.StatusOK)
 }
 
 // getBucketTagging answers the stored tags, or NoSuchTagSet.
 func (h *Handler) getBucketTagging(c *call) error {
-	if err := h.requireBucket(c); err != nil {
-		return err
-	}
-	doc, ok := h.o.Auth.BucketSetting(c.bucket, taggingSetting)
-	if !ok {
-		return errNoSuchTagSet.because("bucket "+c.bucket+" has no tags", nil).with(Field{"BucketName", c.bucket})
-	}
-	return writeRaw(c.w, doc)
+	return h.serveSetting(c, taggingSetting, errNoSuchTagSet)
 }
 
 // deleteBucketTagging removes the bucket's tags; 204 whether there were some or not.
 func (h *Handler) deleteBucketTagging(c *call) error {
-	if err := h.requireBucket(c); err != nil {
-		return err
-	}
-	if err := h.o.Auth.DeleteBucketSetting(c.ctx, c.bucket, taggingSetting); err != nil {
-		return err
-	}
-	c.w.WriteHeader(http.StatusNoContent)
-	return nil
+	return h.removeSetting(c, taggingSetting)
 }
 
 // setTaggingCount adds x-amz-tagging-count to a GET or HEAD of a tagged object when the

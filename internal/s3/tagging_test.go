@@ -11,8 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	s3sdk "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-
-	"github.com/inkan-dev/inkan/internal/iam"
 )
 
 // unblock removes a bucket's public access block, as an owner must before putting a public
@@ -22,22 +20,6 @@ func (e *env) unblock(bucket string) {
 	if _, err := e.client(rootCredentials()).DeletePublicAccessBlock(e.ctx, &s3sdk.DeletePublicAccessBlockInput{Bucket: aws.String(bucket)}); err != nil {
 		e.t.Fatal(err)
 	}
-}
-
-// sessionWithPolicy is a session of roleName narrowed by the session policy doc.
-func (e *env) sessionWithPolicy(roleName, doc string) aws.Credentials {
-	e.t.Helper()
-	root, _, err := e.svc.Authenticate(e.ctx, rootKey, "")
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	out, err := e.svc.AssumeRole(e.ctx, root, &iam.AssumeRoleInput{SessionInput: iam.SessionInput{
-		RoleARN: "arn:aws:iam::" + account + ":role/" + roleName, SessionName: "tagged", Policy: doc}})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	c := out.Credentials
-	return aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}
 }
 
 func tagSet(kv ...string) []types.Tag {
