@@ -41,6 +41,10 @@ type Authority interface {
 	DeleteBucketSetting(ctx context.Context, bucket, name string) error
 	// Account is the account id that owns every bucket.
 	Account() string
+	// UsesConditionKey reports whether any policy deciding p's requests (nil p: anonymous)
+	// under bucketPolicy names a condition key starting with prefix; true when it cannot
+	// tell. It spares the object store a read for s3:ExistingObjectTag/<key>.
+	UsesConditionKey(p *iam.Principal, bucketPolicy *policy.Policy, prefix string) bool
 }
 
 // BucketPolicies serves compiled bucket policies; *iam.BucketPolicyCache is one.

@@ -1,16 +1,20 @@
 package s3_test
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"reflect"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	s3sdk "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/inkan-dev/inkan/internal/objstore"
 )
 
 // unblock removes a bucket's public access block, as an owner must before putting a public
@@ -392,4 +396,50 @@ func TestAPostFormsTaggingFieldTagsTheObjectUnderTheSamePolicies(t *testing.T) {
 		http.StatusForbidden, "AccessDenied", "is not authorized to perform")
 	e.role("untagged", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}]}`)
 	requirePostError(t, e.post(e.session("untagged", 0), "uploads", newForm("e.txt", tagging)), http.StatusForbidden, "AccessDenied", "is not authorized to perform")
+}
+
+// countingHeads counts HeadObject calls of the backend it wraps.
+type countingHeads struct {
+	objstore.Backend
+	heads atomic.Int64
+}
+
+func (c *countingHeads) HeadObject(ctx context.Context, bucket, key string) (objstore.ObjectInfo, error) {
+	c.heads.Add(1)
+	return c.Backend.HeadObject(ctx, bucket, key)
+}
+
+// TestObjectTagsAreReadForADecisionOnlyWhenAPolicyNamesThem pins that a GET costs no extra
+// read of the object store unless a policy deciding it names s3:ExistingObjectTag/…,
+// and that it does when one does.
+func TestObjectTagsAreReadForADecisionOnlyWhenAPolicyNamesThem(t *testing.T) {
+	counter := &countingHeads{}
+	e := newEnv(t, envOptions{wrap: func(b objstore.Backend) objstore.Backend { counter.Backend = b; return counter }})
+	e.bucket("data")
+	root := e.client(rootCredentials())
+	if _, err := root.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("k"), Body: strings.NewReader("v")}); err != nil {
+		t.Fatal(err)
+	}
+	e.role("plain", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)
+	e.role("tagged", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},
+	 {"Effect":"Deny","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"s3:ExistingObjectTag/class":"secret"}}}]}`)
+	for _, tc := range []struct {
+		name  string
+		creds aws.Credentials
+		heads int64
+	}{
+		{"root", rootCredentials(), 0},
+		{"a session whose policies do not name the key", e.session("plain", 0), 0},
+		{"a session whose policy does", e.session("tagged", 0), 1},
+	} {
+		before := counter.heads.Load()
+		out, err := e.client(tc.creds).GetObject(e.ctx, &s3sdk.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("k")})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		out.Body.Close()
+		if got := counter.heads.Load() - before; got != tc.heads {
+			t.Errorf("%s: %d HeadObject calls, want %d", tc.name, got, tc.heads)
+		}
+	}
 }

@@ -25,7 +25,7 @@ func (h *Handler) conditionKeys(c *call, op *operation) (policy.Keys, error) {
 	if op.keys != nil {
 		maps.Copy(keys, op.keys(c))
 	}
-	if c.key != "" && readsExistingTags(op.action) {
+	if c.key != "" && readsExistingTags(op.action) && h.mayUseExistingTags(c, c.bucket) {
 		info, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key)
 		switch {
 		case err == nil:
@@ -42,6 +42,21 @@ func (h *Handler) conditionKeys(c *call, op *operation) (policy.Keys, error) {
 		keys["s3:x-amz-acl"] = []string{v}
 	}
 	return keys, nil
+}
+
+// existingTagPrefix is the prefix of the s3:ExistingObjectTag/<key> condition keys.
+const existingTagPrefix = "s3:existingobjecttag/"
+
+// mayUseExistingTags reports whether a policy deciding the caller's request on bucket names
+// s3:ExistingObjectTag/…: only then are the object's tags read before the decision (one
+// read of the object store, a round trip on an upstream). A bucket policy that cannot be
+// read counts as naming it; the decision then refuses the request anyway.
+func (h *Handler) mayUseExistingTags(c *call, bucket string) bool {
+	bp, err := h.o.Policies.BucketPolicy(c.ctx, bucket)
+	if err != nil {
+		return true
+	}
+	return h.o.Auth.UsesConditionKey(c.principal, bp, existingTagPrefix)
 }
 
 // readsExistingTags reports whether s3:ExistingObjectTag/<key> applies to action: the
@@ -70,7 +85,7 @@ func aclKeyApplies(action string) bool {
 
 // existingTagKeys are s3:ExistingObjectTag/<key> of an object's tags.
 func existingTagKeys(tags map[string]string) policy.Keys {
-	return tagKeys("s3:existingobjecttag/", tags)
+	return tagKeys(existingTagPrefix, tags)
 }
 
 // requestTagKeys are s3:RequestObjectTag/<key> of the tags a request writes, and
