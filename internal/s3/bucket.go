@@ -82,6 +82,11 @@ func (h *Handler) createBucket(c *call) error {
 	if err := h.initialSettings(c); err != nil {
 		return err
 	}
+	if c.tags != nil && len(c.tags.tags) > 0 {
+		if err := h.putSetting(c, taggingSetting, taggingOf(c.tags.tags)); err != nil {
+			return err
+		}
+	}
 	if err := h.o.Backend.CreateBucket(c.ctx, c.bucket); err != nil {
 		if errors.Is(err, objstore.ErrBucketExists) {
 			return exists
@@ -114,12 +119,15 @@ func (h *Handler) checkLocation(c *call) error {
 	if err := decodeStrictXML(strings.NewReader(string(data)), &cfg, createBucketSchema); err != nil {
 		return err
 	}
+	if cfg.Tags != nil {
+		if err := h.createTags(c, cfg.Tags.Tags); err != nil {
+			return err
+		}
+	}
 	lc := cfg.LocationConstraint
 	switch {
 	case cfg.Location != nil || cfg.Bucket != nil:
 		return errNotImplemented.because("directory buckets are not implemented by inkan", nil)
-	case cfg.Tags != nil:
-		return errNotImplemented.because("bucket tags are not implemented by inkan", nil)
 	case h.o.Region == "":
 		return nil
 	case lc == "" || lc == h.region:

@@ -234,6 +234,23 @@ func (c *call) writtenTags() *requestTags {
 	return c.tags
 }
 
+// createTags checks the Tags of a CreateBucketConfiguration, which the new bucket gets as
+// its bucket tags, and authorizes them as s3:PutBucketTagging on the bucket (UNCONFIRMED:
+// AWS documents no extra action for tags at creation that inkan has; PutBucketTagging is
+// what setting them afterwards takes).
+func (h *Handler) createTags(c *call, list []tagXML) error {
+	doc := tagging{XMLName: xml.Name{Local: "Tagging"}, Tags: list}
+	tags, err := doc.tags(maxBucketTags, errTooManyBucketTags)
+	if err != nil {
+		return err
+	}
+	if err := h.authorize(c, "s3:PutBucketTagging", c.bucket, "", nil); err != nil {
+		return err
+	}
+	c.tags = &requestTags{tags: tags, set: true}
+	return nil
+}
+
 // authorizeTagging checks the extra s3:PutObjectTagging that a write with tags needs
 // (reference §2: PutObject and CopyObject with tags need it too), with the request's tags
 // as condition keys.

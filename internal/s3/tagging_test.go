@@ -443,3 +443,22 @@ func TestObjectTagsAreReadForADecisionOnlyWhenAPolicyNamesThem(t *testing.T) {
 		}
 	}
 }
+
+func TestCreateBucketWithTagsGivesTheBucketThem(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(rootCredentials())
+	if _, err := c.CreateBucket(e.ctx, &s3sdk.CreateBucketInput{Bucket: aws.String("data"),
+		CreateBucketConfiguration: &types.CreateBucketConfiguration{Tags: tagSet("team", "storage")}}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.GetBucketTagging(e.ctx, &s3sdk.GetBucketTaggingInput{Bucket: aws.String("data")})
+	if err != nil || !reflect.DeepEqual(tagMap(out.TagSet), map[string]string{"team": "storage"}) {
+		t.Fatalf("GetBucketTagging = %+v, %v", out, err)
+	}
+	_, err = c.CreateBucket(e.ctx, &s3sdk.CreateBucketInput{Bucket: aws.String("bad"),
+		CreateBucketConfiguration: &types.CreateBucketConfiguration{Tags: tagSet("aws:x", "v")}})
+	requireCode(t, err, "InvalidTag", http.StatusBadRequest)
+	if _, err := c.HeadBucket(e.ctx, &s3sdk.HeadBucketInput{Bucket: aws.String("bad")}); err == nil {
+		t.Error("a bucket refused for its tags exists")
+	}
+}

@@ -160,7 +160,9 @@ type createBucketConfiguration struct {
 	LocationConstraint string
 	Location           *struct{ Name, Type string }
 	Bucket             *struct{ DataRedundancy, Type string }
-	Tags               *struct{}
+	Tags               *struct {
+		Tags []tagXML `xml:"Tag"`
+	}
 }
 
 // createBucketSchema is every element path S3's CreateBucketConfiguration may hold
