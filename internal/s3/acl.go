@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/inkan-dev/inkan/internal/iam"
+	"github.com/inkan-dev/inkan/internal/policy"
 )
 
 // ACLs the way AWS has them since April 2023 (reference §3,
@@ -245,18 +246,22 @@ func (h *Handler) checkPublicPolicy(c *call, doc []byte) error {
 }
 
 // restrictsAnonymous reports whether the bucket's RestrictPublicBuckets keeps an anonymous
-// caller out: the bucket has a public policy and the block restricts it. A policy that
-// cannot be read restricts (fail closed).
-func (h *Handler) restrictsAnonymous(c *call, bucket string) bool {
+// caller out: the bucket has a policy (bp, compiled), it is public, and the block restricts
+// it. A policy whose document cannot be read restricts (fail closed). Only a restricted
+// bucket's anonymous requests read the document.
+func (h *Handler) restrictsAnonymous(c *call, bucket string, bp *policy.Policy) bool {
+	if bp == nil {
+		return false
+	}
 	pab, ok := h.publicAccess(bucket)
 	if !ok || !pab.RestrictPublicBuckets {
 		return false
 	}
 	doc, err := h.o.Auth.GetBucketPolicy(c.ctx, bucket)
-	if err != nil {
-		return true
+	if iam.KindOf(err) == iam.KindNoSuchEntity {
+		return false
 	}
-	return isPublicPolicy(doc)
+	return err != nil || isPublicPolicy(doc)
 }
 
 // initialSettings stores what a bucket created through inkan starts with: the public access

@@ -220,7 +220,7 @@ func (h *Handler) decide(c *call, action, bucket, key string, keys policy.Keys) 
 	maps.Copy(all, keys)
 	req := &iam.AccessRequest{Action: action, Resource: resourceARN(bucket, key), Keys: all, ResourcePolicy: bp}
 	var err error
-	if c.principal == nil && bucket != "" && h.restrictsAnonymous(c, bucket) {
+	if c.principal == nil && h.restrictsAnonymous(c, bucket, bp) {
 		return errAccessDenied.because("bucket "+bucket+"'s public access block has RestrictPublicBuckets: its public policy grants no anonymous caller", nil)
 	}
 	if c.principal == nil {
