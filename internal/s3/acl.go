@@ -55,13 +55,10 @@ var (
 )
 
 var (
-	opPutBucketACL       = operation{"PutBucketAcl", "s3:PutBucketAcl", nil, (*Handler).putBucketACL}
-	opPutOwnership       = operation{"PutBucketOwnershipControls", "s3:PutBucketOwnershipControls", nil, (*Handler).putOwnershipControls}
-	opDeleteOwnership    = operation{"DeleteBucketOwnershipControls", "s3:PutBucketOwnershipControls", nil, (*Handler).deleteOwnershipControls}
-	opPutPublicAccess    = operation{"PutPublicAccessBlock", "s3:PutBucketPublicAccessBlock", nil, (*Handler).putPublicAccessBlock}
-	opDeletePublicAccess = operation{"DeletePublicAccessBlock", "s3:PutBucketPublicAccessBlock", nil, (*Handler).deletePublicAccessBlock}
-	opGetOwnership       = operation{"GetBucketOwnershipControls", "s3:GetBucketOwnershipControls", nil, (*Handler).getOwnershipControls}
-	opGetPublicAccess    = operation{"GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock", nil, (*Handler).getPublicAccessBlock}
+	opPutBucketACL    = operation{"PutBucketAcl", "s3:PutBucketAcl", nil, (*Handler).putBucketACL}
+	opPutOwnership    = operation{"PutBucketOwnershipControls", "s3:PutBucketOwnershipControls", nil, (*Handler).putOwnershipControls}
+	opDeleteOwnership = operation{"DeleteBucketOwnershipControls", "s3:PutBucketOwnershipControls", nil, (*Handler).deleteOwnershipControls}
+	opPutPublicAccess = operation{"PutPublicAccessBlock", "s3:PutBucketPublicAccessBlock", nil, (*Handler).putPublicAccessBlock}
 )
 
 // checkACLHeaders applies §3 to a write's x-amz-acl and x-amz-grant-* headers (PutObject,

@@ -59,42 +59,39 @@ func (e *Error) because(reason string, cause error) *Error {
 // message (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html). Handlers
 // return one of these (refined with because/with), or a domain error that s3Error maps here.
 var (
-	errAccessDenied         = &Error{Code: "AccessDenied", Status: 403, Message: "Access Denied"}
-	errBadDigest            = &Error{Code: "BadDigest", Status: 400, Message: "The Content-MD5 or checksum value that you specified did not match what the server received."}
-	errBucketExists         = &Error{Code: "BucketAlreadyOwnedByYou", Status: 409, Message: "Your previous request to create the named bucket succeeded and you already own it."}
-	errBucketNotEmpty       = &Error{Code: "BucketNotEmpty", Status: 409, Message: "The bucket you tried to delete is not empty"}
-	errEntityTooLarge       = &Error{Code: "EntityTooLarge", Status: 400, Message: "Your proposed upload exceeds the maximum allowed size"}
-	errEntityTooSmall       = &Error{Code: "EntityTooSmall", Status: 400, Message: "Your proposed upload is smaller than the minimum allowed object size."}
-	errExpiredToken         = &Error{Code: "ExpiredToken", Status: 400, Message: "The provided token has expired."}
-	errIncompleteBody       = &Error{Code: "IncompleteBody", Status: 400, Message: "You did not provide the number of bytes specified by the Content-Length HTTP header."}
-	errInternal             = &Error{Code: "InternalError", Status: 500, Message: "We encountered an internal error. Please try again."}
-	errInvalidAccessKeyID   = &Error{Code: "InvalidAccessKeyId", Status: 403, Message: "The AWS Access Key Id you provided does not exist in our records."}
-	errInvalidArgument      = &Error{Code: "InvalidArgument", Status: 400, Message: "Invalid Argument"}
-	errInvalidBucketName    = &Error{Code: "InvalidBucketName", Status: 400, Message: "The specified bucket is not valid."}
-	errInvalidDigest        = &Error{Code: "InvalidDigest", Status: 400, Message: "The Content-MD5 you specified is not valid."}
-	errInvalidLocation      = &Error{Code: "InvalidLocationConstraint", Status: 400, Message: "The specified location-constraint is not valid"}
-	errInvalidPart          = &Error{Code: "InvalidPart", Status: 400, Message: "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag."}
-	errInvalidPartNumber    = &Error{Code: "InvalidPartNumber", Status: 416, Message: "The requested partnumber is not satisfiable"}
-	errInvalidPartOrder     = &Error{Code: "InvalidPartOrder", Status: 400, Message: "The list of parts was not in ascending order. Parts must be ordered by part number."}
-	errInvalidRange         = &Error{Code: "InvalidRange", Status: 416, Message: "The requested range is not satisfiable"}
-	errInvalidRequest       = &Error{Code: "InvalidRequest", Status: 400, Message: "Invalid Request"}
-	errInvalidURI           = &Error{Code: "InvalidURI", Status: 400, Message: "Couldn't parse the specified URI."}
-	errInvalidToken         = &Error{Code: "InvalidToken", Status: 400, Message: "The provided token is malformed or otherwise invalid."}
-	errKeyTooLong           = &Error{Code: "KeyTooLongError", Status: 400, Message: "Your key is too long"}
-	errMalformedPolicy      = &Error{Code: "MalformedPolicy", Status: 400, Message: "Policies must be valid JSON and the first byte must be '{'"}
-	errMalformedXML         = &Error{Code: "MalformedXML", Status: 400, Message: "The XML you provided was not well-formed or did not validate against our published schema"}
-	errMaxMessageLength     = &Error{Code: "MaxMessageLengthExceeded", Status: 400, Message: "Your request was too big."}
-	errMetadataTooLarge     = &Error{Code: "MetadataTooLarge", Status: 400, Message: "Your metadata headers exceed the maximum allowed metadata size."}
-	errMissingContentLength = &Error{Code: "MissingContentLength", Status: 411, Message: "You must provide the Content-Length HTTP header."}
-	errMissingContentMD5    = &Error{Code: "InvalidRequest", Status: 400, Message: "Missing required header for this request: Content-MD5"}
-	errNoSuchBucket         = &Error{Code: "NoSuchBucket", Status: 404, Message: "The specified bucket does not exist"}
-	errNoSuchBucketPolicy   = &Error{Code: "NoSuchBucketPolicy", Status: 404, Message: "The bucket policy does not exist"}
-	errNoSuchKey            = &Error{Code: "NoSuchKey", Status: 404, Message: "The specified key does not exist."}
-	errNoSuchUpload         = &Error{Code: "NoSuchUpload", Status: 404, Message: "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."}
-	errNotImplemented       = &Error{Code: "NotImplemented", Status: 501, Message: "A header or query you provided implies functionality that is not implemented."}
-	// errBackendNotImplemented is NotImplemented of an operation inkan has but its object
-	// store (an upstream S3 without object tagging) does not.
-	errBackendNotImplemented = &Error{Code: "NotImplemented", Status: 501, Message: "The upstream object store behind this endpoint does not implement this operation."}
+	errAccessDenied          = &Error{Code: "AccessDenied", Status: 403, Message: "Access Denied"}
+	errBadDigest             = &Error{Code: "BadDigest", Status: 400, Message: "The Content-MD5 or checksum value that you specified did not match what the server received."}
+	errBucketExists          = &Error{Code: "BucketAlreadyOwnedByYou", Status: 409, Message: "Your previous request to create the named bucket succeeded and you already own it."}
+	errBucketNotEmpty        = &Error{Code: "BucketNotEmpty", Status: 409, Message: "The bucket you tried to delete is not empty"}
+	errEntityTooLarge        = &Error{Code: "EntityTooLarge", Status: 400, Message: "Your proposed upload exceeds the maximum allowed size"}
+	errEntityTooSmall        = &Error{Code: "EntityTooSmall", Status: 400, Message: "Your proposed upload is smaller than the minimum allowed object size."}
+	errExpiredToken          = &Error{Code: "ExpiredToken", Status: 400, Message: "The provided token has expired."}
+	errIncompleteBody        = &Error{Code: "IncompleteBody", Status: 400, Message: "You did not provide the number of bytes specified by the Content-Length HTTP header."}
+	errInternal              = &Error{Code: "InternalError", Status: 500, Message: "We encountered an internal error. Please try again."}
+	errInvalidAccessKeyID    = &Error{Code: "InvalidAccessKeyId", Status: 403, Message: "The AWS Access Key Id you provided does not exist in our records."}
+	errInvalidArgument       = &Error{Code: "InvalidArgument", Status: 400, Message: "Invalid Argument"}
+	errInvalidBucketName     = &Error{Code: "InvalidBucketName", Status: 400, Message: "The specified bucket is not valid."}
+	errInvalidDigest         = &Error{Code: "InvalidDigest", Status: 400, Message: "The Content-MD5 you specified is not valid."}
+	errInvalidLocation       = &Error{Code: "InvalidLocationConstraint", Status: 400, Message: "The specified location-constraint is not valid"}
+	errInvalidPart           = &Error{Code: "InvalidPart", Status: 400, Message: "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag."}
+	errInvalidPartNumber     = &Error{Code: "InvalidPartNumber", Status: 416, Message: "The requested partnumber is not satisfiable"}
+	errInvalidPartOrder      = &Error{Code: "InvalidPartOrder", Status: 400, Message: "The list of parts was not in ascending order. Parts must be ordered by part number."}
+	errInvalidRange          = &Error{Code: "InvalidRange", Status: 416, Message: "The requested range is not satisfiable"}
+	errInvalidRequest        = &Error{Code: "InvalidRequest", Status: 400, Message: "Invalid Request"}
+	errInvalidURI            = &Error{Code: "InvalidURI", Status: 400, Message: "Couldn't parse the specified URI."}
+	errInvalidToken          = &Error{Code: "InvalidToken", Status: 400, Message: "The provided token is malformed or otherwise invalid."}
+	errKeyTooLong            = &Error{Code: "KeyTooLongError", Status: 400, Message: "Your key is too long"}
+	errMalformedPolicy       = &Error{Code: "MalformedPolicy", Status: 400, Message: "Policies must be valid JSON and the first byte must be '{'"}
+	errMalformedXML          = &Error{Code: "MalformedXML", Status: 400, Message: "The XML you provided was not well-formed or did not validate against our published schema"}
+	errMaxMessageLength      = &Error{Code: "MaxMessageLengthExceeded", Status: 400, Message: "Your request was too big."}
+	errMetadataTooLarge      = &Error{Code: "MetadataTooLarge", Status: 400, Message: "Your metadata headers exceed the maximum allowed metadata size."}
+	errMissingContentLength  = &Error{Code: "MissingContentLength", Status: 411, Message: "You must provide the Content-Length HTTP header."}
+	errMissingContentMD5     = &Error{Code: "InvalidRequest", Status: 400, Message: "Missing required header for this request: Content-MD5"}
+	errNoSuchBucket          = &Error{Code: "NoSuchBucket", Status: 404, Message: "The specified bucket does not exist"}
+	errNoSuchBucketPolicy    = &Error{Code: "NoSuchBucketPolicy", Status: 404, Message: "The bucket policy does not exist"}
+	errNoSuchKey             = &Error{Code: "NoSuchKey", Status: 404, Message: "The specified key does not exist."}
+	errNoSuchUpload          = &Error{Code: "NoSuchUpload", Status: 404, Message: "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."}
+	errNotImplemented        = &Error{Code: "NotImplemented", Status: 501, Message: "A header or query you provided implies functionality that is not implemented."}
 	errNotModified           = &Error{Code: "NotModified", Status: 304, Message: "Not Modified"}
 	errPreconditionFailed    = &Error{Code: "PreconditionFailed", Status: 412, Message: "At least one of the pre-conditions you specified did not hold"}
 	errRequestTimeout        = &Error{Code: "RequestTimeout", Status: 400, Message: "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed."}
@@ -102,6 +99,10 @@ var (
 	errSignatureDoesNotMatch = &Error{Code: "SignatureDoesNotMatch", Status: 403, Message: "The request signature we calculated does not match the signature you provided. Check your key and signing method."}
 	errServiceUnavailable    = &Error{Code: "ServiceUnavailable", Status: 503, Message: "Service is unable to handle request."}
 )
+
+// errBackendNotImplemented is NotImplemented of an operation inkan has but its object store
+// (an upstream S3 without object tagging) does not.
+var errBackendNotImplemented = &Error{Code: "NotImplemented", Status: 501, Message: "The upstream object store behind this endpoint does not implement this operation."}
 
 // The errors of browser uploads (POST Object) and of CORS requests.
 var (

@@ -141,27 +141,32 @@ var (
 	opDeleteEncryption = operation{"DeleteBucketEncryption", "s3:PutEncryptionConfiguration", nil, (*Handler).unsetDelete}
 	opGetTiering       = operation{"ListBucketIntelligentTieringConfigurations", "s3:GetIntelligentTieringConfiguration", nil,
 		unsetList("ListBucketIntelligentTieringConfigurationsOutput")}
-	opGetInventory      = operation{"ListBucketInventoryConfigurations", "s3:GetInventoryConfiguration", nil, unsetList("ListInventoryConfigurationsResult")}
-	opGetLifecycle      = operation{"GetBucketLifecycleConfiguration", "s3:GetLifecycleConfiguration", nil, unset(nil, errNoSuchLifecycle)}
-	opDeleteLifecycle   = operation{"DeleteBucketLifecycle", "s3:PutLifecycleConfiguration", nil, (*Handler).unsetDelete}
-	opGetLogging        = operation{"GetBucketLogging", "s3:GetBucketLogging", nil, unset(bare("BucketLoggingStatus"), nil)}
-	opGetMetadata       = operation{"GetBucketMetadataConfiguration", "s3:GetBucketMetadataTableConfiguration", nil, unset(nil, errNoMetadataConfiguration)}
-	opGetMetadataTable  = operation{"GetBucketMetadataTableConfiguration", "s3:GetBucketMetadataTableConfiguration", nil, unset(nil, errNoMetadataConfiguration)}
-	opGetMetrics        = operation{"ListBucketMetricsConfigurations", "s3:GetMetricsConfiguration", nil, unsetList("ListMetricsConfigurationsResult")}
-	opGetNotification   = operation{"GetBucketNotificationConfiguration", "s3:GetBucketNotification", nil, unset(bare("NotificationConfiguration"), nil)}
-	opGetObjectLock     = operation{"GetObjectLockConfiguration", "s3:GetBucketObjectLockConfiguration", nil, unset(nil, errNoObjectLock)}
-	opGetPolicyStatus   = operation{"GetBucketPolicyStatus", "s3:GetBucketPolicyStatus", nil, (*Handler).getBucketPolicyStatus}
-	opGetReplication    = operation{"GetBucketReplication", "s3:GetReplicationConfiguration", nil, unset(nil, errNoReplication)}
-	opDeleteReplication = operation{"DeleteBucketReplication", "s3:PutReplicationConfiguration", nil, (*Handler).unsetDelete}
-	opGetRequestPayment = operation{"GetBucketRequestPayment", "s3:GetBucketRequestPayment", nil, unset(requestPayment{Xmlns: xmlns, Payer: "BucketOwner"}, nil)}
-	opGetWebsite        = operation{"GetBucketWebsite", "s3:GetBucketWebsite", nil, unset(nil, errNoSuchWebsite)}
-	opDeleteWebsite     = operation{"DeleteBucketWebsite", "s3:DeleteBucketWebsite", nil, (*Handler).unsetDelete}
-	opGetObjectACL      = operation{"GetObjectAcl", "s3:GetObjectAcl", nil, (*Handler).getObjectACL}
-	opGetLegalHold      = operation{"GetObjectLegalHold", "s3:GetObjectLegalHold", nil, (*Handler).noObjectLock}
-	opPutLegalHold      = operation{"PutObjectLegalHold", "s3:PutObjectLegalHold", nil, (*Handler).noObjectLock}
-	opGetRetention      = operation{"GetObjectRetention", "s3:GetObjectRetention", nil, (*Handler).noObjectLock}
-	opPutRetention      = operation{"PutObjectRetention", "s3:PutObjectRetention", nil, (*Handler).noObjectLock}
-	opPutObjectACL      = operation{"PutObjectAcl", "s3:PutObjectAcl", nil, (*Handler).putObjectACL}
+	opGetInventory       = operation{"ListBucketInventoryConfigurations", "s3:GetInventoryConfiguration", nil, unsetList("ListInventoryConfigurationsResult")}
+	opGetLifecycle       = operation{"GetBucketLifecycleConfiguration", "s3:GetLifecycleConfiguration", nil, unset(nil, errNoSuchLifecycle)}
+	opDeleteLifecycle    = operation{"DeleteBucketLifecycle", "s3:PutLifecycleConfiguration", nil, (*Handler).unsetDelete}
+	opGetLogging         = operation{"GetBucketLogging", "s3:GetBucketLogging", nil, unset(bare("BucketLoggingStatus"), nil)}
+	opGetMetadata        = operation{"GetBucketMetadataConfiguration", "s3:GetBucketMetadataTableConfiguration", nil, unset(nil, errNoMetadataConfiguration)}
+	opGetMetadataTable   = operation{"GetBucketMetadataTableConfiguration", "s3:GetBucketMetadataTableConfiguration", nil, unset(nil, errNoMetadataConfiguration)}
+	opGetMetrics         = operation{"ListBucketMetricsConfigurations", "s3:GetMetricsConfiguration", nil, unsetList("ListMetricsConfigurationsResult")}
+	opGetNotification    = operation{"GetBucketNotificationConfiguration", "s3:GetBucketNotification", nil, unset(bare("NotificationConfiguration"), nil)}
+	opGetObjectLock      = operation{"GetObjectLockConfiguration", "s3:GetBucketObjectLockConfiguration", nil, unset(nil, errNoObjectLock)}
+	opGetOwnership       = operation{"GetBucketOwnershipControls", "s3:GetBucketOwnershipControls", nil, (*Handler).getOwnershipControls}
+	opGetPolicyStatus    = operation{"GetBucketPolicyStatus", "s3:GetBucketPolicyStatus", nil, (*Handler).getBucketPolicyStatus}
+	opGetPublicAccess    = operation{"GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock", nil, (*Handler).getPublicAccessBlock}
+	opDeletePublicAccess = operation{"DeletePublicAccessBlock", "s3:PutBucketPublicAccessBlock", nil, (*Handler).deletePublicAccessBlock}
+	opGetReplication     = operation{"GetBucketReplication", "s3:GetReplicationConfiguration", nil, unset(nil, errNoReplication)}
+	opDeleteReplication  = operation{"DeleteBucketReplication", "s3:PutReplicationConfiguration", nil, (*Handler).unsetDelete}
+	opGetRequestPayment  = operation{"GetBucketRequestPayment", "s3:GetBucketRequestPayment", nil, unset(requestPayment{Xmlns: xmlns, Payer: "BucketOwner"}, nil)}
+	opGetBucketTagging   = operation{"GetBucketTagging", "s3:GetBucketTagging", nil, (*Handler).getBucketTagging}
+	opDeleteBucketTags   = operation{"DeleteBucketTagging", "s3:PutBucketTagging", nil, (*Handler).deleteBucketTagging}
+	opGetWebsite         = operation{"GetBucketWebsite", "s3:GetBucketWebsite", nil, unset(nil, errNoSuchWebsite)}
+	opDeleteWebsite      = operation{"DeleteBucketWebsite", "s3:DeleteBucketWebsite", nil, (*Handler).unsetDelete}
+	opGetObjectACL       = operation{"GetObjectAcl", "s3:GetObjectAcl", nil, (*Handler).getObjectACL}
+	opGetLegalHold       = operation{"GetObjectLegalHold", "s3:GetObjectLegalHold", nil, (*Handler).noObjectLock}
+	opPutLegalHold       = operation{"PutObjectLegalHold", "s3:PutObjectLegalHold", nil, (*Handler).noObjectLock}
+	opGetRetention       = operation{"GetObjectRetention", "s3:GetObjectRetention", nil, (*Handler).noObjectLock}
+	opPutRetention       = operation{"PutObjectRetention", "s3:PutObjectRetention", nil, (*Handler).noObjectLock}
+	opPutObjectACL       = operation{"PutObjectAcl", "s3:PutObjectAcl", nil, (*Handler).putObjectACL}
 )
 
 // settingOperation routes the GETs and DELETEs of bucket settings; nil for others.

@@ -53,10 +53,7 @@ var (
 	opGetObjectTagging    = operation{"GetObjectTagging", "s3:GetObjectTagging", nil, (*Handler).getObjectTagging}
 	opPutObjectTagging    = operation{"PutObjectTagging", "s3:PutObjectTagging", nil, (*Handler).putObjectTagging}
 	opDeleteObjectTagging = operation{"DeleteObjectTagging", "s3:DeleteObjectTagging", nil, (*Handler).deleteObjectTagging}
-	opGetBucketTagging    = operation{"GetBucketTagging", "s3:GetBucketTagging", nil, (*Handler).getBucketTagging}
 	opPutBucketTagging    = operation{"PutBucketTagging", "s3:PutBucketTagging", nil, (*Handler).putBucketTagging}
-	// DeleteBucketTagging is authorized as s3:PutBucketTagging, as S3 documents it.
-	opDeleteBucketTags = operation{"DeleteBucketTagging", "s3:PutBucketTagging", nil, (*Handler).deleteBucketTagging}
 )
 
 // tagging is S3's Tagging document, of objects and buckets.
