@@ -95,6 +95,8 @@ type Handler struct {
 	region string // the region reported for buckets
 	owner  owner
 	cors   corsCache
+	// lifecycles caches parsed lifecycle configurations (lifecycle.go).
+	lifecycles lifecycleCache
 }
 
 // New returns the S3 endpoint's handler. Backend, Auth and Policies are required: New

@@ -36,6 +36,7 @@ func (h *Handler) createMultipartUpload(c *call) error {
 		c.w.Header().Set("x-amz-checksum-algorithm", string(alg))
 		c.w.Header().Set("x-amz-checksum-type", typ)
 	}
+	h.setAbortDate(c, c.key, h.o.Now())
 	return writeXML(c.w, initiateMultipartUploadResult{Xmlns: xmlns, Bucket: c.bucket, Key: c.key, UploadID: id})
 }
 
@@ -408,6 +409,7 @@ func (h *Handler) listParts(c *call) error {
 		res.Parts = append(res.Parts, partEntry{PartNumber: p.Number, LastModified: s3Time(p.LastModified),
 			ETag: quoteETag(p.ETag), Size: p.Size, checksumFields: toChecksumFields(p.Checksums)})
 	}
+	h.setAbortDate(c, c.key, page.Upload.Initiated)
 	return writeXML(c.w, res)
 }
 
