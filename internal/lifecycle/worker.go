@@ -195,7 +195,9 @@ type pass struct {
 	w     *Worker
 	lease *lease
 	cur   cursor
-	stats Stats
+	// current is the bucket being passed.
+	current objstore.BucketInfo
+	stats   Stats
 	// actions counts deletions and aborts, for batching and the budget.
 	actions int
 }
@@ -223,6 +225,7 @@ func (p *pass) run(ctx context.Context) error {
 		if cfg == nil {
 			continue
 		}
+		p.current = b
 		done, err := p.bucket(ctx, b.Name, cfg)
 		if err != nil || !done {
 			return err
@@ -307,7 +310,7 @@ func (p *pass) objects(ctx context.Context, bucket string, cfg *Configuration) (
 // then the content that was due. In a versioned bucket the delete places a delete marker,
 // as S3's expiration does.
 func (p *pass) expire(ctx context.Context, bucket, key string, cfg *Configuration, now time.Time) error {
-	info, err := p.w.o.Backend.HeadObject(ctx, bucket, key)
+	info, err := headCurrent(ctx, p.w.o.Backend, bucket, key)
 	if errors.Is(err, objstore.ErrNoSuchKey) {
 		p.stats.Changed++
 		return nil
@@ -320,7 +323,7 @@ func (p *pass) expire(ctx context.Context, bucket, key string, cfg *Configuratio
 		p.stats.Changed++
 		return nil
 	}
-	err = p.w.o.Backend.DeleteObject(ctx, bucket, key, objstore.DeleteOptions{IfMatch: info.ETag})
+	err = deleteObject(ctx, p.w.o.Backend, bucket, key, objstore.DeleteOptions{IfMatch: info.ETag})
 	if errors.Is(err, objstore.ErrPreconditionFailed) || errors.Is(err, objstore.ErrNoSuchKey) {
 		p.stats.Changed++
 		return nil

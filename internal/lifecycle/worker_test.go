@@ -224,26 +224,15 @@ type racing struct {
 	onDelete func()
 }
 
-func (r *racing) HeadObject(ctx context.Context, bucket, key string) (objstore.ObjectInfo, error) {
+// hook runs and clears one of r's hooks.
+func (r *racing) hook(f *func()) {
 	r.mu.Lock()
-	f := r.onHead
-	r.onHead = nil
+	h := *f
+	*f = nil
 	r.mu.Unlock()
-	if f != nil {
-		f()
+	if h != nil {
+		h()
 	}
-	return r.Backend.HeadObject(ctx, bucket, key)
-}
-
-func (r *racing) DeleteObject(ctx context.Context, bucket, key string, opts objstore.DeleteOptions) error {
-	r.mu.Lock()
-	f := r.onDelete
-	r.onDelete = nil
-	r.mu.Unlock()
-	if f != nil {
-		f()
-	}
-	return r.Backend.DeleteObject(ctx, bucket, key, opts)
 }
 
 func TestAnObjectOverwrittenAfterTheListingSurvives(t *testing.T) {
