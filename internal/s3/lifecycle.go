@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/inkan-dev/inkan/internal/lifecycle"
@@ -181,7 +180,10 @@ func (h *Handler) deleteBucketLifecycle(c *call) error {
 // parse (then no header is sent, and the worker, which logs it, does nothing either).
 func (h *Handler) lifecycleConfig(bucket string) *lifecycle.Configuration {
 	setting, ok := h.o.Auth.BucketSetting(bucket, lifecycle.Setting)
-	return h.lifecycles.config(bucket, setting, ok)
+	return h.lifecycles.get(bucket, setting, ok, func(setting string) *lifecycle.Configuration {
+		_, cfg, _ := lifecycle.Decode(setting)
+		return cfg
+	})
 }
 
 // setExpiration adds x-amz-expiration when an enabled rule expires the object.
@@ -206,35 +208,4 @@ func (h *Handler) setAbortDate(c *call, key string, initiated time.Time) {
 		c.w.Header().Set("x-amz-abort-date", d.At.UTC().Format(http.TimeFormat))
 		c.w.Header().Set("x-amz-abort-rule-id", d.RuleID)
 	}
-}
-
-// lifecycleCache keeps each bucket's parsed configuration with the setting it came from,
-// so that object requests do not parse XML again; like corsCache, it holds only
-// configured buckets.
-type lifecycleCache struct {
-	mu sync.Mutex
-	m  map[string]parsedLifecycle
-}
-
-type parsedLifecycle struct {
-	setting string
-	cfg     *lifecycle.Configuration
-}
-
-func (lc *lifecycleCache) config(bucket, setting string, ok bool) *lifecycle.Configuration {
-	lc.mu.Lock()
-	defer lc.mu.Unlock()
-	if !ok {
-		delete(lc.m, bucket)
-		return nil
-	}
-	if e, hit := lc.m[bucket]; hit && e.setting == setting {
-		return e.cfg
-	}
-	_, cfg, _ := lifecycle.Decode(setting)
-	if lc.m == nil {
-		lc.m = map[string]parsedLifecycle{}
-	}
-	lc.m[bucket] = parsedLifecycle{setting: setting, cfg: cfg}
-	return cfg
 }
