@@ -15,8 +15,11 @@ import (
 // Lifecycle (reference §5, https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lifecycle-mgmt.html):
 // the configuration is validated by the lifecycle package and stored as a bucket setting
 // ("lifecycle"), which the lifecycle worker executes in the background. Requests see it in
-// x-amz-expiration (PutObject, GetObject, HeadObject) and x-amz-abort-date with
-// x-amz-abort-rule-id (CreateMultipartUpload, UploadPart, ListParts).
+// x-amz-expiration (PutObject, CompleteMultipartUpload, GetObject, HeadObject) and
+// x-amz-abort-date with x-amz-abort-rule-id (CreateMultipartUpload, ListParts: the answers
+// whose API reference lists them; UploadPart's lists neither). The headers depend on the
+// object's creation and the rules only, never on the time now, so they need no clock:
+// they say when the worker, on its own clock, will act.
 
 var (
 	opPutLifecycle = operation{"PutBucketLifecycleConfiguration", "s3:PutLifecycleConfiguration", nil, (*Handler).putBucketLifecycle}

@@ -184,6 +184,20 @@ func TestObjectAnswersCarryTheExpirationAndUploadsTheirAbortDate(t *testing.T) {
 	if err != nil || other.Expiration != nil {
 		t.Fatalf("an object no rule matches got x-amz-expiration %q (%v)", aws.ToString(other.Expiration), err)
 	}
+	done, err := c.CreateMultipartUpload(e.ctx, &s3sdk.CreateMultipartUploadInput{Bucket: aws.String("lc-bucket"), Key: aws.String("tmp/done")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	part, err := c.UploadPart(e.ctx, &s3sdk.UploadPartInput{Bucket: aws.String("lc-bucket"), Key: aws.String("tmp/done"), UploadId: done.UploadId,
+		PartNumber: aws.Int32(1), Body: strings.NewReader("part")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	completed, err := c.CompleteMultipartUpload(e.ctx, &s3sdk.CompleteMultipartUploadInput{Bucket: aws.String("lc-bucket"), Key: aws.String("tmp/done"),
+		UploadId: done.UploadId, MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: part.ETag}}}})
+	if err != nil || aws.ToString(completed.Expiration) != want {
+		t.Fatalf("CompleteMultipartUpload x-amz-expiration %q (%v)", aws.ToString(completed.Expiration), err)
+	}
 	up, err := c.CreateMultipartUpload(e.ctx, &s3sdk.CreateMultipartUploadInput{Bucket: aws.String("lc-bucket"), Key: aws.String("tmp/big")})
 	if err != nil {
 		t.Fatal(err)

@@ -160,6 +160,7 @@ func (h *Handler) completeMultipartUpload(c *call) error {
 	if err != nil {
 		return bucketError(c, err)
 	}
+	h.setExpiration(c, info)
 	return writeXML(c.w, c.completionResult(info))
 }
 
