@@ -200,6 +200,8 @@ type pass struct {
 	stats   Stats
 	// actions counts deletions and aborts, for batching and the budget.
 	actions int
+	// pages counts listing pages, for renewing the lease.
+	pages int
 }
 
 // The phases of a bucket, in the order a pass goes through them.
@@ -279,6 +281,9 @@ func (p *pass) objects(ctx context.Context, bucket string, cfg *Configuration) (
 	}
 	now := p.w.o.Now()
 	for !p.exhausted() {
+		if err := p.page(ctx); err != nil {
+			return false, err
+		}
 		res, err := p.w.o.Backend.ListObjects(ctx, bucket, objstore.ListOptions{After: p.cur.After, MaxKeys: p.pageSize()})
 		if err != nil {
 			return false, err
@@ -344,6 +349,9 @@ func (p *pass) uploads(ctx context.Context, bucket string, cfg *Configuration) (
 	}
 	now := p.w.o.Now()
 	for !p.exhausted() {
+		if err := p.page(ctx); err != nil {
+			return false, err
+		}
 		res, err := p.w.o.Backend.ListMultipartUploads(ctx, bucket, objstore.ListUploadsOptions{
 			KeyMarker: p.cur.After, UploadIDMarker: p.cur.UploadID, MaxUploads: p.pageSize()})
 		if err != nil {
@@ -396,6 +404,16 @@ func (p *pass) failed(bucket, key string, err error) error {
 		return fmt.Errorf("lifecycle: %s/%s: %w", bucket, key, err)
 	}
 	return nil
+}
+
+// page renews the lease before each listing page after the pass's first, so that a pass
+// that examines much and deletes little keeps its lease too.
+func (p *pass) page(ctx context.Context) error {
+	p.pages++
+	if p.pages == 1 {
+		return nil
+	}
+	return p.lease.renew(ctx, p.cur, p.w.o.Now())
 }
 
 // acted counts an action; after every BatchSize of them the pass pauses, then renews the
