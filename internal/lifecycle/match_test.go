@@ -90,3 +90,21 @@ func TestExpirationHeaderIsS3sFormWithTheRuleIDEncoded(t *testing.T) {
 		t.Fatalf("got  %s\nwant %s", got, want)
 	}
 }
+
+func TestDescribeSaysWhatARuleDoesInWords(t *testing.T) {
+	c := parse(t, rules(
+		`<Rule><ID>a</ID><Filter><And><Prefix>logs/</Prefix><Tag><Key>k</Key><Value>v</Value></Tag><ObjectSizeGreaterThan>10</ObjectSizeGreaterThan></And></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration><AbortIncompleteMultipartUpload><DaysAfterInitiation>7</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>`,
+		`<Rule><ID>b</ID><Filter/><Status>Enabled</Status><Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration><NoncurrentVersionExpiration><NoncurrentDays>3</NoncurrentDays><NewerNoncurrentVersions>2</NewerNoncurrentVersions></NoncurrentVersionExpiration></Rule>`,
+		`<Rule><ID>c</ID><Prefix>tmp/</Prefix><Status>Enabled</Status><Expiration><Date>2030-01-01T00:00:00Z</Date></Expiration></Rule>`,
+	))
+	for i, want := range [][2]string{
+		{`keys under "logs/", tagged k=v, larger than 10 B`, "expire 1 day after creation; abort incomplete uploads 7 days after they start"},
+		{"every object", "remove expired delete markers; remove noncurrent versions 3 days after they become noncurrent, keeping the 2 newest"},
+		{`keys under "tmp/"`, "expire on 2030-01-01"},
+	} {
+		applies, actions := c.Rules[i].Describe()
+		if applies != want[0] || actions != want[1] {
+			t.Errorf("rule %d: %q / %q", i, applies, actions)
+		}
+	}
+}
