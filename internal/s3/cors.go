@@ -1,7 +1,6 @@
 package s3
 
 import (
-	"bytes"
 	"encoding/xml"
 	"io"
 	"net/http"
@@ -68,12 +67,11 @@ func (h *Handler) putBucketCors(c *call) error {
 		return err
 	}
 	cfg.Xmlns = xmlns
-	var doc bytes.Buffer
-	doc.WriteString(xml.Header)
-	if err := xml.NewEncoder(&doc).Encode(cfg); err != nil {
+	doc, err := xmlDocument(cfg)
+	if err != nil {
 		return err
 	}
-	if err := h.o.Auth.PutBucketSetting(c.ctx, c.bucket, corsSetting, doc.String()); err != nil {
+	if err := h.o.Auth.PutBucketSetting(c.ctx, c.bucket, corsSetting, string(doc)); err != nil {
 		return err
 	}
 	c.w.WriteHeader(http.StatusOK)

@@ -2,7 +2,6 @@ package s3
 
 import (
 	"bytes"
-	"encoding/xml"
 	"errors"
 	"io"
 	"net/http"
@@ -87,12 +86,11 @@ func (h *Handler) putBucketLifecycle(c *call) error {
 		return err
 	}
 	cfg.Xmlns = xmlns
-	var doc bytes.Buffer
-	doc.WriteString(xml.Header)
-	if err := xml.NewEncoder(&doc).Encode(cfg); err != nil {
+	doc, err := xmlDocument(cfg)
+	if err != nil {
 		return err
 	}
-	stored := lifecycle.Stored{Document: doc.String(), MinimumSize: minSize}
+	stored := lifecycle.Stored{Document: string(doc), MinimumSize: minSize}
 	if err := h.o.Auth.PutBucketSetting(c.ctx, c.bucket, lifecycle.Setting, stored.Encode()); err != nil {
 		return err
 	}
