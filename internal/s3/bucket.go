@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/inkan-dev/inkan/internal/iam"
+	"github.com/inkan-dev/inkan/internal/lifecycle"
 	"github.com/inkan-dev/inkan/internal/objstore"
 )
 
@@ -129,8 +130,12 @@ func (h *Handler) deleteBucket(c *call) error {
 	if err := h.o.Auth.DeleteBucketPolicy(c.ctx, c.bucket); err != nil && iam.KindOf(err) != iam.KindNoSuchEntity {
 		h.o.Logger.Error("bucket deleted but its policy was not", "request_id", c.requestID, "bucket", c.bucket, "err", err)
 	}
-	if err := h.o.Auth.DeleteBucketSetting(c.ctx, c.bucket, corsSetting); err != nil {
-		h.o.Logger.Error("bucket deleted but its CORS configuration was not", "request_id", c.requestID, "bucket", c.bucket, "err", err)
+	// A setting left behind would apply to a new bucket of the same name: a lifecycle
+	// configuration would expire its objects.
+	for _, name := range []string{corsSetting, lifecycle.Setting} {
+		if err := h.o.Auth.DeleteBucketSetting(c.ctx, c.bucket, name); err != nil {
+			h.o.Logger.Error("bucket deleted but its "+name+" setting was not", "request_id", c.requestID, "bucket", c.bucket, "err", err)
+		}
 	}
 	c.w.WriteHeader(http.StatusNoContent)
 	return nil
