@@ -64,11 +64,20 @@ type process struct {
 // test's cleanup kills it if it is still running.
 func startProcess(t *testing.T, bin, dataDir string, b objectBackend) *process {
 	t.Helper()
+	return startProcessWith(t, bin, dataDir, b, nil)
+}
+
+// startProcessWith is startProcess with extra environment variables and serve flags.
+func startProcessWith(t *testing.T, bin, dataDir string, b objectBackend, env map[string]string, extra ...string) *process {
+	t.Helper()
 	args := append([]string{"serve", "--dev", "--addr", "127.0.0.1:0", "--log-level", "warn", "--data-dir", dataDir}, b.args()...)
-	cmd := exec.Command(bin, args...)
+	cmd := exec.Command(bin, append(args, extra...)...)
 	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + dataDir,
 		"INKAN_ROOT_ACCESS_KEY_ID=" + rootAccessKeyID, "INKAN_ROOT_SECRET_ACCESS_KEY=" + rootSecretKey}
 	for k, v := range b.env() {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	p := &process{testServer: &testServer{DataDir: dataDir, stderr: &lockedBuffer{}, stop: func() {}}, cmd: cmd, done: make(chan error, 1)}

@@ -121,6 +121,7 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger, out io.
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stop = stop
 	go newRefresher(a.iam, st, metrics, logger, time.Now).run(bg)
+	a.startLifecycle(bg, st, backend, auditLog, metrics, logger)
 	return a, nil
 }
 

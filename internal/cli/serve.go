@@ -22,6 +22,7 @@ type serveFlags struct {
 	dev                                                                                                            bool
 	objects                                                                                                        objectsFlags
 	limits                                                                                                         limitsFlags
+	lifecycle                                                                                                      lifecycleFlags
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -42,6 +43,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.dev, "dev", false, "development mode: test identity provider at /idp, http loopback issuers, reasons to callers (INKAN_DEV)")
 	f.objects.register(fs)
 	f.limits.register(fs)
+	f.lifecycle.register(fs)
 }
 
 // load builds the configuration: defaults < file < environment < flags given.
@@ -74,6 +76,7 @@ func (f *serveFlags) load(fs *flag.FlagSet, getenv func(string) string) (config.
 	}
 	f.objects.apply(set, &cfg.Objects)
 	f.limits.apply(set, &cfg.Limits)
+	f.lifecycle.apply(set, &cfg.Lifecycle)
 	return cfg, cfg.Validate()
 }
 

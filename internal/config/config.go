@@ -53,6 +53,8 @@ type Config struct {
 	// Limits bound slow request bodies and each client's requests in flight.
 	Limits Limits `yaml:"limits"`
 	Root   Root   `yaml:"-"`
+	// Lifecycle tunes the worker that executes S3 lifecycle configurations.
+	Lifecycle Lifecycle `yaml:"lifecycle"`
 	// Store selects the store: "sqlite" (the file inkan.db in DataDir) or a postgres:// or
 	// postgresql:// URL, which may carry the password (it is never logged).
 	Store string `yaml:"store"`
@@ -132,6 +134,7 @@ func Default() Config {
 			Backend: "local", Upstream: defaultUpstream()},
 		Decisions: defaultDecisions(),
 		Limits:    defaultLimits(),
+		Lifecycle: defaultLifecycle(),
 	}
 }
 
@@ -199,6 +202,7 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	maps.Copy(vars, c.Decisions.envVars())
 	maps.Copy(vars, c.Objects.envVars())
 	maps.Copy(vars, c.Limits.envVars())
+	maps.Copy(vars, c.Lifecycle.envVars())
 	for name, set := range vars {
 		if v := getenv(name); v != "" {
 			if err := set(v); err != nil {
@@ -265,6 +269,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.Declare.validate()...)
 	errs = append(errs, c.Decisions.validate()...)
 	errs = append(errs, c.Limits.validate()...)
+	errs = append(errs, c.Lifecycle.validate()...)
 	return errors.Join(errs...)
 }
 

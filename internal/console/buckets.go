@@ -40,6 +40,8 @@ type bucketData struct {
 	Parents []string
 	List    objstore.ListResult
 	Next    string
+	// Lifecycle are the bucket's lifecycle rules (lifecycle.go).
+	Lifecycle []lifecycleRow
 }
 
 // bucket lists a bucket's keys under a prefix, one level at a time ("/" delimits).
@@ -65,6 +67,7 @@ func (c *Console) bucket(w http.ResponseWriter, r *http.Request, _ sealed) {
 	if d.List.IsTruncated {
 		d.Next = "/console/buckets/" + url.PathEscape(name) + "?" + url.Values{"prefix": {d.Prefix}, "after": {d.List.NextAfter}}.Encode()
 	}
+	d.Lifecycle = c.lifecycleRows(name)
 	c.render(w, r, http.StatusOK, "bucket", &page{Title: "Bucket " + name, Nav: "buckets", Data: d})
 }
 

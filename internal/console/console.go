@@ -49,6 +49,9 @@ type Domain interface {
 	ProviderKeys(url string) (oidc.IssuerStatus, bool)
 	// GetBucketPolicy returns the bucket's policy; KindNoSuchEntity when it has none.
 	GetBucketPolicy(ctx context.Context, bucket string) (string, error)
+	// BucketSetting returns the bucket's setting name (its lifecycle configuration); ok is
+	// false when none is set.
+	BucketSetting(bucket, name string) (doc string, ok bool)
 }
 
 // Decisions is the decision log as the console reads it; *decisionlog.Trail is one.

@@ -1,7 +1,6 @@
 package s3
 
 import (
-	"bytes"
 	"encoding/xml"
 	"io"
 	"net/http"
@@ -305,12 +304,11 @@ func (h *Handler) storeSetting(c *call, name string, doc any, status int) error 
 }
 
 func (h *Handler) putSetting(c *call, name string, doc any) error {
-	var b bytes.Buffer
-	b.WriteString(xml.Header)
-	if err := xml.NewEncoder(&b).Encode(doc); err != nil {
+	b, err := xmlDocument(doc)
+	if err != nil {
 		return err
 	}
-	return h.o.Auth.PutBucketSetting(c.ctx, c.bucket, name, b.String())
+	return h.o.Auth.PutBucketSetting(c.ctx, c.bucket, name, string(b))
 }
 
 // serveSetting answers the bucket's stored setting name, or missing when it has none.

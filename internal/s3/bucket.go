@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/inkan-dev/inkan/internal/iam"
+	"github.com/inkan-dev/inkan/internal/lifecycle"
 	"github.com/inkan-dev/inkan/internal/objstore"
 )
 
@@ -143,7 +144,7 @@ func (h *Handler) checkLocation(c *call) error {
 }
 
 // bucketSettings are the settings a bucket's deletion removes.
-var bucketSettings = []string{corsSetting, taggingSetting, ownershipSetting, publicAccessSetting}
+var bucketSettings = []string{corsSetting, lifecycle.Setting, taggingSetting, ownershipSetting, publicAccessSetting}
 
 // deleteBucket removes an empty bucket, its policy and its settings.
 func (h *Handler) deleteBucket(c *call) error {
@@ -153,9 +154,11 @@ func (h *Handler) deleteBucket(c *call) error {
 	if err := h.o.Auth.DeleteBucketPolicy(c.ctx, c.bucket); err != nil && iam.KindOf(err) != iam.KindNoSuchEntity {
 		h.o.Logger.Error("bucket deleted but its policy was not", "request_id", c.requestID, "bucket", c.bucket, "err", err)
 	}
+	// A setting left behind would apply to a new bucket of the same name: a lifecycle
+	// configuration would expire its objects.
 	for _, name := range bucketSettings {
 		if err := h.o.Auth.DeleteBucketSetting(c.ctx, c.bucket, name); err != nil {
-			h.o.Logger.Error("bucket deleted but its setting was not", "request_id", c.requestID, "bucket", c.bucket, "setting", name, "err", err)
+			h.o.Logger.Error("bucket deleted but its "+name+" setting was not", "request_id", c.requestID, "bucket", c.bucket, "err", err)
 		}
 	}
 	c.w.WriteHeader(http.StatusNoContent)

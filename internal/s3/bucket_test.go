@@ -84,7 +84,7 @@ func TestUnimplementedFeaturesAnswerNotImplemented(t *testing.T) {
 	requireCode(t, err, "NotImplemented", http.StatusNotImplemented)
 	_, err = c.PutBucketLifecycleConfiguration(e.ctx, &s3sdk.PutBucketLifecycleConfigurationInput{Bucket: aws.String("data"),
 		LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{{Status: types.ExpirationStatusEnabled,
-			Filter: &types.LifecycleRuleFilter{Prefix: aws.String("")}, Expiration: &types.LifecycleExpiration{Days: aws.Int32(1)}}}}})
+			Filter: &types.LifecycleRuleFilter{Prefix: aws.String("")}, Transitions: []types.Transition{{Days: aws.Int32(1), StorageClass: types.TransitionStorageClassGlacier}}}}}})
 	requireCode(t, err, "NotImplemented", http.StatusNotImplemented)
 	_, err = c.GetObject(e.ctx, &s3sdk.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("k"), VersionId: aws.String("3HL4kqtJlcpXroDTDmJ")})
 	requireCode(t, err, "InvalidArgument", http.StatusBadRequest)

@@ -1,14 +1,11 @@
 package s3
 
 import (
-	"bytes"
 	"encoding/xml"
 	"io"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 )
 
 // CORS (reference §6, https://docs.aws.amazon.com/AmazonS3/latest/userguide/cors.html): a
@@ -70,16 +67,7 @@ func (h *Handler) putBucketCors(c *call) error {
 		return err
 	}
 	cfg.Xmlns = xmlns
-	var doc bytes.Buffer
-	doc.WriteString(xml.Header)
-	if err := xml.NewEncoder(&doc).Encode(cfg); err != nil {
-		return err
-	}
-	if err := h.o.Auth.PutBucketSetting(c.ctx, c.bucket, corsSetting, doc.String()); err != nil {
-		return err
-	}
-	c.w.WriteHeader(http.StatusOK)
-	return nil
+	return h.storeSetting(c, corsSetting, cfg, http.StatusOK)
 }
 
 // check applies S3's rules: 1 to 100 rules, each with an origin and a method among GET,
@@ -131,41 +119,13 @@ func (h *Handler) deleteBucketCors(c *call) error {
 // longer parses counts as none: CORS only ever widens what a browser may read.
 func (h *Handler) corsRules(bucket string) []corsRule {
 	doc, ok := h.o.Auth.BucketSetting(bucket, corsSetting)
-	return h.cors.rules(bucket, doc, ok, h.o.Logger)
-}
-
-// corsCache keeps each bucket's parsed rules with the document they came from, so that a
-// browser's every request does not parse XML again; an entry is replaced when the document
-// changes and dropped when the bucket has none, so it holds only configured buckets.
-type corsCache struct {
-	mu sync.Mutex
-	m  map[string]parsedCORS
-}
-
-type parsedCORS struct {
-	doc   string
-	rules []corsRule
-}
-
-func (c *corsCache) rules(bucket, doc string, ok bool, log *slog.Logger) []corsRule {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !ok {
-		delete(c.m, bucket)
-		return nil
-	}
-	if e, hit := c.m[bucket]; hit && e.doc == doc {
-		return e.rules
-	}
-	var cfg corsConfiguration
-	if err := xml.Unmarshal([]byte(doc), &cfg); err != nil {
-		log.Error("stored CORS configuration does not parse; the bucket answers no CORS request", "bucket", bucket, "err", err)
-	}
-	if c.m == nil {
-		c.m = map[string]parsedCORS{}
-	}
-	c.m[bucket] = parsedCORS{doc: doc, rules: cfg.Rules}
-	return cfg.Rules
+	return h.cors.get(bucket, doc, ok, func(doc string) []corsRule {
+		var cfg corsConfiguration
+		if err := xml.Unmarshal([]byte(doc), &cfg); err != nil {
+			h.o.Logger.Error("stored CORS configuration does not parse; the bucket answers no CORS request", "bucket", bucket, "err", err)
+		}
+		return cfg.Rules
+	})
 }
 
 // match returns the first rule allowing origin, method and every requested header.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/inkan-dev/inkan/internal/iam"
+	"github.com/inkan-dev/inkan/internal/lifecycle"
 	"github.com/inkan-dev/inkan/internal/objstore"
 	"github.com/inkan-dev/inkan/internal/policy"
 	"github.com/inkan-dev/inkan/internal/reqid"
@@ -98,7 +99,9 @@ type Handler struct {
 	o      Options
 	region string // the region reported for buckets
 	owner  owner
-	cors   corsCache
+	cors   settingCache[[]corsRule]
+	// lifecycles caches parsed lifecycle configurations (lifecycle.go).
+	lifecycles settingCache[*lifecycle.Configuration]
 }
 
 // New returns the S3 endpoint's handler. Backend, Auth and Policies are required: New

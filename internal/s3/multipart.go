@@ -39,6 +39,7 @@ func (h *Handler) createMultipartUpload(c *call) error {
 		c.w.Header().Set("x-amz-checksum-algorithm", string(alg))
 		c.w.Header().Set("x-amz-checksum-type", typ)
 	}
+	h.setAbortDate(c, c.key, h.o.Now())
 	return writeXML(c.w, initiateMultipartUploadResult{Xmlns: xmlns, Bucket: c.bucket, Key: c.key, UploadID: id})
 }
 
@@ -162,6 +163,7 @@ func (h *Handler) completeMultipartUpload(c *call) error {
 	if err != nil {
 		return bucketError(c, err)
 	}
+	h.setExpiration(c, info)
 	return writeXML(c.w, c.completionResult(info))
 }
 
@@ -411,6 +413,7 @@ func (h *Handler) listParts(c *call) error {
 		res.Parts = append(res.Parts, partEntry{PartNumber: p.Number, LastModified: s3Time(p.LastModified),
 			ETag: quoteETag(p.ETag), Size: p.Size, checksumFields: toChecksumFields(p.Checksums)})
 	}
+	h.setAbortDate(c, c.key, page.Upload.Initiated)
 	return writeXML(c.w, res)
 }
 

@@ -38,6 +38,7 @@ func (h *Handler) putObject(c *call) error {
 	hdr := c.w.Header()
 	hdr.Set("ETag", quoteETag(info.ETag))
 	setChecksumHeaders(hdr, info.Meta.Checksums, info.Meta.ChecksumType)
+	h.setExpiration(c, info)
 	c.w.WriteHeader(http.StatusOK)
 	return nil
 }
@@ -100,6 +101,7 @@ func (h *Handler) readObject(c *call, withBody bool) error {
 	if err := readConditions(c.r.Header, obj.Info); err != nil {
 		return err
 	}
+	h.setExpiration(c, obj.Info)
 	if !obj.Ranged && strings.EqualFold(c.header("x-amz-checksum-mode"), "ENABLED") {
 		setChecksumHeaders(hdr, obj.Info.Meta.Checksums, obj.Info.Meta.ChecksumType)
 	}

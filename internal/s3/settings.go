@@ -142,8 +142,6 @@ var (
 	opGetTiering       = operation{"ListBucketIntelligentTieringConfigurations", "s3:GetIntelligentTieringConfiguration", nil,
 		unsetList("ListBucketIntelligentTieringConfigurationsOutput")}
 	opGetInventory       = operation{"ListBucketInventoryConfigurations", "s3:GetInventoryConfiguration", nil, unsetList("ListInventoryConfigurationsResult")}
-	opGetLifecycle       = operation{"GetBucketLifecycleConfiguration", "s3:GetLifecycleConfiguration", nil, unset(nil, errNoSuchLifecycle)}
-	opDeleteLifecycle    = operation{"DeleteBucketLifecycle", "s3:PutLifecycleConfiguration", nil, (*Handler).unsetDelete}
 	opGetLogging         = operation{"GetBucketLogging", "s3:GetBucketLogging", nil, unset(bare("BucketLoggingStatus"), nil)}
 	opGetMetadata        = operation{"GetBucketMetadataConfiguration", "s3:GetBucketMetadataTableConfiguration", nil, unset(nil, errNoMetadataConfiguration)}
 	opGetMetadataTable   = operation{"GetBucketMetadataTableConfiguration", "s3:GetBucketMetadataTableConfiguration", nil, unset(nil, errNoMetadataConfiguration)}
@@ -200,6 +198,8 @@ func settingOperation(method, sub string) *operation {
 		return &opGetLifecycle
 	case "DELETE lifecycle":
 		return &opDeleteLifecycle
+	case "PUT lifecycle":
+		return &opPutLifecycle
 	case "GET logging":
 		return &opGetLogging
 	case "GET metadataConfiguration":

@@ -22,18 +22,27 @@ func writeXML(w http.ResponseWriter, v any) error {
 	return writeXMLStatus(w, http.StatusOK, v)
 }
 
-// writeXMLStatus writes v as an XML document with the given status.
-func writeXMLStatus(w http.ResponseWriter, status int, v any) error {
+// xmlDocument is v as a complete XML document: the header, then v.
+func xmlDocument(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString(xml.Header)
 	if err := xml.NewEncoder(&buf).Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// writeXMLStatus writes v as an XML document with the given status.
+func writeXMLStatus(w http.ResponseWriter, status int, v any) error {
+	buf, err := xmlDocument(v)
+	if err != nil {
 		return err
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/xml")
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("Content-Length", strconv.Itoa(len(buf)))
 	w.WriteHeader(status)
-	_, err := w.Write(buf.Bytes())
+	_, err = w.Write(buf)
 	return err
 }
 

@@ -24,6 +24,7 @@ type Metrics struct {
 
 	decisionLog *decisionLogMetrics
 	hour        lastHour
+	lifecycle   *lifecycleMetrics
 }
 
 // NewMetrics registers inkan's collectors and the Go and process collectors.
@@ -47,6 +48,7 @@ func NewMetrics() *Metrics {
 	m.reg.MustRegister(m.requests, m.latency, m.decisions, m.jwks, m.keyLookups, m.full,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.decisionLog = newDecisionLogMetrics(m.reg)
+	m.lifecycle = newLifecycleMetrics(m.reg)
 	return m
 }
 
