@@ -59,7 +59,7 @@ func trustCases() []trustCase {
 			{"Effect":"Allow","Principal":{"Federated":"` + ghProvider + `"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{` + subAcme + `:"repo:acme/app:*"}}},
 			{"Sid":"OnlyDeployers","Effect":"Deny","Principal":{"Federated":"` + ghProvider + `"},"Action":"sts:AssumeRoleWithWebIdentity",
 			 "Condition":{"ForAllValues:StringNotEquals":{"token.actions.githubusercontent.com:groups":["deployers"]}}}]}`, main, nil,
-			`explicitly denied by Statement[1] "OnlyDeployers" (trust policy)`},
+			`explicitly denied by Statement[1] "OnlyDeployers" (trust policy) because token.actions.githubusercontent.com:groups is absent, which ForAllValues:StringNotEquals accepts`},
 		{"ForAllValues with a value outside the list", trustWith(`{"ForAllValues:StringEquals":{"token.actions.githubusercontent.com:groups":["deployers"]}}`), main,
 			setClaim("groups", []any{"deployers", "interns"}),
 			`token.actions.githubusercontent.com:groups value "interns" matches none of ["deployers"] (ForAllValues:StringEquals, Statement[0])`},
@@ -69,7 +69,7 @@ func trustCases() []trustCase {
 		{"an explicit Deny beating an Allow", `{"Version":"2012-10-17","Statement":[
 			{"Effect":"Allow","Principal":{"Federated":"` + ghProvider + `"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{` + subAcme + `:"repo:acme/app:*"}}},
 			{"Sid":"NotFromMain","Effect":"Deny","Principal":{"Federated":"` + ghProvider + `"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"token.actions.githubusercontent.com:ref":"refs/heads/main"}}}]}`,
-			main, nil, `explicitly denied by Statement[1] "NotFromMain" (trust policy)`},
+			main, nil, `explicitly denied by Statement[1] "NotFromMain" (trust policy) because token.actions.githubusercontent.com:ref "refs/heads/main" satisfies StringEquals ["refs/heads/main"]`},
 		{"an environment-scoped subject against a branch pattern", trustWith(`{"StringLike":{` + subAcme + `:"repo:acme/app:ref:refs/heads/*"}}`), withEnv, nil,
 			`token.actions.githubusercontent.com:sub "repo:acme/app:environment:prod" matches none of ["repo:acme/app:ref:refs/heads/*"] (StringLike, Statement[0])`},
 		{"an immutable-format subject against a name-based policy", seedTrust, immutable, nil,

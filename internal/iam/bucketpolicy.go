@@ -17,11 +17,7 @@ import (
 // error is KindMalformedPolicy with S3's message. Whether the bucket exists is the
 // caller's to check.
 func (s *Service) PutBucketPolicy(ctx context.Context, bucket, doc string) error {
-	p, err := policy.Parse([]byte(doc), policy.Resource)
-	if err != nil {
-		return &Error{Kind: KindMalformedPolicy, Message: malformedBucketPolicyMessage(err), Reason: err.Error(), Err: err}
-	}
-	if err := checkBucketPolicy(p, bucket); err != nil {
+	if err := ValidateBucketPolicy(bucket, doc); err != nil {
 		return err
 	}
 	return s.write(ctx, func() error {
@@ -30,6 +26,16 @@ func (s *Service) PutBucketPolicy(ctx context.Context, bucket, doc string) error
 		}
 		return nil
 	})
+}
+
+// ValidateBucketPolicy returns the KindMalformedPolicy error PutBucketPolicy would answer
+// for doc as bucket's policy, nil when it would store it.
+func ValidateBucketPolicy(bucket, doc string) error {
+	p, err := policy.Parse([]byte(doc), policy.Resource)
+	if err != nil {
+		return &Error{Kind: KindMalformedPolicy, Message: malformedBucketPolicyMessage(err), Reason: err.Error(), Err: err}
+	}
+	return checkBucketPolicy(p, bucket)
 }
 
 // malformedBucketPolicyMessage words a parse failure as S3 does for the common cases.

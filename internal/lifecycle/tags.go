@@ -10,13 +10,9 @@ func ObjectOf(info objstore.ObjectInfo, tagsRead bool) Object {
 	return Object{Key: info.Key, Size: info.Size, Modified: info.LastModified, Tags: tags, TagsKnown: known && tagsRead}
 }
 
-// objectTags is the one place that reads an object's tags. Until the tagging branch adds
-// objstore.ObjectMeta.Tags, no object has tags: known is true and the map is empty, so a
-// rule filtering by tags never matches (an expiration that cannot be decided is never
-// taken). At the merge it becomes:
-//
-//	return info.Meta.Tags, true
+// objectTags is the one place that reads an object's tags: objstore.ObjectMeta.Tags, which
+// Get and Head fill on every backend (listings of an upstream do not carry them, which
+// ObjectOf's tagsRead says).
 func objectTags(info objstore.ObjectInfo) (tags map[string]string, known bool) {
-	_ = info
-	return nil, true
+	return info.Meta.Tags, true
 }

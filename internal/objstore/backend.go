@@ -72,6 +72,13 @@ type Objects interface {
 	// where the backend does not know them (an upstream S3; a localfs object
 	// completed before parts were recorded). ErrNoSuchKey if none.
 	ObjectParts(ctx context.Context, bucket, key string) (ObjectInfo, []PartInfo, error)
+	// PutObjectTags replaces the tags of key's version versionID ("" or
+	// "null" for the current one, until versions exist; any other id is
+	// ErrNoSuchKey); nil or empty tags delete them. The ETag, LastModified,
+	// bytes and other metadata do not change. It returns the version's
+	// description with its new tags; ErrNoSuchKey if there is none. A backend
+	// that cannot keep tags returns ErrNotImplemented.
+	PutObjectTags(ctx context.Context, bucket, key, versionID string, tags map[string]string) (ObjectInfo, error)
 	// DeleteObject removes key; deleting a missing key returns nil, as S3.
 	// opts.IfMatch makes the delete conditional on the current version
 	// (ErrPreconditionFailed; ErrNoSuchKey when there is none), checked at

@@ -63,6 +63,10 @@ var (
 	// write succeeds again once space is freed. The wrapped detail (paths,
 	// system errors) is for the log only (ServiceUnavailable, 503).
 	ErrStorageFull = errors.New("objstore: storage full")
+	// ErrNotImplemented: the backend cannot do what was asked (an upstream S3
+	// without object tagging); the wrapped detail names the backend
+	// (NotImplemented, 501).
+	ErrNotImplemented = errors.New("objstore: not implemented by this backend")
 	// ErrClosed: the backend was closed.
 	ErrClosed = errors.New("objstore: backend closed")
 )

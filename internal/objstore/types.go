@@ -39,6 +39,11 @@ type ObjectMeta struct {
 	Checksums map[string]string
 	// ChecksumType is COMPOSITE or FULL_OBJECT when the writer named one.
 	ChecksumType string
+	// Tags are the object's tags (S3 object tagging), nil when it has none.
+	// They are set on write (PutObject, CreateMultipartUpload, CopyObject
+	// with new Meta) and replaced alone by Backend.PutObjectTags; Get and
+	// Head return them, List where the backend has them at no extra cost.
+	Tags map[string]string
 }
 
 // ObjectInfo describes a stored object version.

@@ -27,7 +27,7 @@ func Parse(doc []byte, kind Kind) (*Policy, error) {
 	if root.kind != jsonObject {
 		return nil, malformed("", "a policy document must be a JSON object, not %s", root.kind)
 	}
-	p := &Policy{kind: kind, size: compactSize(doc)}
+	p := &Policy{kind: kind, size: compactSize(doc), refs: referenced(root)}
 	for i, key := range root.keys {
 		v := root.items[i]
 		switch key {

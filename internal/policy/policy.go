@@ -57,6 +57,7 @@ type Policy struct {
 	id      string
 	size    int
 	stmts   []*Statement
+	refs    []string // see References
 }
 
 // Kind returns the kind the policy was parsed as.

@@ -3,6 +3,7 @@ package policy
 import (
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/inkan-dev/inkan/internal/policy/condition"
 )
@@ -98,7 +99,7 @@ func (t *Trace) reason(d Decision, e *evaluator) string {
 	switch d.Effect {
 	case ExplicitDeny:
 		f := e.groups[d.Source].deny
-		return "explicitly denied by " + f.stmt.String() + " (" + policyLabel(d.Source, f.policy) + ")"
+		return "explicitly denied by " + f.stmt.String() + " (" + policyLabel(d.Source, f.policy) + ")" + t.because(d.Source, f.stmt)
 	case Allow:
 		f := e.groups[d.Source].allow
 		return "allowed by " + f.stmt.String() + " (" + policyLabel(d.Source, f.policy) + ")"
@@ -119,6 +120,27 @@ func (t *Trace) reason(d Decision, e *evaluator) string {
 		return t.missing("no statement of the trust policy allows "+t.Request.Action+" for "+who, SourceResource)
 	}
 	return t.missing("no statement allows "+what+" (identity policies)", SourceIdentity, SourceResource)
+}
+
+// because names the conditions of the Deny statement st of src that held, so that a denial
+// by a tag or a claim says which one: "" for a statement without conditions.
+func (t *Trace) because(src Source, st *Statement) string {
+	for i := range t.Policies {
+		if t.Policies[i].Source != src {
+			continue
+		}
+		for _, s := range t.Policies[i].Statements {
+			if s.stmt != st || len(s.Conditions) == 0 {
+				continue
+			}
+			held := make([]string, len(s.Conditions))
+			for j := range s.Conditions {
+				held[j] = s.Conditions[j].Held()
+			}
+			return " because " + strings.Join(held, " and ")
+		}
+	}
+	return ""
 }
 
 // missing explains an absent Allow in the policies of srcs: the failed condition of the

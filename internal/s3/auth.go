@@ -220,6 +220,9 @@ func (h *Handler) decide(c *call, action, bucket, key string, keys policy.Keys) 
 	maps.Copy(all, keys)
 	req := &iam.AccessRequest{Action: action, Resource: resourceARN(bucket, key), Keys: all, ResourcePolicy: bp}
 	var err error
+	if c.principal == nil && h.restrictsAnonymous(c, bucket, bp) {
+		return errAccessDenied.because("bucket "+bucket+"'s public access block has RestrictPublicBuckets: its public policy grants no anonymous caller", nil)
+	}
 	if c.principal == nil {
 		err = h.o.Auth.AuthorizeAnonymous(c.ctx, req)
 	} else {

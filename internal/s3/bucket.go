@@ -55,6 +55,9 @@ func (h *Handler) createBucket(c *call) error {
 	if err := c.refuseUnsupported(); err != nil {
 		return err
 	}
+	if err := h.checkACLHeaders(c.r.Header, errBucketACLOwnership); err != nil {
+		return err
+	}
 	if err := h.checkLocation(c); err != nil {
 		return err
 	}
@@ -69,6 +72,21 @@ func (h *Handler) createBucket(c *call) error {
 	// deletions) must not govern the new one.
 	if err := h.o.Auth.DeleteBucketPolicy(c.ctx, c.bucket); err != nil && iam.KindOf(err) != iam.KindNoSuchEntity {
 		return err
+	}
+	// So must its settings; the new bucket's own are stored before it exists, so that it
+	// never exists without its public access block.
+	for _, name := range bucketSettings {
+		if err := h.o.Auth.DeleteBucketSetting(c.ctx, c.bucket, name); err != nil {
+			return err
+		}
+	}
+	if err := h.initialSettings(c); err != nil {
+		return err
+	}
+	if c.tags != nil && len(c.tags.tags) > 0 {
+		if err := h.putSetting(c, taggingSetting, taggingOf(c.tags.tags)); err != nil {
+			return err
+		}
 	}
 	if err := h.o.Backend.CreateBucket(c.ctx, c.bucket); err != nil {
 		if errors.Is(err, objstore.ErrBucketExists) {
@@ -102,12 +120,15 @@ func (h *Handler) checkLocation(c *call) error {
 	if err := decodeStrictXML(strings.NewReader(string(data)), &cfg, createBucketSchema); err != nil {
 		return err
 	}
+	if cfg.Tags != nil {
+		if err := h.createTags(c, cfg.Tags.Tags); err != nil {
+			return err
+		}
+	}
 	lc := cfg.LocationConstraint
 	switch {
 	case cfg.Location != nil || cfg.Bucket != nil:
 		return errNotImplemented.because("directory buckets are not implemented by inkan", nil)
-	case cfg.Tags != nil:
-		return errNotImplemented.because("bucket tags are not implemented by inkan", nil)
 	case h.o.Region == "":
 		return nil
 	case lc == "" || lc == h.region:
@@ -122,7 +143,10 @@ func (h *Handler) checkLocation(c *call) error {
 		because("this endpoint serves region "+h.region, nil)
 }
 
-// deleteBucket removes an empty bucket and its policy.
+// bucketSettings are the settings a bucket's deletion removes.
+var bucketSettings = []string{corsSetting, lifecycle.Setting, taggingSetting, ownershipSetting, publicAccessSetting}
+
+// deleteBucket removes an empty bucket, its policy and its settings.
 func (h *Handler) deleteBucket(c *call) error {
 	if err := h.o.Backend.DeleteBucket(c.ctx, c.bucket); err != nil {
 		return bucketError(c, err)
@@ -132,7 +156,7 @@ func (h *Handler) deleteBucket(c *call) error {
 	}
 	// A setting left behind would apply to a new bucket of the same name: a lifecycle
 	// configuration would expire its objects.
-	for _, name := range []string{corsSetting, lifecycle.Setting} {
+	for _, name := range bucketSettings {
 		if err := h.o.Auth.DeleteBucketSetting(c.ctx, c.bucket, name); err != nil {
 			h.o.Logger.Error("bucket deleted but its "+name+" setting was not", "request_id", c.requestID, "bucket", c.bucket, "err", err)
 		}
@@ -190,6 +214,9 @@ func (h *Handler) putBucketPolicy(c *call) error {
 		e := errMalformedPolicy.because("the policy is larger than 20 KB", nil)
 		e.Message = "Policies must be less than 20 KB"
 		return e
+	}
+	if err := h.checkPublicPolicy(c, doc); err != nil {
+		return err
 	}
 	if err := h.o.Auth.PutBucketPolicy(c.ctx, c.bucket, string(doc)); err != nil {
 		return policyError(err)

@@ -33,6 +33,8 @@ type call struct {
 	form bool
 	// denial holds the details of the last denial for the audit record.
 	denial denial
+	// tags are the tags the request writes, once read (writtenTags).
+	tags *requestTags
 }
 
 // denial is what the audit record of a refused request needs beyond the error.

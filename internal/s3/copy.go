@@ -65,11 +65,18 @@ func copyKeys(c *call) policy.Keys {
 // readSource authorizes reading the source (s3:GetObject on it, reference §6) and checks
 // the x-amz-copy-source-if-* conditions; it returns the source's description, whose ETag
 // the copy then requires so that a concurrent overwrite cannot slip in.
+//
+// The source is read before the authorization so that s3:ExistingObjectTag/<key> holds its
+// tags; a missing source is answered only after the caller was authorized.
 func (h *Handler) readSource(c *call, src copySource) (objstore.ObjectInfo, error) {
-	if err := h.authorize(c, "s3:GetObject", src.bucket, src.key, nil); err != nil {
+	info, err := h.o.Backend.HeadObject(c.ctx, src.bucket, src.key)
+	var keys policy.Keys
+	if err == nil {
+		keys = existingTagKeys(info.Meta.Tags)
+	}
+	if err := h.authorize(c, "s3:GetObject", src.bucket, src.key, keys); err != nil {
 		return objstore.ObjectInfo{}, err
 	}
-	info, err := h.o.Backend.HeadObject(c.ctx, src.bucket, src.key)
 	if err != nil {
 		return info, h.missingSource(c, src, err)
 	}
@@ -121,6 +128,14 @@ func (h *Handler) copyObject(c *call) error {
 		return err
 	}
 	opts := objstore.CopyOptions{Precondition: writeConditions(c)}
+	tagDirective := c.header("x-amz-tagging-directive")
+	if tagDirective != "" && tagDirective != "COPY" && tagDirective != "REPLACE" {
+		return errInvalidArgument.because("x-amz-tagging-directive must be COPY or REPLACE", nil).
+			with(Field{"ArgumentName", "x-amz-tagging-directive"}, Field{"ArgumentValue", tagDirective})
+	}
+	if _, err := h.checkWrite(c); err != nil {
+		return err
+	}
 	switch d := c.header("x-amz-metadata-directive"); d {
 	case "", "COPY":
 		if src.bucket == c.bucket && src.key == c.key {
@@ -145,6 +160,7 @@ func (h *Handler) copyObject(c *call) error {
 	if info.Size > maxObjectSize {
 		return errInvalidRequest.because("the copy source is larger than 5 GiB; copy it with UploadPartCopy", nil)
 	}
+	copyTags(c, &opts, info, tagDirective)
 	out, err := h.o.Backend.CopyObject(c.ctx, objstore.CopySource{Bucket: src.bucket, Key: src.key, IfMatch: info.ETag},
 		c.bucket, c.key, opts)
 	if err != nil {
@@ -152,6 +168,24 @@ func (h *Handler) copyObject(c *call) error {
 	}
 	return writeXML(c.w, copyObjectResult{Xmlns: xmlns, ETag: quoteETag(out.ETag), LastModified: s3Time(out.LastModified),
 		checksumFields: toChecksumFields(out.Meta.Checksums)})
+}
+
+// copyTags applies x-amz-tagging-directive: COPY (the default) keeps the source's tags,
+// REPLACE sets the request's x-amz-tagging (none when it is absent), whatever the metadata
+// directive says. The source's metadata, read under the ETag the copy pins, stands in for
+// COPY metadata when only the tags are replaced.
+func copyTags(c *call, opts *objstore.CopyOptions, src objstore.ObjectInfo, directive string) {
+	tags := src.Meta.Tags
+	if directive == "REPLACE" {
+		tags = c.writtenTags().tags
+	} else if opts.Meta == nil {
+		return
+	}
+	if opts.Meta == nil {
+		m := src.Meta
+		opts.Meta = &m
+	}
+	opts.Meta.Tags = tags
 }
 
 // copyRange parses x-amz-copy-source-range, which must be "bytes=first-last" within the

@@ -67,15 +67,7 @@ func (h *Handler) putBucketCors(c *call) error {
 		return err
 	}
 	cfg.Xmlns = xmlns
-	doc, err := xmlDocument(cfg)
-	if err != nil {
-		return err
-	}
-	if err := h.o.Auth.PutBucketSetting(c.ctx, c.bucket, corsSetting, string(doc)); err != nil {
-		return err
-	}
-	c.w.WriteHeader(http.StatusOK)
-	return nil
+	return h.storeSetting(c, corsSetting, cfg, http.StatusOK)
 }
 
 // check applies S3's rules: 1 to 100 rules, each with an origin and a method among GET,
@@ -115,26 +107,12 @@ func (cfg *corsConfiguration) check() error {
 
 // getBucketCors answers the stored configuration, or NoSuchCORSConfiguration.
 func (h *Handler) getBucketCors(c *call) error {
-	if err := h.requireBucket(c); err != nil {
-		return err
-	}
-	doc, ok := h.o.Auth.BucketSetting(c.bucket, corsSetting)
-	if !ok {
-		return errNoSuchCORS.because("bucket "+c.bucket+" has no CORS configuration", nil).with(Field{"BucketName", c.bucket})
-	}
-	return writeRaw(c.w, doc)
+	return h.serveSetting(c, corsSetting, errNoSuchCORS)
 }
 
 // deleteBucketCors removes the configuration; 204 whether there was one or not.
 func (h *Handler) deleteBucketCors(c *call) error {
-	if err := h.requireBucket(c); err != nil {
-		return err
-	}
-	if err := h.o.Auth.DeleteBucketSetting(c.ctx, c.bucket, corsSetting); err != nil {
-		return err
-	}
-	c.w.WriteHeader(http.StatusNoContent)
-	return nil
+	return h.removeSetting(c, corsSetting)
 }
 
 // corsRules returns the bucket's rules, nil when it has none. A stored document that no

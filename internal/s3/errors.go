@@ -100,6 +100,10 @@ var (
 	errServiceUnavailable    = &Error{Code: "ServiceUnavailable", Status: 503, Message: "Service is unable to handle request."}
 )
 
+// errBackendNotImplemented is NotImplemented of an operation inkan has but its object store
+// (an upstream S3 without object tagging) does not.
+var errBackendNotImplemented = &Error{Code: "NotImplemented", Status: 501, Message: "The upstream object store behind this endpoint does not implement this operation."}
+
 // The errors of browser uploads (POST Object) and of CORS requests.
 var (
 	errInvalidPolicyDocument = &Error{Code: "InvalidPolicyDocument", Status: 400, Message: "The content of the form does not meet the conditions specified in the policy document."}
@@ -190,6 +194,7 @@ func objstoreError(err error) *Error {
 		{objstore.ErrInvalidPartNumber, errInvalidPartNumber},
 		{objstore.ErrEntityTooSmall, errEntityTooSmall},
 		{objstore.ErrInvalidArgument, errInvalidArgument},
+		{objstore.ErrNotImplemented, errBackendNotImplemented},
 	} {
 		if errors.Is(err, m.sentinel) {
 			return m.e

@@ -42,6 +42,10 @@ type Authority interface {
 	DeleteBucketSetting(ctx context.Context, bucket, name string) error
 	// Account is the account id that owns every bucket.
 	Account() string
+	// UsesConditionKey reports whether any policy deciding p's requests (nil p: anonymous)
+	// under bucketPolicy names a condition key starting with prefix; true when it cannot
+	// tell. It spares the object store a read for s3:ExistingObjectTag/<key>.
+	UsesConditionKey(p *iam.Principal, bucketPolicy *policy.Policy, prefix string) bool
 }
 
 // BucketPolicies serves compiled bucket policies; *iam.BucketPolicyCache is one.
@@ -152,9 +156,9 @@ func (h *Handler) serve(c *call) error {
 		return err
 	}
 	if op.action != "" {
-		var keys policy.Keys
-		if op.keys != nil {
-			keys = op.keys(c)
+		keys, err := h.conditionKeys(c, op)
+		if err != nil {
+			return err
 		}
 		if err := h.authorize(c, op.action, c.bucket, c.key, keys); err != nil {
 			return err

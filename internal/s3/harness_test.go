@@ -188,12 +188,23 @@ func (e *env) role(name string, policies ...string) {
 // session assumes the role as root: real temporary credentials, as STS would issue them.
 func (e *env) session(roleName string, duration time.Duration) aws.Credentials {
 	e.t.Helper()
+	return e.assume(roleName, duration, "")
+}
+
+// sessionWithPolicy is a session of roleName narrowed by the session policy doc.
+func (e *env) sessionWithPolicy(roleName, doc string) aws.Credentials {
+	e.t.Helper()
+	return e.assume(roleName, 0, doc)
+}
+
+func (e *env) assume(roleName string, duration time.Duration, policy string) aws.Credentials {
+	e.t.Helper()
 	root, _, err := e.svc.Authenticate(e.ctx, rootKey, "")
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	out, err := e.svc.AssumeRole(e.ctx, root, &iam.AssumeRoleInput{SessionInput: iam.SessionInput{
-		RoleARN: "arn:aws:iam::" + account + ":role/" + roleName, SessionName: "test-session", Duration: duration}})
+		RoleARN: "arn:aws:iam::" + account + ":role/" + roleName, SessionName: "test-session", Duration: duration, Policy: policy}})
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -60,8 +60,9 @@ func objectMetaFrom(h http.Header) (objstore.ObjectMeta, error) {
 }
 
 // refuseUnsupported answers NotImplemented for request headers that ask for features inkan
-// does not have (encryption, tagging, object lock, ACL grants, other storage classes):
-// storing the object without them would be a wrong success.
+// does not have (encryption, object lock, other storage classes): storing the object
+// without them would be a wrong success. Tags (tagging.go) and ACLs (acl.go) are read by
+// the handlers.
 func (c *call) refuseUnsupported() error {
 	return refuseUnsupported(c.r.Header)
 }
@@ -73,11 +74,8 @@ func refuseUnsupported(h http.Header) error {
 		v := strings.Join(values, ",")
 		switch {
 		case strings.HasPrefix(lower, "x-amz-server-side-encryption"), strings.HasPrefix(lower, "x-amz-object-lock-"),
-			strings.HasPrefix(lower, "x-amz-grant-"), lower == "x-amz-website-redirect-location",
-			lower == "x-amz-tagging" && v != "",
-			lower == "x-amz-acl" && v != "private" && v != "bucket-owner-full-control",
-			lower == "x-amz-storage-class" && v != "STANDARD",
-			lower == "x-amz-tagging-directive" && v != "COPY":
+			lower == "x-amz-website-redirect-location",
+			lower == "x-amz-storage-class" && v != "STANDARD":
 			return errNotImplemented.because("header "+lower+": "+strconv.Quote(v)+" is not implemented by inkan", nil).
 				with(Field{"Header", lower})
 		}

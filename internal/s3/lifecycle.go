@@ -167,14 +167,7 @@ func (h *Handler) getBucketLifecycle(c *call) error {
 
 // deleteBucketLifecycle removes the configuration; 204 whether there was one or not.
 func (h *Handler) deleteBucketLifecycle(c *call) error {
-	if err := h.requireBucket(c); err != nil {
-		return err
-	}
-	if err := h.o.Auth.DeleteBucketSetting(c.ctx, c.bucket, lifecycle.Setting); err != nil {
-		return err
-	}
-	c.w.WriteHeader(http.StatusNoContent)
-	return nil
+	return h.removeSetting(c, lifecycle.Setting)
 }
 
 // lifecycleConfig returns the bucket's configuration, nil when it has none or it does not

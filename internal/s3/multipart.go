@@ -21,6 +21,9 @@ func (h *Handler) createMultipartUpload(c *call) error {
 	if err != nil {
 		return err
 	}
+	if meta.Tags, err = h.checkWrite(c); err != nil {
+		return err
+	}
 	alg, typ, err := c.uploadChecksum()
 	if err != nil {
 		return err

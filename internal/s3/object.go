@@ -20,6 +20,9 @@ func (h *Handler) putObject(c *call) error {
 	if err != nil {
 		return err
 	}
+	if meta.Tags, err = h.checkWrite(c); err != nil {
+		return err
+	}
 	p, err := c.payload()
 	if err != nil {
 		return err
@@ -88,6 +91,9 @@ func (h *Handler) readObject(c *call, withBody bool) error {
 	}
 	hdr := c.w.Header()
 	setObjectHeaders(hdr, obj.Info)
+	if err := h.setTaggingCount(c, obj.Info); err != nil {
+		return err
+	}
 	// The checksum headers go on only once the conditions hold: S3 sends none on a 304 or
 	// a 412, and botocore (≥ 1.36, which asks for checksums on every GetObject) wraps any
 	// answer carrying one in a validating stream, so a 304 or 412 with one reaches the
@@ -182,17 +188,6 @@ func (h *Handler) missingObject(c *call, err error) error {
 	c.denial = denial{action: c.op.action, resource: c.resource()}
 	return errAccessDenied.because("the object does not exist and the caller may not s3:ListBucket "+c.bucket+
 		", so S3 answers 403 rather than 404", err)
-}
-
-// getObjectTagging answers the object's tag set, which is always empty: inkan stores no
-// object tags (PutObject with x-amz-tagging and PutObjectTagging answer NotImplemented). The
-// AWS CLI asks for the source's tags before every multipart copy, so the empty answer is
-// what keeps `aws s3 cp s3://… s3://…` of large objects working.
-func (h *Handler) getObjectTagging(c *call) error {
-	if _, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key); err != nil {
-		return h.missingObject(c, err)
-	}
-	return writeXML(c.w, tagging{Xmlns: xmlns})
 }
 
 // deleteObject removes the key; deleting a missing key succeeds, as in S3. With If-Match

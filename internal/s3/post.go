@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/inkan-dev/inkan/internal/checksum"
 	"github.com/inkan-dev/inkan/internal/objstore"
+	"github.com/inkan-dev/inkan/internal/policy"
 	"github.com/inkan-dev/inkan/internal/sigv4"
 )
 
@@ -51,11 +53,12 @@ func (h *Handler) postObject(c *call) error {
 	if err := c.checkNames(); err != nil {
 		return err
 	}
-	if err := h.authorize(c, "s3:PutObject", c.bucket, c.key, nil); err != nil {
+	hdr := f.header()
+	tags, err := h.authorizePost(c, f, hdr)
+	if err != nil {
 		return err
 	}
 	h.sampleAllow(c, "s3:PutObject")
-	hdr := f.header()
 	if err := refuseUnsupported(hdr); err != nil {
 		return err
 	}
@@ -63,6 +66,7 @@ func (h *Handler) postObject(c *call) error {
 	if err != nil {
 		return err
 	}
+	meta.Tags = tags
 	body, err := f.body(hdr, pol)
 	if err != nil {
 		return err
@@ -76,6 +80,36 @@ func (h *Handler) postObject(c *call) error {
 		return err
 	}
 	return h.postAnswer(c, f, info.ETag)
+}
+
+// authorizePost authorizes the form's upload as s3:PutObject with the condition keys of its
+// acl and tagging fields (the tagging field is a Tagging document), and, when it sets tags,
+// s3:PutObjectTagging too; it returns the tags.
+func (h *Handler) authorizePost(c *call, f *postForm, hdr http.Header) (map[string]string, error) {
+	keys := policy.Keys{}
+	var tags map[string]string
+	if doc, ok := f.fields["tagging"]; ok {
+		var err error
+		if tags, err = parseTagging(strings.NewReader(doc), maxObjectTags, errTooManyObjTags); err != nil {
+			return nil, err
+		}
+		maps.Copy(keys, requestTagKeys(tags))
+	}
+	if v := hdr.Get("x-amz-acl"); v != "" {
+		keys["s3:x-amz-acl"] = []string{v}
+	}
+	if err := h.authorize(c, "s3:PutObject", c.bucket, c.key, keys); err != nil {
+		return nil, err
+	}
+	if err := h.checkACLHeaders(hdr, errACLNotSupported); err != nil {
+		return nil, err
+	}
+	if len(tags) > 0 {
+		if err := h.authorize(c, "s3:PutObjectTagging", c.bucket, c.key, requestTagKeys(tags)); err != nil {
+			return nil, err
+		}
+	}
+	return tags, nil
 }
 
 // readPostForm reads the fields up to the file, which must be the form's field "file";
@@ -188,8 +222,8 @@ func (f *postForm) header() http.Header {
 	h := http.Header{}
 	for name, v := range f.fields {
 		switch {
-		case name == "acl", name == "tagging":
-			h.Set("x-amz-"+name, v)
+		case name == "acl":
+			h.Set("x-amz-acl", v)
 		case name == "content-type", name == "cache-control", name == "content-disposition", name == "content-encoding",
 			name == "content-language", name == "expires", name == "content-md5":
 			h.Set(name, v)

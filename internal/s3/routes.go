@@ -50,7 +50,6 @@ var (
 	opAbortUpload         = operation{"AbortMultipartUpload", "s3:AbortMultipartUpload", nil, (*Handler).abortMultipartUpload}
 	opListParts           = operation{"ListParts", "s3:ListMultipartUploadParts", nil, (*Handler).listParts}
 	opGetObjectAttributes = operation{"GetObjectAttributes", "s3:GetObjectAttributes", nil, (*Handler).getObjectAttributes}
-	opGetObjectTagging    = operation{"GetObjectTagging", "s3:GetObjectTagging", nil, (*Handler).getObjectTagging}
 )
 
 // bucketOperation is the route table of requests naming a bucket and no key: method and
@@ -111,6 +110,10 @@ func objectOperation(method, sub string) *operation {
 		return &opListParts
 	case "GET tagging":
 		return &opGetObjectTagging
+	case "PUT tagging":
+		return &opPutObjectTagging
+	case "DELETE tagging":
+		return &opDeleteObjectTagging
 	case "GET acl":
 		return &opGetObjectACL
 	case "PUT acl":
@@ -215,7 +218,9 @@ func isParameter(name string) bool {
 	switch name {
 	case "list-type", "prefix", "delimiter", "max-keys", "marker", "continuation-token", "start-after",
 		"encoding-type", "fetch-owner", "x-id", "max-uploads", "key-marker", "upload-id-marker", "max-parts",
-		"part-number-marker", "max-buckets", "bucket-region", "partNumber", "versionId", "id", "version-id-marker":
+		"part-number-marker", "max-buckets", "bucket-region", "partNumber", "versionId", "id", "version-id-marker",
+		// mc adds MinIO's withUpdatedAt to GetBucketLifecycleConfiguration (mc stat).
+		"withUpdatedAt":
 		return true
 	}
 	lower := strings.ToLower(name)

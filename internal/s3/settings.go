@@ -19,11 +19,7 @@ import (
 //     for a bucket without default encryption before 2023, not the AES256 default of new
 //     AWS buckets: inkan does not encrypt objects at rest, and a scanner must not be told
 //     it does.
-//   - ?publicAccessBlock answers 404 NoSuchPublicAccessBlockConfiguration (S3's answer for a
-//     bucket without the setting), not the all-true default of new AWS buckets: inkan does
-//     not block public bucket policies.
-//   - ?ownershipControls answers BucketOwnerEnforced, which is true of inkan: objects belong
-//     to the bucket owner and ACLs other than the owner's are refused.
+//   - ?publicAccessBlock and ?ownershipControls are stored settings now (acl.go).
 //   - ?metadataTable and ?metadataConfiguration answer 404 MetadataConfigurationNotFound
 //     (UNCONFIRMED code: no source shows S3's answer for a bucket without S3 Metadata).
 //   - ?abac answers Disabled.
@@ -152,15 +148,15 @@ var (
 	opGetMetrics         = operation{"ListBucketMetricsConfigurations", "s3:GetMetricsConfiguration", nil, unsetList("ListMetricsConfigurationsResult")}
 	opGetNotification    = operation{"GetBucketNotificationConfiguration", "s3:GetBucketNotification", nil, unset(bare("NotificationConfiguration"), nil)}
 	opGetObjectLock      = operation{"GetObjectLockConfiguration", "s3:GetBucketObjectLockConfiguration", nil, unset(nil, errNoObjectLock)}
-	opGetOwnership       = operation{"GetBucketOwnershipControls", "s3:GetBucketOwnershipControls", nil, unset(ownershipControls{Xmlns: xmlns, ObjectOwnership: "BucketOwnerEnforced"}, nil)}
+	opGetOwnership       = operation{"GetBucketOwnershipControls", "s3:GetBucketOwnershipControls", nil, (*Handler).getOwnershipControls}
 	opGetPolicyStatus    = operation{"GetBucketPolicyStatus", "s3:GetBucketPolicyStatus", nil, (*Handler).getBucketPolicyStatus}
-	opGetPublicAccess    = operation{"GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock", nil, unset(nil, errNoPublicAccessBlock)}
-	opDeletePublicAccess = operation{"DeletePublicAccessBlock", "s3:PutBucketPublicAccessBlock", nil, (*Handler).unsetDelete}
+	opGetPublicAccess    = operation{"GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock", nil, (*Handler).getPublicAccessBlock}
+	opDeletePublicAccess = operation{"DeletePublicAccessBlock", "s3:PutBucketPublicAccessBlock", nil, (*Handler).deletePublicAccessBlock}
 	opGetReplication     = operation{"GetBucketReplication", "s3:GetReplicationConfiguration", nil, unset(nil, errNoReplication)}
 	opDeleteReplication  = operation{"DeleteBucketReplication", "s3:PutReplicationConfiguration", nil, (*Handler).unsetDelete}
 	opGetRequestPayment  = operation{"GetBucketRequestPayment", "s3:GetBucketRequestPayment", nil, unset(requestPayment{Xmlns: xmlns, Payer: "BucketOwner"}, nil)}
-	opGetBucketTagging   = operation{"GetBucketTagging", "s3:GetBucketTagging", nil, unset(nil, errNoSuchTagSet)}
-	opDeleteBucketTags   = operation{"DeleteBucketTagging", "s3:PutBucketTagging", nil, (*Handler).unsetDelete}
+	opGetBucketTagging   = operation{"GetBucketTagging", "s3:GetBucketTagging", nil, (*Handler).getBucketTagging}
+	opDeleteBucketTags   = operation{"DeleteBucketTagging", "s3:PutBucketTagging", nil, (*Handler).deleteBucketTagging}
 	opGetWebsite         = operation{"GetBucketWebsite", "s3:GetBucketWebsite", nil, unset(nil, errNoSuchWebsite)}
 	opDeleteWebsite      = operation{"DeleteBucketWebsite", "s3:DeleteBucketWebsite", nil, (*Handler).unsetDelete}
 	opGetObjectACL       = operation{"GetObjectAcl", "s3:GetObjectAcl", nil, (*Handler).getObjectACL}
@@ -180,6 +176,8 @@ func settingOperation(method, sub string) *operation {
 		return &opGetAccelerate
 	case "GET acl":
 		return &opGetBucketACL
+	case "PUT acl":
+		return &opPutBucketACL
 	case "GET analytics":
 		return &opGetAnalytics
 	case "GET cors":
@@ -216,12 +214,18 @@ func settingOperation(method, sub string) *operation {
 		return &opGetObjectLock
 	case "GET ownershipControls":
 		return &opGetOwnership
+	case "PUT ownershipControls":
+		return &opPutOwnership
+	case "DELETE ownershipControls":
+		return &opDeleteOwnership
 	case "GET policyStatus":
 		return &opGetPolicyStatus
 	case "GET publicAccessBlock":
 		return &opGetPublicAccess
 	case "DELETE publicAccessBlock":
 		return &opDeletePublicAccess
+	case "PUT publicAccessBlock":
+		return &opPutPublicAccess
 	case "GET replication":
 		return &opGetReplication
 	case "DELETE replication":
@@ -232,6 +236,8 @@ func settingOperation(method, sub string) *operation {
 		return &opGetBucketTagging
 	case "DELETE tagging":
 		return &opDeleteBucketTags
+	case "PUT tagging":
+		return &opPutBucketTagging
 	case "GET website":
 		return &opGetWebsite
 	case "DELETE website":
@@ -257,6 +263,9 @@ func (h *Handler) putObjectACL(c *call) error {
 	if _, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key); err != nil {
 		return h.missingObject(c, err)
 	}
+	if c.header("x-amz-acl") != "" && hasGrants(c.r.Header) {
+		return errBothACLs.because("the request names a canned ACL and grant headers", nil)
+	}
 	if why := h.aclChange(c); why != "" {
 		return errACLNotSupported.because(why, nil)
 	}
@@ -267,17 +276,11 @@ func (h *Handler) putObjectACL(c *call) error {
 // aclChange returns why the ACL a PutObjectAcl sends would grant anything beyond the
 // owner's FULL_CONTROL, "" when it would not.
 func (h *Handler) aclChange(c *call) string {
-	for name, values := range c.r.Header {
-		lower := strings.ToLower(name)
-		v := strings.Join(values, ",")
-		switch {
-		case lower == "x-amz-acl" && v != "private" && v != "bucket-owner-full-control":
-			return "the canned ACL " + v + " grants others"
-		case lower == "x-amz-grant-full-control" && v != `id="`+h.owner.ID+`"` && v != "id="+h.owner.ID:
-			return "x-amz-grant-full-control names another grantee"
-		case strings.HasPrefix(lower, "x-amz-grant-") && lower != "x-amz-grant-full-control":
-			return "header " + lower + " grants a permission"
-		}
+	if v := c.header("x-amz-acl"); v != "" && v != "private" && v != "bucket-owner-full-control" {
+		return "the canned ACL " + v + " grants others"
+	}
+	if why := h.grantHeadersProblem(c.r.Header); why != "" {
+		return why
 	}
 	p, err := c.payload()
 	if err != nil {

@@ -169,7 +169,9 @@ type createBucketConfiguration struct {
 	LocationConstraint string
 	Location           *struct{ Name, Type string }
 	Bucket             *struct{ DataRedundancy, Type string }
-	Tags               *struct{}
+	Tags               *struct {
+		Tags []tagXML `xml:"Tag"`
+	}
 }
 
 // createBucketSchema is every element path S3's CreateBucketConfiguration may hold
@@ -189,13 +191,6 @@ func schemaOf(root string, paths ...string) map[string]bool {
 
 // versioningConfiguration is GetBucketVersioning's answer: inkan buckets are never
 // versioned, and S3 answers an empty document for a bucket that never was.
-// tagging answers GetObjectTagging: an empty TagSet.
-type tagging struct {
-	XMLName xml.Name `xml:"Tagging"`
-	Xmlns   string   `xml:"xmlns,attr"`
-	TagSet  struct{} `xml:"TagSet"`
-}
-
 type versioningConfiguration struct {
 	XMLName xml.Name `xml:"VersioningConfiguration"`
 	Xmlns   string   `xml:"xmlns,attr"`

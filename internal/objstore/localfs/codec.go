@@ -17,9 +17,15 @@ import (
 // uvarint count, then per part its size as a uvarint and its checksums as a
 // map), which GetObject by part number and ObjectParts read; objects written
 // before it have none recorded.
+//
+// Version 3 is version 2 (a part count, possibly 0, and the parts) followed
+// by the object's tags as a map; it is written only for an object with tags,
+// so rows of untagged objects keep the older forms and older rows decode
+// with no tags.
 const (
 	metaVersion      = 1
 	metaVersionParts = 2
+	metaVersionTags  = 3
 )
 
 func encodeMeta(m objstore.ObjectMeta) []byte {
@@ -30,7 +36,10 @@ func encodeMeta(m objstore.ObjectMeta) []byte {
 // parts.
 func encodeObjectMeta(m objstore.ObjectMeta, parts []objstore.PartInfo) []byte {
 	b := []byte{metaVersion}
-	if len(parts) > 0 {
+	switch {
+	case m.Tags != nil:
+		b[0] = metaVersionTags
+	case len(parts) > 0:
 		b[0] = metaVersionParts
 	}
 	for _, s := range []string{m.ContentType, m.ContentEncoding, m.ContentDisposition,
@@ -39,12 +48,15 @@ func encodeObjectMeta(m objstore.ObjectMeta, parts []objstore.PartInfo) []byte {
 	}
 	b = appendMap(b, m.UserMeta)
 	b = appendMap(b, m.Checksums)
-	if len(parts) == 0 {
+	if b[0] == metaVersion {
 		return b
 	}
 	b = binary.AppendUvarint(b, uint64(len(parts)))
 	for _, p := range parts {
 		b = appendMap(binary.AppendUvarint(b, uint64(p.Size)), p.Checksums)
+	}
+	if b[0] == metaVersionTags {
+		b = appendMap(b, m.Tags)
 	}
 	return b
 }
@@ -58,7 +70,7 @@ func decodeMeta(b []byte) (objstore.ObjectMeta, error) {
 // from 1 in order.
 func decodeObjectMeta(b []byte) (objstore.ObjectMeta, []objstore.PartInfo, error) {
 	var m objstore.ObjectMeta
-	if len(b) == 0 || (b[0] != metaVersion && b[0] != metaVersionParts) {
+	if len(b) == 0 || b[0] < metaVersion || b[0] > metaVersionTags {
 		return m, nil, fmt.Errorf("%w: metadata format", errCorruptIndex)
 	}
 	d := decoder{b: b[1:]}
@@ -69,7 +81,7 @@ func decodeObjectMeta(b []byte) (objstore.ObjectMeta, []objstore.PartInfo, error
 	m.UserMeta = d.stringMap()
 	m.Checksums = d.stringMap()
 	var parts []objstore.PartInfo
-	if b[0] == metaVersionParts {
+	if b[0] >= metaVersionParts {
 		n := d.uvarint()
 		if n > uint64(len(d.b)) {
 			d.bad = true
@@ -79,6 +91,9 @@ func decodeObjectMeta(b []byte) (objstore.ObjectMeta, []objstore.PartInfo, error
 			p.Checksums = d.stringMap()
 			parts = append(parts, p)
 		}
+	}
+	if b[0] == metaVersionTags {
+		m.Tags = d.stringMap()
 	}
 	return m, parts, d.finish()
 }

@@ -44,6 +44,30 @@ func TestTheMetadataOfMultipartObjectsKeepsTheirParts(t *testing.T) {
 	}
 }
 
+func TestTagsRoundTripInFormat3AndOlderRowsHaveNone(t *testing.T) {
+	m := objstore.ObjectMeta{ContentType: "text/plain", Tags: map[string]string{"k": "v", "empty": ""}}
+	parts := []objstore.PartInfo{{Number: 1, Size: 5 << 20}, {Number: 2, Size: 1}}
+	for _, p := range [][]objstore.PartInfo{nil, parts} {
+		b := encodeObjectMeta(m, p)
+		if b[0] != metaVersionTags {
+			t.Fatalf("a tagged row is written in format %d", b[0])
+		}
+		got, gotParts, err := decodeObjectMeta(b)
+		if err != nil || !reflect.DeepEqual(got, m) || !reflect.DeepEqual(gotParts, p) {
+			t.Fatalf("decodeObjectMeta = %+v, %+v, %v", got, gotParts, err)
+		}
+	}
+	// An untagged object keeps the older formats, which decode without tags.
+	untagged := m
+	untagged.Tags = nil
+	if b := encodeObjectMeta(untagged, parts); b[0] != metaVersionParts {
+		t.Fatalf("an untagged multipart row is written in format %d", b[0])
+	}
+	if got, err := decodeMeta(encodeMeta(untagged)); err != nil || got.Tags != nil {
+		t.Fatalf("format 1 row: tags %v, %v", got.Tags, err)
+	}
+}
+
 func TestSegmentsRoundTrip(t *testing.T) {
 	segs := []segment{{blob: blobID{1}, off: 0, length: 5}, {blob: blobID{2}, off: 1 << 40, length: 1 << 33}}
 	got, err := decodeSegments(encodeSegments(segs))
@@ -69,6 +93,7 @@ func FuzzDecodeMeta(f *testing.F) {
 	f.Add([]byte{metaVersion, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f})
 	f.Add(encodeChecksums(map[string]string{"CRC32": "x"}))
 	f.Add(encodeObjectMeta(objstore.ObjectMeta{}, []objstore.PartInfo{{Number: 1, Size: 3, Checksums: map[string]string{"CRC32": "x"}}}))
+	f.Add(encodeObjectMeta(objstore.ObjectMeta{Tags: map[string]string{"k": "v"}}, []objstore.PartInfo{{Number: 1, Size: 3}}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if m, parts, err := decodeObjectMeta(b); err == nil {
 			again, againParts, err := decodeObjectMeta(encodeObjectMeta(m, parts))

@@ -61,6 +61,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) objstore.Backend, opts ...O
 		{"keys", keyTests},
 		{"listing", listTests},
 		{"multipart", multipartTests},
+		{"tags", tagTests},
 		{"concurrency", concurrencyTests},
 	}
 	for _, g := range groups {

@@ -50,6 +50,7 @@ func (b *Backend) CopyObject(ctx context.Context, src objstore.CopySource, dstBu
 		}
 		h := copyHeader(srcName, src.Key, srcInfo.ETag)
 		h.Set("X-Amz-Metadata-Directive", "REPLACE")
+		h.Set("X-Amz-Tagging-Directive", "REPLACE")
 		setMeta(h, meta, false)
 		if err := b.copyPrecondition(ctx, h, dstName, dstKey, opts.Precondition); err != nil {
 			return objstore.ObjectInfo{}, err

@@ -46,6 +46,8 @@ var codes = map[string]error{
 	"ObjectParentIsFile":          objstore.ErrInvalidKey,
 	"ExistingObjectIsDirectory":   objstore.ErrInvalidKey,
 	"DirectoryObjectContainsData": objstore.ErrInvalidKey,
+	// An upstream without a feature (object tagging): refused as such.
+	"NotImplemented": objstore.ErrNotImplemented,
 	// Conditional writes that lost a race with a concurrent one.
 	"ConditionalRequestConflict": objstore.ErrPreconditionFailed,
 	// The upstream is overloaded, failing, or refuses inkan's own

@@ -85,6 +85,7 @@ func setMeta(h http.Header, m objstore.ObjectMeta, stateSums bool) {
 	if stateSums {
 		r.Set("mp", "1")
 	}
+	setTags(h, m.Tags)
 	h.Set("X-Amz-Meta-"+reservedMeta, r.Encode())
 }
 

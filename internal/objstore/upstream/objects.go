@@ -172,6 +172,9 @@ func (b *Backend) GetObject(ctx context.Context, bucket, key string, opts objsto
 	if err == nil && mp {
 		err = b.completedChecksums(ctx, name, key, &obj.Info)
 	}
+	if err == nil {
+		err = b.readTags(ctx, name, key, resp.Header, &obj.Info)
+	}
 	if err != nil {
 		drain(resp.Body)
 		return nil, err
@@ -314,6 +317,9 @@ func (b *Backend) head(ctx context.Context, bucket, name, key string) (objstore.
 	info, mp, err := b.objectInfo("HeadObject", bucket, key, hdr, size)
 	if err == nil && mp {
 		err = b.completedChecksums(ctx, name, key, &info)
+	}
+	if err == nil {
+		err = b.readTags(ctx, name, key, hdr, &info)
 	}
 	return info, err
 }

@@ -100,6 +100,17 @@ func (r *Result) qualifierAndNegation() (Qualifier, bool) {
 }
 
 // firstMiss is the first request value that matched no policy value.
+// Held says why a clause that held holds, for the conditions of the Deny that decided:
+//
+//	s3:ExistingObjectTag/class "secret" satisfies StringEquals ["secret"]
+//	k is absent, which ForAllValues:StringNotEquals accepts
+func (r *Result) Held() string {
+	if len(r.RequestValues) == 0 {
+		return r.Key + " is absent, which " + r.Operator + " accepts"
+	}
+	return r.Key + " " + quoteValues(r.RequestValues) + " satisfies " + r.Operator + " " + r.policyList()
+}
+
 func (r *Result) firstMiss() string {
 	for _, v := range r.RequestValues {
 		hit := false

@@ -338,3 +338,7 @@ func (s *Server) signed(ctx context.Context, method, path, body string) error {
 	}
 	return nil
 }
+
+// Binary finds a client binary that .ci/s3-servers builds (mc) in PATH or in
+// $(go env GOPATH)/bin, as Start finds the servers.
+func Binary(name string) (string, error) { return lookBin(name) }
