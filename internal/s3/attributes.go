@@ -36,7 +36,7 @@ func (h *Handler) getObjectAttributes(c *call) error {
 	if err := h.authorize(c, "s3:GetObject", c.bucket, c.key, nil); err != nil {
 		return err
 	}
-	info, parts, err := h.o.Backend.ObjectParts(c.ctx, c.bucket, c.key)
+	info, parts, err := h.o.Backend.ObjectParts(c.ctx, c.bucket, c.key, "")
 	if err != nil {
 		return h.missingObject(c, err)
 	}

@@ -69,7 +69,7 @@ func (h *Handler) readSource(c *call, src copySource) (objstore.ObjectInfo, erro
 	if err := h.authorize(c, "s3:GetObject", src.bucket, src.key, nil); err != nil {
 		return objstore.ObjectInfo{}, err
 	}
-	info, err := h.o.Backend.HeadObject(c.ctx, src.bucket, src.key)
+	info, err := h.o.Backend.HeadObject(c.ctx, src.bucket, src.key, "")
 	if err != nil {
 		return info, h.missingSource(c, src, err)
 	}

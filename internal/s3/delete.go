@@ -85,7 +85,7 @@ func (h *Handler) deleteOne(c *call, o deleteObject) *Error {
 		h.audit(c, e)
 		return e
 	}
-	if err := h.o.Backend.DeleteObject(c.ctx, c.bucket, o.Key, opts); err != nil {
+	if _, err := h.o.Backend.DeleteObject(c.ctx, c.bucket, o.Key, opts); err != nil {
 		e := s3Error(err)
 		if e.Status >= 500 {
 			h.o.Logger.Error("s3 delete of one key failed", "request_id", c.requestID, "err", err)

@@ -192,7 +192,7 @@ func (h *Handler) replayCompletion(c *call, req *completeMultipartUpload, gone e
 	if err != nil {
 		return bucketError(c, gone)
 	}
-	info, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key)
+	info, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key, "")
 	if err != nil || info.ETag != want {
 		return bucketError(c, gone)
 	}

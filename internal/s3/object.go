@@ -138,7 +138,7 @@ func (h *Handler) openObject(c *call, opts objstore.GetOptions, withBody bool) (
 		}
 		return obj, err
 	}
-	info, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key)
+	info, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key, "")
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +155,7 @@ func (h *Handler) openObject(c *call, opts objstore.GetOptions, withBody bool) (
 // invalidPartNumber is S3's 416 InvalidPartNumber for a part the object does not have,
 // with the object's part count (1 for an object that is not multipart).
 func (h *Handler) invalidPartNumber(c *call, n int, cause error) error {
-	info, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key)
+	info, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key, "")
 	if err != nil {
 		return h.missingObject(c, err)
 	}
@@ -187,7 +187,7 @@ func (h *Handler) missingObject(c *call, err error) error {
 // AWS CLI asks for the source's tags before every multipart copy, so the empty answer is
 // what keeps `aws s3 cp s3://… s3://…` of large objects working.
 func (h *Handler) getObjectTagging(c *call) error {
-	if _, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key); err != nil {
+	if _, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key, ""); err != nil {
 		return h.missingObject(c, err)
 	}
 	return writeXML(c.w, tagging{Xmlns: xmlns})
@@ -202,7 +202,7 @@ func (h *Handler) deleteObject(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := h.o.Backend.DeleteObject(c.ctx, c.bucket, c.key, opts); err != nil {
+	if _, err := h.o.Backend.DeleteObject(c.ctx, c.bucket, c.key, opts); err != nil {
 		return h.missingObject(c, err)
 	}
 	c.w.WriteHeader(http.StatusNoContent)

@@ -16,7 +16,7 @@ func fsck(t testing.TB, b *Backend) {
 	t.Helper()
 	ctx := context.Background()
 	want := map[blobID]int64{}
-	for _, table := range []string{"objects", "parts"} {
+	for _, table := range []string{"objects", "parts", "versions"} {
 		err := eachRowT(b, ctx, `SELECT segs FROM `+table, func(scan func(...any) error) error {
 			var raw []byte
 			if err := scan(&raw); err != nil {

@@ -69,6 +69,9 @@ func (b *Backend) CopyObject(ctx context.Context, src objstore.CopySource, dstBu
 
 // copySource describes a copy's source, checking src.IfMatch.
 func (b *Backend) copySource(ctx context.Context, src objstore.CopySource, srcName string) (objstore.ObjectInfo, error) {
+	if err := currentOnly(src.VersionID); err != nil {
+		return objstore.ObjectInfo{}, err
+	}
 	info, err := b.head(ctx, src.Bucket, srcName, src.Key)
 	if err != nil {
 		return info, err

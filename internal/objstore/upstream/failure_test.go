@@ -49,9 +49,9 @@ func every(b *upstream.Backend, t *testing.T) map[string]error {
 	out := map[string]error{}
 	_, out["PutObject"] = b.PutObject(ctx, "bk", "k", strings.NewReader("data"), 4, objstore.PutOptions{})
 	_, out["GetObject"] = b.GetObject(ctx, "bk", "k", objstore.GetOptions{})
-	_, out["HeadObject"] = b.HeadObject(ctx, "bk", "k")
+	_, out["HeadObject"] = b.HeadObject(ctx, "bk", "k", "")
 	_, out["ListObjects"] = b.ListObjects(ctx, "bk", objstore.ListOptions{MaxKeys: 10})
-	out["DeleteObject"] = b.DeleteObject(ctx, "bk", "k", objstore.DeleteOptions{})
+	_, out["DeleteObject"] = b.DeleteObject(ctx, "bk", "k", objstore.DeleteOptions{})
 	_, out["ListBuckets"] = b.ListBuckets(ctx)
 	_, out["CreateMultipartUpload"] = b.CreateMultipartUpload(ctx, "bk", "k", objstore.ObjectMeta{})
 	return out

@@ -140,6 +140,9 @@ func (b *Backend) GetObject(ctx context.Context, bucket, key string, opts objsto
 	if err != nil {
 		return nil, err
 	}
+	if err := currentOnly(opts.VersionID); err != nil {
+		return nil, err
+	}
 	r := opts.Range
 	if r != nil && r.Suffix && r.SuffixLength <= 0 {
 		if _, err := b.head(ctx, bucket, name, key); err != nil {
@@ -269,9 +272,12 @@ func parseContentRange(v string) (offset, length, size int64, ok bool) {
 }
 
 // HeadObject describes the object.
-func (b *Backend) HeadObject(ctx context.Context, bucket, key string) (objstore.ObjectInfo, error) {
+func (b *Backend) HeadObject(ctx context.Context, bucket, key, versionID string) (objstore.ObjectInfo, error) {
 	name, err := b.objectName(bucket, key)
 	if err != nil {
+		return objstore.ObjectInfo{}, err
+	}
+	if err := currentOnly(versionID); err != nil {
 		return objstore.ObjectInfo{}, err
 	}
 	return b.head(ctx, bucket, name, key)
@@ -279,8 +285,8 @@ func (b *Backend) HeadObject(ctx context.Context, bucket, key string) (objstore.
 
 // ObjectParts describes the object; the sizes and checksums of an upstream's parts are
 // not read (that would take a request per part), so parts are nil.
-func (b *Backend) ObjectParts(ctx context.Context, bucket, key string) (objstore.ObjectInfo, []objstore.PartInfo, error) {
-	info, err := b.HeadObject(ctx, bucket, key)
+func (b *Backend) ObjectParts(ctx context.Context, bucket, key, versionID string) (objstore.ObjectInfo, []objstore.PartInfo, error) {
+	info, err := b.HeadObject(ctx, bucket, key, versionID)
 	return info, nil, err
 }
 
@@ -323,12 +329,20 @@ func (b *Backend) head(ctx context.Context, bucket, name, key string) (objstore.
 // it and sends the DELETE with If-Match of the ETag checked: atomic on an
 // upstream that honours If-Match on DELETE (AWS S3 since 2025), a
 // check-then-delete with a short race window on one that ignores it.
-func (b *Backend) DeleteObject(ctx context.Context, bucket, key string, opts objstore.DeleteOptions) error {
+func (b *Backend) DeleteObject(ctx context.Context, bucket, key string, opts objstore.DeleteOptions) (objstore.DeleteResult, error) {
 	name, err := b.objectName(bucket, key)
 	if err != nil {
-		return err
+		return objstore.DeleteResult{}, err
 	}
+	if err := currentOnly(opts.VersionID); err != nil {
+		return objstore.DeleteResult{}, err
+	}
+	return objstore.DeleteResult{}, b.deleteObject(ctx, name, key, opts)
+}
+
+func (b *Backend) deleteObject(ctx context.Context, name, key string, opts objstore.DeleteOptions) error {
 	c := &call{op: "DeleteObject", method: http.MethodDelete, bucket: name, key: key}
+	var err error
 	if opts.IfMatch != "" {
 		c.header = http.Header{}
 		if err := b.pinCurrent(ctx, c.header, name, key, objstore.Precondition{IfMatch: opts.IfMatch}, true); err != nil {

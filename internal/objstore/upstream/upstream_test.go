@@ -99,7 +99,7 @@ func emptyBucket(ctx context.Context, b objstore.Backend, bucket string) error {
 			return err
 		}
 		for _, o := range page.Objects {
-			if err := b.DeleteObject(ctx, bucket, o.Key, objstore.DeleteOptions{}); err != nil {
+			if _, err := b.DeleteObject(ctx, bucket, o.Key, objstore.DeleteOptions{}); err != nil {
 				return err
 			}
 		}
