@@ -34,6 +34,7 @@ func (h *Handler) putObject(c *call) error {
 	}
 	hdr := c.w.Header()
 	hdr.Set("ETag", quoteETag(info.ETag))
+	writtenVersionHeader(hdr, info.VersionID)
 	setChecksumHeaders(hdr, info.Meta.Checksums, info.Meta.ChecksumType)
 	c.w.WriteHeader(http.StatusOK)
 	return nil
@@ -60,6 +61,7 @@ func (h *Handler) readObject(c *call, withBody bool) error {
 		return err
 	}
 	var opts objstore.GetOptions
+	opts.VersionID, _ = c.versionID() // checked by route
 	if v := c.header("Range"); v != "" {
 		opts.Range = parseRange(v)
 	}
@@ -80,13 +82,14 @@ func (h *Handler) readObject(c *call, withBody bool) error {
 		return h.invalidPartNumber(c, opts.PartNumber, err)
 	}
 	if err != nil {
-		return h.missingObject(c, err)
+		return h.readFailure(c, err, true)
 	}
 	if obj.Body != nil {
 		defer obj.Body.Close()
 	}
 	hdr := c.w.Header()
 	setObjectHeaders(hdr, obj.Info)
+	setVersionHeaders(hdr, obj.Info.VersionID, false)
 	// The checksum headers go on only once the conditions hold: S3 sends none on a 304 or
 	// a 412, and botocore (≥ 1.36, which asks for checksums on every GetObject) wraps any
 	// answer carrying one in a validating stream, so a 304 or 412 with one reaches the
@@ -138,7 +141,7 @@ func (h *Handler) openObject(c *call, opts objstore.GetOptions, withBody bool) (
 		}
 		return obj, err
 	}
-	info, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key, "")
+	info, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key, opts.VersionID)
 	if err != nil {
 		return nil, err
 	}
@@ -155,9 +158,10 @@ func (h *Handler) openObject(c *call, opts objstore.GetOptions, withBody bool) (
 // invalidPartNumber is S3's 416 InvalidPartNumber for a part the object does not have,
 // with the object's part count (1 for an object that is not multipart).
 func (h *Handler) invalidPartNumber(c *call, n int, cause error) error {
-	info, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key, "")
+	vid, _ := c.versionID()
+	info, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key, vid)
 	if err != nil {
-		return h.missingObject(c, err)
+		return h.readFailure(c, err, true)
 	}
 	return errInvalidPartNumber.because(cause.Error(), cause).
 		with(Field{"ActualPartCount", strconv.Itoa(max(info.PartsCount, 1))}, Field{"PartNumberRequested", strconv.Itoa(n)})
@@ -165,8 +169,16 @@ func (h *Handler) invalidPartNumber(c *call, n int, cause error) error {
 
 // missingObject applies S3's rule for a key that does not exist: NoSuchKey (404) only to a
 // caller who may list the bucket, AccessDenied (403) to anyone else, so that a caller
-// without s3:ListBucket cannot probe which keys exist (reference §6).
+// without s3:ListBucket cannot probe which keys exist (reference §6). A version id that
+// names nothing is NoSuchVersion under the same rule.
 func (h *Handler) missingObject(c *call, err error) error {
+	if errors.Is(err, objstore.ErrNoSuchVersion) {
+		if ok, aerr := h.allowed(c, "s3:ListBucket", c.bucket, "", listPolicyKeys(c.key)); aerr != nil || !ok {
+			return h.missingObject(c, objstore.ErrNoSuchKey)
+		}
+		return errNoSuchVersion.because("no such version of "+strconv.Quote(c.key), err).
+			with(Field{"Key", c.key}, Field{"VersionId", c.query.Get("versionId")})
+	}
 	if !errors.Is(err, objstore.ErrNoSuchKey) {
 		return err
 	}
@@ -187,9 +199,12 @@ func (h *Handler) missingObject(c *call, err error) error {
 // AWS CLI asks for the source's tags before every multipart copy, so the empty answer is
 // what keeps `aws s3 cp s3://… s3://…` of large objects working.
 func (h *Handler) getObjectTagging(c *call) error {
-	if _, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key, ""); err != nil {
-		return h.missingObject(c, err)
+	vid, _ := c.versionID()
+	info, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key, vid)
+	if err != nil {
+		return h.readFailure(c, err, false)
 	}
+	setVersionHeaders(c.w.Header(), info.VersionID, false)
 	return writeXML(c.w, tagging{Xmlns: xmlns})
 }
 
@@ -197,14 +212,25 @@ func (h *Handler) getObjectTagging(c *call) error {
 // it is S3's conditional delete (reference §9): the current version's ETag must match
 // (412 PreconditionFailed otherwise), or any version must exist for "*" (404 NoSuchKey
 // otherwise, under the 404-or-403 rule of missing objects).
+//
+// With versionId it removes that version permanently; S3 asks for s3:DeleteObject as well
+// as the s3:DeleteObjectVersion the dispatcher authorized. The answer carries the
+// version's or the new delete marker's id and x-amz-delete-marker (versioning.go).
 func (h *Handler) deleteObject(c *call) error {
 	opts, err := h.deleteConditions(c, c.key, c.header("If-Match"))
 	if err != nil {
 		return err
 	}
-	if _, err := h.o.Backend.DeleteObject(c.ctx, c.bucket, c.key, opts); err != nil {
+	if opts.VersionID, _ = c.versionID(); opts.VersionID != "" {
+		if err := h.authorize(c, "s3:DeleteObject", c.bucket, c.key, deleteKeys(c)); err != nil {
+			return err
+		}
+	}
+	res, err := h.o.Backend.DeleteObject(c.ctx, c.bucket, c.key, opts)
+	if err != nil {
 		return h.missingObject(c, err)
 	}
+	setVersionHeaders(c.w.Header(), res.VersionID, res.DeleteMarker)
 	c.w.WriteHeader(http.StatusNoContent)
 	return nil
 }
