@@ -82,11 +82,18 @@ func (h *Handler) deleteOne(c *call, o deleteObject) (objstore.DeleteResult, *Er
 		h.audit(c, e)
 		return res, e
 	}
-	if err := h.authorize(c, "s3:DeleteObject", c.bucket, o.Key, ifMatchKeys(o.ETag)); err != nil {
+	keys := ifMatchKeys(o.ETag)
+	if o.VersionID != "" {
+		// The request names a version: s3:versionid is in its context for both actions.
+		keys = policy.Keys{"s3:versionid": {o.VersionID}}
+		for k, v := range ifMatchKeys(o.ETag) {
+			keys[k] = v
+		}
+	}
+	if err := h.authorize(c, "s3:DeleteObject", c.bucket, o.Key, keys); err != nil {
 		return denied(err)
 	}
 	if o.VersionID != "" {
-		keys := policy.Keys{"s3:versionid": {o.VersionID}}
 		if err := h.authorize(c, "s3:DeleteObjectVersion", c.bucket, o.Key, keys); err != nil {
 			return denied(err)
 		}

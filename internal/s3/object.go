@@ -222,7 +222,8 @@ func (h *Handler) deleteObject(c *call) error {
 		return err
 	}
 	if opts.VersionID, _ = c.versionID(); opts.VersionID != "" {
-		if err := h.authorize(c, "s3:DeleteObject", c.bucket, c.key, deleteKeys(c)); err != nil {
+		_, keys := c.versioned("s3:DeleteObject", deleteKeys(c))
+		if err := h.authorize(c, "s3:DeleteObject", c.bucket, c.key, keys); err != nil {
 			return err
 		}
 	}

@@ -40,7 +40,7 @@ func (f *fixture) del(key string, opts objstore.DeleteOptions) objstore.DeleteRe
 
 // version is one entry of a version listing, as the tests compare them.
 type version struct {
-	key, vid      string
+	key, vid       string
 	latest, marker bool
 }
 
