@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/inkan-dev/inkan/internal/objstore"
@@ -98,5 +99,29 @@ func TestAnIndexFromANewerReleaseIsRefused(t *testing.T) {
 	if b, err := Open(t.Context(), dir, Options{}); err == nil {
 		b.Close()
 		t.Fatal("Open accepted an index of schema version 99")
+	}
+}
+
+func TestVersionListingMergesTwoIndexScans(t *testing.T) {
+	b := openTest(t, t.TempDir(), Options{})
+	where, args := rangeSQL(cursor{key: "a", inclusive: true}, "b", true)
+	all := append(append([]any{"x"}, args...), append([]any{"x"}, args...)...)
+	rows, err := b.idx.rdb.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+versionRangeQuery(where), all...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	joined := strings.Join(plan, "; ")
+	if strings.Contains(joined, "TEMP B-TREE") || strings.Contains(joined, "SCAN") || !strings.Contains(joined, "MERGE") {
+		t.Fatalf("the version listing is not a merge of index searches: %s", joined)
 	}
 }
