@@ -14,9 +14,8 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-// Bucket versioning (issue 13, Build 1) through real clients. localfs keeps versions; the
-// upstream backend refuses versioning with 501 NotImplemented naming itself, and still
-// lists every object as its null version.
+// Bucket versioning (issue 13, Build 1) through real clients, on the local backend and in
+// front of SeaweedFS, to which the upstream backend forwards versioning.
 
 func enableVersioning(ctx context.Context, c *s3.Client, bucket string) error {
 	_, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(bucket),
@@ -38,21 +37,7 @@ func TestVersioningWithAWSSDKGoV2(t *testing.T) {
 		srv := b.start(t)
 		createBuckets(t, srv, "versioned")
 		root := rootS3(srv)
-		err := enableVersioning(ctx, root, "versioned")
-		if b.upstream != nil {
-			if versionsErrCode(err) != "NotImplemented" || !strings.Contains(err.Error(), "upstream backend") {
-				t.Fatalf("PutBucketVersioning on the upstream backend: %v", err)
-			}
-			if _, err := root.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("versioned"), Key: aws.String("k"), Body: strings.NewReader("x")}); err != nil {
-				t.Fatal(err)
-			}
-			out, err := root.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String("versioned")})
-			if err != nil || len(out.Versions) != 1 || aws.ToString(out.Versions[0].VersionId) != "null" {
-				t.Fatalf("ListObjectVersions on the upstream backend: %+v, %v", out, err)
-			}
-			return
-		}
-		if err != nil {
+		if err := enableVersioning(ctx, root, "versioned"); err != nil {
 			t.Fatal(err)
 		}
 		var ids []string
@@ -117,12 +102,7 @@ func TestTheAWSCLIPutsBucketVersioningAndListsObjectVersions(t *testing.T) {
 		createBuckets(t, srv, "cli-versions")
 		env := sessionEnv(t, srv, "cli-versioning", policyDoc(
 			`{"Effect":"Allow","Action":["s3:PutBucketVersioning","s3:GetBucketVersioning","s3:ListBucketVersions","s3:PutObject","s3:GetObject","s3:GetObjectVersion","s3:DeleteObject","s3:DeleteObjectVersion"],"Resource":["arn:aws:s3:::cli-versions","arn:aws:s3:::cli-versions/*"]}`))
-		enable := []string{"s3api", "put-bucket-versioning", "--bucket", "cli-versions", "--versioning-configuration", "Status=Enabled"}
-		if b.upstream != nil {
-			wantCLIError(t, srv, env, "NotImplemented", "PutBucketVersioning", enable...)
-			return
-		}
-		mustS3CLI(t, srv, env, enable...)
+		mustS3CLI(t, srv, env, "s3api", "put-bucket-versioning", "--bucket", "cli-versions", "--versioning-configuration", "Status=Enabled")
 		var status struct{ Status string }
 		s3apiJSON(t, srv, env, &status, "get-bucket-versioning", "--bucket", "cli-versions")
 		if status.Status != "Enabled" {
@@ -168,11 +148,19 @@ func TestTheAWSCLIPutsBucketVersioningAndListsObjectVersions(t *testing.T) {
 }
 
 func TestBoto3DeletesVersionsAndPagesThroughTheirListing(t *testing.T) {
-	srv := objectBackend{name: "local"}.start(t)
-	createBuckets(t, srv, "boto3-versions")
-	out, err := runBoto3(t, srv, "versioning.py", map[string]string{"INKAN_BUCKET": "boto3-versions"})
-	if err != nil {
-		t.Fatalf("boto3: %v\n%s\nserver log:\n%s", err, out, srv.stderr.String())
-	}
-	t.Log(out)
+	eachBackend(t, func(t *testing.T, b objectBackend) {
+		srv := b.start(t)
+		createBuckets(t, srv, "boto3-versions")
+		env := map[string]string{"INKAN_BUCKET": "boto3-versions"}
+		if b.upstream != nil {
+			// SeaweedFS keeps a suspended bucket's null version beside the previous one
+			// (docs/upstream.md): the script skips that check there.
+			env["INKAN_UPSTREAM"] = "seaweedfs"
+		}
+		out, err := runBoto3(t, srv, "versioning.py", env)
+		if err != nil {
+			t.Fatalf("boto3: %v\n%s\nserver log:\n%s", err, out, srv.stderr.String())
+		}
+		t.Log(out)
+	})
 }

@@ -36,8 +36,9 @@ import (
 //     stays as a noncurrent version; a delete removes nothing and adds a
 //     delete marker with a new version id as the current version (also for
 //     a key that has no version at all, as S3 does).
-//   - Suspended: the write gets version id NullVersion and replaces the
-//     key's null version wherever it is (current or noncurrent, object or
+//   - Suspended: the write gets version id NullVersion (reported as "" where
+//     the backend cannot tell: an upstream S3's PUT answer does not name it)
+//     and replaces the key's null version wherever it is (current or noncurrent, object or
 //     delete marker; its bytes are reclaimed); a current version with
 //     another id stays as a noncurrent version. A delete does the same with a
 //     delete marker whose id is NullVersion.

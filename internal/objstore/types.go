@@ -21,7 +21,9 @@ type BucketInfo struct {
 	Created time.Time
 	// Versioning is the bucket's versioning state: "" when it was never
 	// configured, else VersioningEnabled or VersioningSuspended (a bucket
-	// that was versioned never returns to "").
+	// that was versioned never returns to ""). HeadBucket reports it;
+	// ListBuckets may leave it "" where it costs a request per bucket (the
+	// upstream backend).
 	Versioning string
 }
 

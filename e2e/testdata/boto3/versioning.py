@@ -80,7 +80,12 @@ try:
 except ClientError as e:
     check("a gone", e.response["Error"]["Code"], "404")
 
-# Suspended: writes replace the null version.
+# Suspended: writes replace the null version (not on SeaweedFS, see the Go test).
+if os.environ.get("INKAN_UPSTREAM") == "seaweedfs":
+    for f in failed:
+        print("FAIL", f)
+    print("%d checks failed" % len(failed))
+    sys.exit(1 if failed else 0)
 s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
 s3.put_object(Bucket=bucket, Key="n", Body=b"1")
 s3.put_object(Bucket=bucket, Key="n", Body=b"2")

@@ -17,8 +17,7 @@ import (
 type Option func(*options)
 
 type options struct {
-	everyKey     bool
-	noVersioning bool
+	everyKey bool
 	except       map[string]string // case name → why it does not run
 }
 
@@ -28,11 +27,6 @@ type options struct {
 // and listing tests check what it stored; with it, a refusal fails the test.
 // localfs, which keeps keys as opaque bytes, runs with it.
 func EveryKey() Option { return func(o *options) { o.everyKey = true } }
-
-// WithoutVersioning runs, instead of the versioning cases, the check that
-// the backend refuses versioning with objstore.ErrNotImplemented and
-// describes every object as its key's null version.
-func WithoutVersioning() Option { return func(o *options) { o.noVersioning = true } }
 
 // Except skips the case named name, saying why in the skip message: for a
 // defect of a third-party server that the backend in front of it cannot hide
@@ -69,9 +63,6 @@ func Run(t *testing.T, newBackend func(t *testing.T) objstore.Backend, opts ...O
 		{"multipart", multipartTests},
 		{"concurrency", concurrencyTests},
 		{"versioning", versionTests},
-	}
-	if o.noVersioning {
-		groups[len(groups)-1].tests = versionRefusedTests
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -115,11 +115,6 @@ var versionTests = []test{
 				f.t.Fatalf("after PutBucketVersioning(%s) Versioning = %q", s, info.Versioning)
 			}
 		}
-		list, err := f.b.ListBuckets(f.ctx)
-		noErr(f.t, err)
-		if len(list) != 1 || list[0].Versioning != objstore.VersioningSuspended {
-			f.t.Fatalf("ListBuckets = %+v", list)
-		}
 		wantErr(f.t, f.b.PutBucketVersioning(f.ctx, bucket, "Disabled"), objstore.ErrInvalidArgument)
 		wantErr(f.t, f.b.PutBucketVersioning(f.ctx, "missing-bucket", objstore.VersioningEnabled), objstore.ErrNoSuchBucket)
 	}},
@@ -224,7 +219,8 @@ var versionTests = []test{
 		f.setVersioning(objstore.VersioningEnabled)
 		v1 := f.put("k", []byte("one")).VersionID
 		f.setVersioning(objstore.VersioningSuspended)
-		if vid := f.put("k", []byte("a")).VersionID; vid != objstore.NullVersion {
+		// An upstream S3 does not name the null version in a PUT's answer.
+		if vid := f.put("k", []byte("a")).VersionID; vid != objstore.NullVersion && vid != "" {
 			f.t.Fatalf("PutObject in a suspended bucket: VersionID %q", vid)
 		}
 		f.put("k", []byte("b"))
@@ -344,28 +340,5 @@ var versionTests = []test{
 		if got, _ := f.allVersions("b/", "", 2); len(got) != 4 || got[0].key != "b/1" || !got[0].latest || got[1].latest {
 			f.t.Fatalf("prefix b/: %v", got)
 		}
-	}},
-}
-
-// versionRefusedTests replace versionTests for a backend that cannot keep
-// versions (see WithoutVersioning): it refuses to, and still describes
-// every object as its key's null version.
-var versionRefusedTests = []test{
-	{"versioning is refused and objects are their null version", func(f *fixture) {
-		wantErr(f.t, f.b.PutBucketVersioning(f.ctx, bucket, objstore.VersioningEnabled), objstore.ErrNotImplemented)
-		wantErr(f.t, f.b.PutBucketVersioning(f.ctx, "missing-bucket", objstore.VersioningEnabled), objstore.ErrNoSuchBucket)
-		f.put("a", []byte("one"))
-		f.put("b", []byte("two"))
-		f.wantVersions(version{"a", "null", true, false}, version{"b", "null", true, false})
-		if got, _ := f.allVersions("", "", 1); len(got) != 2 {
-			f.t.Fatalf("paged versions: %v", got)
-		}
-		obj, err := f.b.GetObject(f.ctx, bucket, "a", objstore.GetOptions{VersionID: objstore.NullVersion})
-		noErr(f.t, err)
-		f.drain(obj)
-		_, err = f.b.HeadObject(f.ctx, bucket, "a", "3HL4kqtJlcpXroDTDmjVBH40Nrjfkd")
-		wantErr(f.t, err, objstore.ErrNotImplemented)
-		_, err = f.b.DeleteObject(f.ctx, bucket, "a", objstore.DeleteOptions{VersionID: "3HL4kqtJlcpXroDTDmjVBH40Nrjfkd"})
-		wantErr(f.t, err, objstore.ErrNotImplemented)
 	}},
 }

@@ -152,3 +152,13 @@ func TestOptionsPrintWithoutTheSecret(t *testing.T) {
 		t.Fatalf("printed options show the secret: %s", buf.String())
 	}
 }
+
+func TestAnUpstreamWithoutVersioningRefusesPutBucketVersioningAsNotImplemented(t *testing.T) {
+	for _, status := range []int{http.StatusBadRequest, http.StatusNotImplemented} {
+		b, _ := fakeUpstream(t, status, s3ErrorDoc("VersioningNotConfigured"))
+		err := b.PutBucketVersioning(t.Context(), "bk", objstore.VersioningEnabled)
+		if !errors.Is(err, objstore.ErrNotImplemented) || !strings.Contains(err.Error(), "VersioningNotConfigured") {
+			t.Fatalf("status %d: PutBucketVersioning = %v, want ErrNotImplemented naming the upstream's code", status, err)
+		}
+	}
+}
