@@ -18,7 +18,7 @@ type Option func(*options)
 
 type options struct {
 	everyKey bool
-	except       map[string]string // case name → why it does not run
+	except   map[string]string // case name → why it does not run
 }
 
 // EveryKey requires the backend to store every key objstore.CheckKey
