@@ -16,7 +16,7 @@ import (
 type Objects interface {
 	ListBuckets(ctx context.Context) ([]objstore.BucketInfo, error)
 	ListObjects(ctx context.Context, bucket string, opts objstore.ListOptions) (objstore.ListResult, error)
-	HeadObject(ctx context.Context, bucket, key string) (objstore.ObjectInfo, error)
+	HeadObject(ctx context.Context, bucket, key, versionID string) (objstore.ObjectInfo, error)
 }
 
 // objectsPage is the number of keys and prefixes on one page of a bucket.
@@ -73,7 +73,7 @@ func (c *Console) bucket(w http.ResponseWriter, r *http.Request, _ sealed) {
 
 func (c *Console) object(w http.ResponseWriter, r *http.Request, _ sealed) {
 	bucket, key := r.PathValue("bucket"), r.URL.Query().Get("key")
-	info, err := c.o.Objects.HeadObject(r.Context(), bucket, key)
+	info, err := c.o.Objects.HeadObject(r.Context(), bucket, key, "")
 	if errors.Is(err, objstore.ErrNoSuchKey) || errors.Is(err, objstore.ErrNoSuchBucket) {
 		c.render(w, r, http.StatusNotFound, "error", &page{Title: "Not found", Nav: "buckets", Error: "There is no object " + key + " in " + bucket + "."})
 		return

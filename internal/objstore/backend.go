@@ -20,6 +20,39 @@ import (
 // it with ErrInvalidKey (an upstream S3 may refuse keys it would rename,
 // such as "a//b"); it never stores a key under another name. localfs
 // refuses none.
+//
+// # Versioning
+//
+// A bucket's versioning state (BucketInfo.Versioning) is "" until
+// PutBucketVersioning first sets it, then VersioningEnabled or
+// VersioningSuspended. Every write that makes a current version (PutObject,
+// CopyObject, CompleteMultipartUpload) and every DeleteObject without a
+// version id behaves by that state at its commit:
+//
+//   - "" (never configured): the write replaces the current object, whose
+//     bytes are reclaimed; a delete removes it. No versions are kept and
+//     ObjectInfo.VersionID is "".
+//   - Enabled: the write gets a new version id and the version it replaces
+//     stays as a noncurrent version; a delete removes nothing and adds a
+//     delete marker with a new version id as the current version (also for
+//     a key that has no version at all, as S3 does).
+//   - Suspended: the write gets version id NullVersion (reported as "" where
+//     the backend cannot tell: an upstream S3's PUT answer does not name it)
+//     and replaces the key's null version wherever it is (current or noncurrent, object or
+//     delete marker; its bytes are reclaimed); a current version with
+//     another id stays as a noncurrent version. A delete does the same with a
+//     delete marker whose id is NullVersion.
+//
+// Preconditions (Precondition, DeleteOptions.IfMatch) see the current
+// version; a current delete marker counts as no object. Naming a version
+// (GetOptions.VersionID, DeleteOptions.VersionID, CopySource.VersionID, the
+// versionID arguments) works in any state: NullVersion names the null
+// version, which in a bucket never versioned is the object itself. A
+// version id of a form the backend never issues is ErrInvalidVersionID; one
+// of its form naming nothing is ErrNoSuchVersion.
+//
+// DeleteBucket refuses (ErrBucketNotEmpty) a bucket holding any version or
+// delete marker, current or not, as S3 does.
 type Backend interface {
 	Buckets
 	Objects
@@ -31,13 +64,19 @@ type Buckets interface {
 	// CreateBucket creates an empty bucket; ErrBucketExists if it exists.
 	CreateBucket(ctx context.Context, bucket string) error
 	// DeleteBucket removes an empty bucket; ErrBucketNotEmpty while it holds
-	// an object. Multipart uploads in progress do not keep it alive: they are
+	// an object, a noncurrent version or a delete marker. Multipart uploads in progress do not keep it alive: they are
 	// aborted with it, as S3 general-purpose buckets do.
 	DeleteBucket(ctx context.Context, bucket string) error
 	// HeadBucket describes a bucket.
 	HeadBucket(ctx context.Context, bucket string) (BucketInfo, error)
 	// ListBuckets returns every bucket, sorted by name.
 	ListBuckets(ctx context.Context) ([]BucketInfo, error)
+	// PutBucketVersioning sets the bucket's versioning state to
+	// VersioningEnabled or VersioningSuspended (anything else is
+	// ErrInvalidArgument); setting the state it has is a no-op. Versions
+	// already kept stay when versioning is suspended. A backend that cannot
+	// keep versions returns ErrNotImplemented.
+	PutBucketVersioning(ctx context.Context, bucket, status string) error
 }
 
 // Objects reads and writes whole objects.
@@ -59,33 +98,41 @@ type Objects interface {
 	// answer's Date, not by a second round trip (PUT answers carry no
 	// Last-Modified); S3 clients never see a PUT's LastModified.
 	PutObject(ctx context.Context, bucket, key string, body io.Reader, size int64, opts PutOptions) (ObjectInfo, error)
-	// GetObject opens the current version of key; ErrNoSuchKey if there is
-	// none, ErrInvalidRange if opts.Range cannot be satisfied (see
+	// GetObject opens the current version of key, or opts.VersionID; ErrNoSuchKey
+	// if there is none (a *DeleteMarkerError when the current version is a
+	// delete marker), ErrNoSuchVersion for an unknown version, a
+	// *DeleteMarkerError with Named set when opts.VersionID names a delete
+	// marker, ErrInvalidRange if opts.Range cannot be satisfied (see
 	// Range.Resolve), ErrInvalidPartNumber for an opts.PartNumber the object
 	// does not have. The caller must close the returned Body.
 	GetObject(ctx context.Context, bucket, key string, opts GetOptions) (*Object, error)
-	// HeadObject describes the current version of key; ErrNoSuchKey if none.
-	HeadObject(ctx context.Context, bucket, key string) (ObjectInfo, error)
-	// ObjectParts describes the current version of key and, for a multipart
+	// HeadObject describes the current version of key, or versionID when it
+	// is set, with GetObject's errors.
+	HeadObject(ctx context.Context, bucket, key, versionID string) (ObjectInfo, error)
+	// ObjectParts describes the current version of key (or versionID, with
+	// HeadObject's errors) and, for a multipart
 	// object, its parts in order (numbered from 1, with their sizes and the
 	// checksums they were uploaded with); nil parts for another object, or
 	// where the backend does not know them (an upstream S3; a localfs object
 	// completed before parts were recorded). ErrNoSuchKey if none.
-	ObjectParts(ctx context.Context, bucket, key string) (ObjectInfo, []PartInfo, error)
-	// PutObjectTags replaces the tags of key's version versionID ("" or
-	// "null" for the current one, until versions exist; any other id is
-	// ErrNoSuchKey); nil or empty tags delete them. The ETag, LastModified,
+	ObjectParts(ctx context.Context, bucket, key, versionID string) (ObjectInfo, []PartInfo, error)
+	// PutObjectTags replaces the tags of key's version versionID ("" for the current one; ErrNoSuchVersion for an id
+	// that names none, ErrInvalidVersionID for one that cannot be); nil or empty tags delete them. The ETag, LastModified,
 	// bytes and other metadata do not change. It returns the version's
 	// description with its new tags; ErrNoSuchKey if there is none. A backend
 	// that cannot keep tags returns ErrNotImplemented.
 	PutObjectTags(ctx context.Context, bucket, key, versionID string, tags map[string]string) (ObjectInfo, error)
-	// DeleteObject removes key; deleting a missing key returns nil, as S3.
-	// opts.IfMatch makes the delete conditional on the current version
+	// DeleteObject deletes key as the bucket's versioning state says (see
+	// Backend), or, with opts.VersionID, removes that version permanently;
+	// when it was the current version the next newest becomes current.
+	// Deleting a missing key, or a well-formed version id that names
+	// nothing, returns nil, as S3. opts.IfMatch makes the delete conditional
+	// on the current version (or on opts.VersionID's version)
 	// (ErrPreconditionFailed; ErrNoSuchKey when there is none), checked at
 	// commit where the backend can (see the backend's doc for the others).
-	DeleteObject(ctx context.Context, bucket, key string, opts DeleteOptions) error
+	DeleteObject(ctx context.Context, bucket, key string, opts DeleteOptions) (DeleteResult, error)
 	// CopyObject makes dstKey in dstBucket a copy of the source's current
-	// version in one atomic step, without rewriting the bytes where the
+	// version (or src.VersionID, with HeadObject's errors) in one atomic step, without rewriting the bytes where the
 	// backend can share them. The copy has the source's bytes and
 	// checksums, a new LastModified, and the source's ETag when the source
 	// is not multipart (the MD5 of the same bytes); for a multipart source
@@ -100,6 +147,12 @@ type Objects interface {
 	// keys skipped or rolled up. A Prefix, Delimiter or After that
 	// CheckNames refuses is ErrInvalidKey.
 	ListObjects(ctx context.Context, bucket string, opts ListOptions) (ListResult, error)
+	// ListObjectVersions returns one page of every version of the bucket's
+	// keys, delete markers included, in key order and newest first within a
+	// key (see ListVersionsResult), with ListObjects' rules for Prefix and
+	// Delimiter. A bucket never versioned lists each object once as its
+	// null version. Its cost grows with the page size.
+	ListObjectVersions(ctx context.Context, bucket string, opts ListVersionsOptions) (ListVersionsResult, error)
 }
 
 // Multipart manages multipart uploads. Methods naming an upload return

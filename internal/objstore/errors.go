@@ -19,6 +19,12 @@ var (
 	ErrInvalidBucketName = errors.New("objstore: invalid bucket name")
 	// ErrNoSuchKey: the object does not exist (NoSuchKey, 404).
 	ErrNoSuchKey = errors.New("objstore: no such key")
+	// ErrNoSuchVersion: a version id of the form the backend issues that
+	// names no version of the key (NoSuchVersion, 404).
+	ErrNoSuchVersion = errors.New("objstore: no such version")
+	// ErrInvalidVersionID: a version id the backend could never have issued
+	// (InvalidArgument "Invalid version id specified", 400).
+	ErrInvalidVersionID = errors.New("objstore: invalid version id")
 	// ErrInvalidKey: an empty key, a key (or listing name) that is not valid
 	// UTF-8 or holds U+0000 (see CheckKey), or a key the backend cannot store
 	// under exactly that name, such as "a//b" on an upstream that folds
@@ -63,10 +69,30 @@ var (
 	// write succeeds again once space is freed. The wrapped detail (paths,
 	// system errors) is for the log only (ServiceUnavailable, 503).
 	ErrStorageFull = errors.New("objstore: storage full")
-	// ErrNotImplemented: the backend cannot do what was asked (an upstream S3
-	// without object tagging); the wrapped detail names the backend
-	// (NotImplemented, 501).
+	// ErrNotImplemented: the backend cannot do what was asked (an upstream
+	// S3 without object tagging or versioning, say); the wrapped detail names
+	// the backend and is safe to show (NotImplemented, 501).
 	ErrNotImplemented = errors.New("objstore: not implemented by this backend")
 	// ErrClosed: the backend was closed.
 	ErrClosed = errors.New("objstore: backend closed")
 )
+
+// DeleteMarkerError is a read that found a delete marker: the key's current
+// version is one (Named false; it is ErrNoSuchKey too, S3's 404 NoSuchKey
+// with x-amz-delete-marker), or the version id a read named is one (Named
+// true; S3's 405 MethodNotAllowed for GET and HEAD). Info describes the
+// marker.
+type DeleteMarkerError struct {
+	Info  ObjectInfo
+	Named bool
+}
+
+func (e *DeleteMarkerError) Error() string {
+	if e.Named {
+		return "objstore: version " + e.Info.VersionID + " of " + e.Info.Key + " is a delete marker"
+	}
+	return "objstore: the current version of " + e.Info.Key + " is a delete marker"
+}
+
+// Is makes a current delete marker ErrNoSuchKey.
+func (e *DeleteMarkerError) Is(target error) bool { return target == ErrNoSuchKey && !e.Named }

@@ -19,6 +19,12 @@ const (
 type BucketInfo struct {
 	Name    string
 	Created time.Time
+	// Versioning is the bucket's versioning state: "" when it was never
+	// configured, else VersioningEnabled or VersioningSuspended (a bucket
+	// that was versioned never returns to ""). HeadBucket reports it;
+	// ListBuckets may leave it "" where it costs a request per bucket (the
+	// upstream backend).
+	Versioning string
 }
 
 // ObjectMeta is what a writer says about an object besides its bytes. Every
@@ -59,6 +65,17 @@ type ObjectInfo struct {
 	// (x-amz-mp-parts-count).
 	PartsCount int
 	Meta       ObjectMeta
+	// VersionID names the version: the backend's opaque id, NullVersion for
+	// the null version of a bucket whose versioning was ever configured, ""
+	// in a bucket whose versioning was never configured (where every object
+	// is the null version, and S3 sends no x-amz-version-id).
+	VersionID string
+	// IsLatest reports that the version is its key's current one; set by
+	// ListObjectVersions (reads of the current version imply it).
+	IsLatest bool
+	// DeleteMarker reports that the version is a delete marker: no bytes,
+	// no ETag, no metadata, only Key, VersionID, IsLatest and LastModified.
+	DeleteMarker bool
 }
 
 // Precondition makes a write conditional on the current version of its
@@ -82,6 +99,10 @@ type PutOptions struct {
 
 // DeleteOptions qualify DeleteObject.
 type DeleteOptions struct {
+	// VersionID, when set, removes that version permanently (a delete
+	// marker included) instead of deleting the current one; see
+	// Objects.DeleteObject.
+	VersionID string
 	// IfMatch, when set, is S3's conditional delete: the current ETag must
 	// equal it (quotes ignored), or, when it is "*", a current version must
 	// exist. It fails with ErrPreconditionFailed, or ErrNoSuchKey when the
@@ -99,6 +120,9 @@ type GetOptions struct {
 	// A number the object does not have is ErrInvalidPartNumber. Range and
 	// PartNumber are not set together.
 	PartNumber int
+	// VersionID, when set, selects that version instead of the current one
+	// (see Objects.GetObject for the errors).
+	VersionID string
 }
 
 // Object is an open object version. The caller must Close Body. Body keeps
@@ -125,6 +149,8 @@ type CopySource struct {
 	// wire layer evaluates x-amz-copy-source-if-* on HeadObject and passes
 	// the ETag it saw, so a concurrent overwrite of the source cannot slip in.
 	IfMatch string
+	// VersionID, when set, copies that version instead of the current one.
+	VersionID string
 }
 
 // CopyOptions qualify CopyObject.
@@ -234,4 +260,57 @@ type ListUploadsResult struct {
 	IsTruncated        bool
 	NextKeyMarker      string
 	NextUploadIDMarker string
+}
+
+// The versioning states of BucketInfo.Versioning and PutBucketVersioning.
+const (
+	VersioningEnabled   = "Enabled"
+	VersioningSuspended = "Suspended"
+)
+
+// NullVersion is the version id of the null version: the object written
+// while a bucket's versioning was never configured or suspended.
+const NullVersion = "null"
+
+// DeleteResult describes what DeleteObject did, as S3's x-amz-version-id and
+// x-amz-delete-marker answer headers report it.
+type DeleteResult struct {
+	// VersionID is the version removed (DeleteOptions.VersionID), or the
+	// delete marker created; "" when nothing versioned happened (a bucket
+	// whose versioning was never configured).
+	VersionID string
+	// DeleteMarker reports that a delete marker was created, or that the
+	// version removed was one.
+	DeleteMarker bool
+}
+
+// ListVersionsOptions select a page of ListObjectVersions.
+type ListVersionsOptions struct {
+	Prefix    string
+	Delimiter string
+	// KeyMarker is exclusive: versions of greater keys are listed, plus,
+	// when VersionIDMarker is set, the versions of KeyMarker itself older
+	// than VersionIDMarker. A VersionIDMarker that names no version of
+	// KeyMarker continues after KeyMarker. VersionIDMarker is ignored
+	// without KeyMarker (the wire layer refuses that combination).
+	KeyMarker       string
+	VersionIDMarker string
+	// MaxKeys bounds len(Versions)+len(CommonPrefixes); 0 yields an empty,
+	// untruncated page.
+	MaxKeys int
+}
+
+// ListVersionsResult is one page of versions, sorted by key in byte order
+// and newest first within a key, delete markers included (DeleteMarker set),
+// with common prefixes merged in at their sort position. Every entry has
+// VersionID set (NullVersion for the null version, also in a bucket whose
+// versioning was never configured).
+type ListVersionsResult struct {
+	Versions       []ObjectInfo
+	CommonPrefixes []string
+	IsTruncated    bool
+	// NextKeyMarker and NextVersionIDMarker continue a truncated listing:
+	// the last entry's key and version id, or the last common prefix and "".
+	NextKeyMarker       string
+	NextVersionIDMarker string
 }

@@ -12,7 +12,7 @@ import (
 // getObjectAttributes answers GetObjectAttributes (reference §8): only the attributes the
 // x-amz-object-attributes header names, of ETag, Checksum, ObjectParts, StorageClass and
 // ObjectSize. The dispatcher authorized s3:GetObjectAttributes; S3 asks for s3:GetObject
-// too.
+// too (with versionId: s3:GetObjectVersionAttributes and s3:GetObjectVersion).
 //
 // Decisions: ObjectParts is answered for multipart objects only, with PartsCount always
 // and the Part list, paged by x-amz-part-number-marker and x-amz-max-parts, where the
@@ -33,13 +33,16 @@ func (h *Handler) getObjectAttributes(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := h.authorize(c, "s3:GetObject", c.bucket, c.key, nil); err != nil {
+	read, keys := c.versioned("s3:GetObject", nil)
+	if err := h.authorize(c, read, c.bucket, c.key, keys); err != nil {
 		return err
 	}
-	info, parts, err := h.o.Backend.ObjectParts(c.ctx, c.bucket, c.key)
+	vid, _ := c.versionID()
+	info, parts, err := h.o.Backend.ObjectParts(c.ctx, c.bucket, c.key, vid)
 	if err != nil {
-		return h.missingObject(c, err)
+		return h.readFailure(c, err, false)
 	}
+	setVersionHeaders(c.w.Header(), info.VersionID, false)
 	res := objectAttributes{Xmlns: xmlns}
 	if want["ETag"] {
 		res.ETag = info.ETag

@@ -187,15 +187,6 @@ func (h *Handler) getBucketLocation(c *call) error {
 	return writeXML(c.w, locationConstraint{Xmlns: xmlns, Region: region})
 }
 
-// getBucketVersioning answers that the bucket was never versioned: inkan has no
-// versioning.
-func (h *Handler) getBucketVersioning(c *call) error {
-	if err := h.requireBucket(c); err != nil {
-		return err
-	}
-	return writeXML(c.w, versioningConfiguration{Xmlns: xmlns})
-}
-
 // putBucketPolicy sets the bucket's policy: JSON, at most 20 KB, validated by the domain as
 // a resource policy of this bucket (MalformedPolicy otherwise).
 func (h *Handler) putBucketPolicy(c *call) error {

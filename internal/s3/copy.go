@@ -1,6 +1,8 @@
 package s3
 
 import (
+	"errors"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -13,10 +15,12 @@ import (
 // copySource is the object named by x-amz-copy-source.
 type copySource struct {
 	bucket, key string
+	// versionID is the version named by "?versionId=", "" for the current one.
+	versionID string
 }
 
 // copySource parses x-amz-copy-source: "bucket/key" or "/bucket/key", URL-encoded, with an
-// optional "?versionId=null" (the only version there is).
+// optional "?versionId=" naming the source version.
 func (c *call) copySource() (copySource, error) {
 	v := c.header("x-amz-copy-source")
 	bad := func(why string) error {
@@ -24,11 +28,15 @@ func (c *call) copySource() (copySource, error) {
 		e.Message = "Copy Source must mention the source bucket and key: sourcebucket/sourcekey"
 		return e
 	}
-	path, query, _ := strings.Cut(v, "?")
-	if query != "" {
+	path, query, hasQuery := strings.Cut(v, "?")
+	var vid string
+	if hasQuery {
 		q, err := url.ParseQuery(query)
-		if err != nil || len(q) != 1 || q.Get("versionId") != "null" {
-			return copySource{}, errNotImplemented.because("copy sources other than the current version are not implemented by inkan", err)
+		if err != nil || len(q) != 1 || len(q["versionId"]) != 1 {
+			return copySource{}, bad("x-amz-copy-source has a query other than one versionId")
+		}
+		if vid = q.Get("versionId"); !plausibleVersionID(vid) || vid == "" {
+			return copySource{}, invalidVersionID(vid, nil)
 		}
 	}
 	dec, err := url.PathUnescape(path)
@@ -50,7 +58,7 @@ func (c *call) copySource() (copySource, error) {
 	if why := bucketNameProblem(bucket); why != "" {
 		return copySource{}, errInvalidBucketName.because(why, nil).with(Field{"BucketName", bucket})
 	}
-	return copySource{bucket: bucket, key: key}, nil
+	return copySource{bucket: bucket, key: key, versionID: vid}, nil
 }
 
 // copyKeys are CopyObject's and UploadPartCopy's condition keys.
@@ -62,20 +70,36 @@ func copyKeys(c *call) policy.Keys {
 	return k
 }
 
-// readSource authorizes reading the source (s3:GetObject on it, reference §6) and checks
-// the x-amz-copy-source-if-* conditions; it returns the source's description, whose ETag
-// the copy then requires so that a concurrent overwrite cannot slip in.
+// readSource authorizes reading the source (s3:GetObject on it, reference §6, or
+// s3:GetObjectVersion with s3:versionid for a named version) and checks the
+// x-amz-copy-source-if-* conditions; it returns the source's description, whose ETag the
+// copy then requires so that a concurrent overwrite cannot slip in. A source whose current
+// version is a delete marker is a missing key; one that names a delete marker is S3's 400
+// InvalidRequest.
 //
 // The source is read before the authorization so that s3:ExistingObjectTag/<key> holds its
 // tags; a missing source is answered only after the caller was authorized.
 func (h *Handler) readSource(c *call, src copySource) (objstore.ObjectInfo, error) {
-	info, err := h.o.Backend.HeadObject(c.ctx, src.bucket, src.key)
+	info, err := h.o.Backend.HeadObject(c.ctx, src.bucket, src.key, src.versionID)
 	var keys policy.Keys
 	if err == nil {
 		keys = existingTagKeys(info.Meta.Tags)
 	}
-	if err := h.authorize(c, "s3:GetObject", src.bucket, src.key, keys); err != nil {
+	action := "s3:GetObject"
+	if src.versionID != "" {
+		if keys == nil {
+			keys = policy.Keys{}
+		}
+		action, keys["s3:versionid"] = "s3:GetObjectVersion", []string{src.versionID}
+	}
+	if err := h.authorize(c, action, src.bucket, src.key, keys); err != nil {
 		return objstore.ObjectInfo{}, err
+	}
+	var dm *objstore.DeleteMarkerError
+	if errors.As(err, &dm) && dm.Named {
+		e := errInvalidRequest.because("the copy source names a delete marker", err)
+		e.Message = "The source of a copy request may not specifically refer to a delete marker by version id."
+		return info, e
 	}
 	if err != nil {
 		return info, h.missingSource(c, src, err)
@@ -88,6 +112,11 @@ func (h *Handler) missingSource(c *call, src copySource, err error) error {
 	inner := *c
 	inner.bucket, inner.key = src.bucket, src.key
 	inner.op = &operation{name: c.op.name, action: "s3:GetObject"}
+	inner.query = url.Values{}
+	if src.versionID != "" {
+		inner.op.action = "s3:GetObjectVersion"
+		inner.query.Set("versionId", src.versionID)
+	}
 	err = h.missingObject(&inner, bucketError(&inner, err))
 	c.denial = inner.denial
 	return err
@@ -161,11 +190,12 @@ func (h *Handler) copyObject(c *call) error {
 		return errInvalidRequest.because("the copy source is larger than 5 GiB; copy it with UploadPartCopy", nil)
 	}
 	copyTags(c, &opts, info, tagDirective)
-	out, err := h.o.Backend.CopyObject(c.ctx, objstore.CopySource{Bucket: src.bucket, Key: src.key, IfMatch: info.ETag},
-		c.bucket, c.key, opts)
+	out, err := h.o.Backend.CopyObject(c.ctx, objstore.CopySource{Bucket: src.bucket, Key: src.key, IfMatch: info.ETag,
+		VersionID: src.versionID}, c.bucket, c.key, opts)
 	if err != nil {
 		return bucketError(c, err)
 	}
+	copyVersionHeaders(c.w.Header(), info.VersionID, out.VersionID)
 	return writeXML(c.w, copyObjectResult{Xmlns: xmlns, ETag: quoteETag(out.ETag), LastModified: s3Time(out.LastModified),
 		checksumFields: toChecksumFields(out.Meta.Checksums)})
 }
@@ -202,4 +232,17 @@ func copyRange(v string, size int64) (*objstore.Range, error) {
 		return nil, e
 	}
 	return r, nil
+}
+
+// copyVersionHeaders are a copy's version headers: the source version's id
+// (x-amz-copy-source-version-id, when it has one) and the copy's, "null" when the target
+// bucket is not versioning (S3 reports that even for a bucket never versioned [M]).
+func copyVersionHeaders(h http.Header, source, copied string) {
+	if source != "" {
+		h.Set("x-amz-copy-source-version-id", source)
+	}
+	if copied == "" {
+		copied = objstore.NullVersion
+	}
+	h.Set("x-amz-version-id", copied)
 }

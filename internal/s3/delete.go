@@ -35,12 +35,13 @@ func (h *Handler) deleteObjects(c *call) error {
 	}
 	res := deleteResult{Xmlns: xmlns}
 	for _, o := range req.Objects {
-		if e := h.deleteOne(c, o); e != nil {
-			res.Errors = append(res.Errors, deleteError{Key: o.Key, Code: e.Code, Message: e.Message})
+		done, e := h.deleteOne(c, o)
+		if e != nil {
+			res.Errors = append(res.Errors, deleteError{Key: o.Key, VersionID: o.VersionID, Code: e.Code, Message: e.Message})
 			continue
 		}
 		if !req.Quiet {
-			res.Deleted = append(res.Deleted, deletedEntry{Key: o.Key})
+			res.Deleted = append(res.Deleted, deleted(o, done))
 		}
 	}
 	return writeXML(c.w, res)
@@ -66,33 +67,60 @@ func parseDeleteRequest(body io.Reader) (*deleteRequest, error) {
 // deleteOne authorizes and deletes one key of DeleteObjects; a denial is audited here,
 // since the request as a whole succeeds. An <ETag> makes it a conditional delete, as
 // If-Match does for DeleteObject; its failure is reported for that key (PreconditionFailed,
-// or NoSuchKey for a key without an object).
-func (h *Handler) deleteOne(c *call, o deleteObject) *Error {
-	if o.VersionID != "" && o.VersionID != "null" {
-		return errInvalidArgument.because("buckets are not versioned", nil)
-	}
+// or NoSuchKey for a key without an object). A <VersionId> removes that version, which
+// also needs s3:DeleteObjectVersion, as DeleteObject with versionId does.
+func (h *Handler) deleteOne(c *call, o deleteObject) (objstore.DeleteResult, *Error) {
+	var res objstore.DeleteResult
 	if o.LastModifiedTime != "" || o.Size != "" {
-		return errNotImplemented.because("LastModifiedTime and Size conditions are for directory buckets, which inkan does not implement", nil)
+		return res, errNotImplemented.because("LastModifiedTime and Size conditions are for directory buckets, which inkan does not implement", nil)
 	}
-	if err := h.authorize(c, "s3:DeleteObject", c.bucket, o.Key, ifMatchKeys(o.ETag)); err != nil {
+	if o.VersionID != "" && !plausibleVersionID(o.VersionID) {
+		return res, invalidVersionID(o.VersionID, nil)
+	}
+	denied := func(err error) (objstore.DeleteResult, *Error) {
 		e := s3Error(err)
 		h.audit(c, e)
-		return e
+		return res, e
+	}
+	keys := ifMatchKeys(o.ETag)
+	if o.VersionID != "" {
+		// The request names a version: s3:versionid is in its context for both actions.
+		keys = policy.Keys{"s3:versionid": {o.VersionID}}
+		for k, v := range ifMatchKeys(o.ETag) {
+			keys[k] = v
+		}
+	}
+	if err := h.authorize(c, "s3:DeleteObject", c.bucket, o.Key, keys); err != nil {
+		return denied(err)
+	}
+	if o.VersionID != "" {
+		if err := h.authorize(c, "s3:DeleteObjectVersion", c.bucket, o.Key, keys); err != nil {
+			return denied(err)
+		}
 	}
 	opts, err := h.deleteConditions(c, o.Key, o.ETag)
 	if err != nil {
-		e := s3Error(err)
-		h.audit(c, e)
-		return e
+		return denied(err)
 	}
-	if err := h.o.Backend.DeleteObject(c.ctx, c.bucket, o.Key, opts); err != nil {
+	opts.VersionID = o.VersionID
+	if res, err = h.o.Backend.DeleteObject(c.ctx, c.bucket, o.Key, opts); err != nil {
 		e := s3Error(err)
 		if e.Status >= 500 {
 			h.o.Logger.Error("s3 delete of one key failed", "request_id", c.requestID, "err", err)
 		}
-		return e
+		return res, e
 	}
-	return nil
+	return res, nil
+}
+
+// deleted is the <Deleted> entry of a key DeleteObjects deleted: the version removed, or
+// the delete marker created or removed [M DeletedObject].
+func deleted(o deleteObject, res objstore.DeleteResult) deletedEntry {
+	d := deletedEntry{Key: o.Key, VersionID: o.VersionID}
+	if res.DeleteMarker {
+		d.DeleteMarker, d.DeleteMarkerVersionID = true, res.VersionID
+	}
+	return d
 }
 
 // deleteConditions reads the condition of a delete of key (If-Match, or a DeleteObjects

@@ -35,8 +35,11 @@
 //   - s3:max-keys is 1000 in the policy context when the request has no max-keys.
 //   - A DeleteObjects key the caller may not delete is reported in the result as
 //     AccessDenied (and audited); the other keys are deleted.
-//   - Buckets are never versioned: versionId "null" names the current version, any other
-//     is InvalidArgument; GetBucketVersioning answers an empty configuration.
+//   - Versioning (versioning.go): MFA delete is NotImplemented; a versionId the backend
+//     could not have issued is InvalidArgument "Invalid version id specified"; a request
+//     naming a version is authorized with the *Version* action and s3:versionid (a
+//     versioned DeleteObject needs s3:DeleteObject too); version-id-marker without
+//     key-marker is InvalidArgument.
 //   - A copy's source is authorized (s3:GetObject) with the source bucket's policy, its
 //     target (s3:PutObject) with the target's.
 //   - Without a pinned region every location constraint is accepted at CreateBucket, and

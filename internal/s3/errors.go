@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/inkan-dev/inkan/internal/checksum"
 	"github.com/inkan-dev/inkan/internal/iam"
@@ -90,6 +91,8 @@ var (
 	errNoSuchBucket          = &Error{Code: "NoSuchBucket", Status: 404, Message: "The specified bucket does not exist"}
 	errNoSuchBucketPolicy    = &Error{Code: "NoSuchBucketPolicy", Status: 404, Message: "The bucket policy does not exist"}
 	errNoSuchKey             = &Error{Code: "NoSuchKey", Status: 404, Message: "The specified key does not exist."}
+	errNoSuchVersion         = &Error{Code: "NoSuchVersion", Status: 404, Message: "The specified version does not exist."}
+	errMethodNotAllowed      = &Error{Code: "MethodNotAllowed", Status: 405, Message: "The specified method is not allowed against this resource."}
 	errNoSuchUpload          = &Error{Code: "NoSuchUpload", Status: 404, Message: "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."}
 	errNotImplemented        = &Error{Code: "NotImplemented", Status: 501, Message: "A header or query you provided implies functionality that is not implemented."}
 	errNotModified           = &Error{Code: "NotModified", Status: 304, Message: "Not Modified"}
@@ -145,6 +148,16 @@ func s3Error(err error) *Error {
 		// names server paths: it goes to the log, never to the caller.
 		return errServiceUnavailable.because("the object store is out of space", err)
 	}
+	if errors.Is(err, objstore.ErrInvalidVersionID) {
+		return invalidVersionID("", err)
+	}
+	if errors.Is(err, objstore.ErrNotImplemented) {
+		// The backend's refusal names the backend and the feature: safe to show.
+		e := errNotImplemented.because(err.Error(), err)
+		msg := strings.TrimPrefix(err.Error(), objstore.ErrNotImplemented.Error()+": ")
+		e.Message = strings.ToUpper(msg[:1]) + msg[1:] + "."
+		return e
+	}
 	if e := objstoreError(err); e != nil {
 		return e.because(err.Error(), err)
 	}
@@ -183,6 +196,7 @@ func objstoreError(err error) *Error {
 		{objstore.ErrBucketNotEmpty, errBucketNotEmpty},
 		{objstore.ErrInvalidBucketName, errInvalidBucketName},
 		{objstore.ErrNoSuchKey, errNoSuchKey},
+		{objstore.ErrNoSuchVersion, errNoSuchVersion},
 		{objstore.ErrInvalidKey, errInvalidArgument},
 		{objstore.ErrKeyTooLong, errKeyTooLong},
 		{objstore.ErrInvalidRange, errInvalidRange},

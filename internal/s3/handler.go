@@ -160,10 +160,11 @@ func (h *Handler) serve(c *call) error {
 		if err != nil {
 			return err
 		}
-		if err := h.authorize(c, op.action, c.bucket, c.key, keys); err != nil {
+		action, keys := c.versioned(op.action, keys)
+		if err := h.authorize(c, action, c.bucket, c.key, keys); err != nil {
 			return err
 		}
-		h.sampleAllow(c, op.action)
+		h.sampleAllow(c, action)
 	}
 	return op.run(h, c)
 }

@@ -77,7 +77,7 @@ func TestAPutWithNeitherContentLengthNorTransferEncodingIs411(t *testing.T) {
 			t.Errorf("PUT %s: %d %s, want 411 MissingContentLength", path, resp.StatusCode, code)
 		}
 	}
-	if _, err := e.backend.HeadObject(e.ctx, "data", "unframed"); err == nil {
+	if _, err := e.backend.HeadObject(e.ctx, "data", "unframed", ""); err == nil {
 		t.Error("the unframed PUT stored an object")
 	}
 }

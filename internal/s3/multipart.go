@@ -122,9 +122,12 @@ func (h *Handler) uploadPartCopy(c *call) error {
 		return err
 	}
 	part, err := h.o.Backend.UploadPartCopy(c.ctx, c.bucket, c.key, c.query.Get("uploadId"), n,
-		objstore.CopySource{Bucket: src.bucket, Key: src.key, IfMatch: info.ETag}, rng)
+		objstore.CopySource{Bucket: src.bucket, Key: src.key, IfMatch: info.ETag, VersionID: src.versionID}, rng)
 	if err != nil {
 		return bucketError(c, err)
+	}
+	if info.VersionID != "" {
+		c.w.Header().Set("x-amz-copy-source-version-id", info.VersionID)
 	}
 	return writeXML(c.w, copyPartResult{Xmlns: xmlns, ETag: quoteETag(part.ETag), LastModified: s3Time(part.LastModified),
 		checksumFields: toChecksumFields(part.Checksums)})
@@ -167,7 +170,9 @@ func (h *Handler) completeMultipartUpload(c *call) error {
 	return writeXML(c.w, c.completionResult(info))
 }
 
+// completionResult is the answer to a completion of info; it sets x-amz-version-id.
 func (c *call) completionResult(info objstore.ObjectInfo) completeMultipartUploadResult {
+	writtenVersionHeader(c.w.Header(), info.VersionID)
 	res := completeMultipartUploadResult{Xmlns: xmlns, Location: c.location(), Bucket: c.bucket, Key: c.key,
 		ETag: quoteETag(info.ETag), checksumFields: toChecksumFields(info.Meta.Checksums)}
 	if len(info.Meta.Checksums) > 0 {
@@ -197,7 +202,7 @@ func (h *Handler) replayCompletion(c *call, req *completeMultipartUpload, gone e
 	if err != nil {
 		return bucketError(c, gone)
 	}
-	info, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key)
+	info, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key, "")
 	if err != nil || info.ETag != want {
 		return bucketError(c, gone)
 	}

@@ -37,6 +37,7 @@ func (h *Handler) putObject(c *call) error {
 	}
 	hdr := c.w.Header()
 	hdr.Set("ETag", quoteETag(info.ETag))
+	writtenVersionHeader(hdr, info.VersionID)
 	setChecksumHeaders(hdr, info.Meta.Checksums, info.Meta.ChecksumType)
 	h.setExpiration(c, info)
 	c.w.WriteHeader(http.StatusOK)
@@ -64,6 +65,7 @@ func (h *Handler) readObject(c *call, withBody bool) error {
 		return err
 	}
 	var opts objstore.GetOptions
+	opts.VersionID, _ = c.versionID() // checked by route
 	if v := c.header("Range"); v != "" {
 		opts.Range = parseRange(v)
 	}
@@ -84,7 +86,7 @@ func (h *Handler) readObject(c *call, withBody bool) error {
 		return h.invalidPartNumber(c, opts.PartNumber, err)
 	}
 	if err != nil {
-		return h.missingObject(c, err)
+		return h.readFailure(c, err, true)
 	}
 	if obj.Body != nil {
 		defer obj.Body.Close()
@@ -94,6 +96,7 @@ func (h *Handler) readObject(c *call, withBody bool) error {
 	if err := h.setTaggingCount(c, obj.Info); err != nil {
 		return err
 	}
+	setVersionHeaders(hdr, obj.Info.VersionID, false)
 	// The checksum headers go on only once the conditions hold: S3 sends none on a 304 or
 	// a 412, and botocore (≥ 1.36, which asks for checksums on every GetObject) wraps any
 	// answer carrying one in a validating stream, so a 304 or 412 with one reaches the
@@ -146,7 +149,7 @@ func (h *Handler) openObject(c *call, opts objstore.GetOptions, withBody bool) (
 		}
 		return obj, err
 	}
-	info, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key)
+	info, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key, opts.VersionID)
 	if err != nil {
 		return nil, err
 	}
@@ -163,9 +166,10 @@ func (h *Handler) openObject(c *call, opts objstore.GetOptions, withBody bool) (
 // invalidPartNumber is S3's 416 InvalidPartNumber for a part the object does not have,
 // with the object's part count (1 for an object that is not multipart).
 func (h *Handler) invalidPartNumber(c *call, n int, cause error) error {
-	info, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key)
+	vid, _ := c.versionID()
+	info, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key, vid)
 	if err != nil {
-		return h.missingObject(c, err)
+		return h.readFailure(c, err, true)
 	}
 	return errInvalidPartNumber.because(cause.Error(), cause).
 		with(Field{"ActualPartCount", strconv.Itoa(max(info.PartsCount, 1))}, Field{"PartNumberRequested", strconv.Itoa(n)})
@@ -173,8 +177,16 @@ func (h *Handler) invalidPartNumber(c *call, n int, cause error) error {
 
 // missingObject applies S3's rule for a key that does not exist: NoSuchKey (404) only to a
 // caller who may list the bucket, AccessDenied (403) to anyone else, so that a caller
-// without s3:ListBucket cannot probe which keys exist (reference §6).
+// without s3:ListBucket cannot probe which keys exist (reference §6). A version id that
+// names nothing is NoSuchVersion under the same rule.
 func (h *Handler) missingObject(c *call, err error) error {
+	if errors.Is(err, objstore.ErrNoSuchVersion) {
+		if ok, aerr := h.allowed(c, "s3:ListBucket", c.bucket, "", listPolicyKeys(c.key)); aerr != nil || !ok {
+			return h.missingObject(c, objstore.ErrNoSuchKey)
+		}
+		return errNoSuchVersion.because("no such version of "+strconv.Quote(c.key), err).
+			with(Field{"Key", c.key}, Field{"VersionId", c.query.Get("versionId")})
+	}
 	if !errors.Is(err, objstore.ErrNoSuchKey) {
 		return err
 	}
@@ -194,14 +206,26 @@ func (h *Handler) missingObject(c *call, err error) error {
 // it is S3's conditional delete (reference §9): the current version's ETag must match
 // (412 PreconditionFailed otherwise), or any version must exist for "*" (404 NoSuchKey
 // otherwise, under the 404-or-403 rule of missing objects).
+//
+// With versionId it removes that version permanently; S3 asks for s3:DeleteObject as well
+// as the s3:DeleteObjectVersion the dispatcher authorized. The answer carries the
+// version's or the new delete marker's id and x-amz-delete-marker (versioning.go).
 func (h *Handler) deleteObject(c *call) error {
 	opts, err := h.deleteConditions(c, c.key, c.header("If-Match"))
 	if err != nil {
 		return err
 	}
-	if err := h.o.Backend.DeleteObject(c.ctx, c.bucket, c.key, opts); err != nil {
+	if opts.VersionID, _ = c.versionID(); opts.VersionID != "" {
+		_, keys := c.versioned("s3:DeleteObject", deleteKeys(c))
+		if err := h.authorize(c, "s3:DeleteObject", c.bucket, c.key, keys); err != nil {
+			return err
+		}
+	}
+	res, err := h.o.Backend.DeleteObject(c.ctx, c.bucket, c.key, opts)
+	if err != nil {
 		return h.missingObject(c, err)
 	}
+	setVersionHeaders(c.w.Header(), res.VersionID, res.DeleteMarker)
 	c.w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -30,6 +30,7 @@ var (
 	opHeadBucket          = operation{"HeadBucket", "s3:ListBucket", nil, (*Handler).headBucket}
 	opGetBucketLocation   = operation{"GetBucketLocation", "s3:GetBucketLocation", nil, (*Handler).getBucketLocation}
 	opGetBucketVersioning = operation{"GetBucketVersioning", "s3:GetBucketVersioning", nil, (*Handler).getBucketVersioning}
+	opPutBucketVersioning = operation{"PutBucketVersioning", "s3:PutBucketVersioning", nil, (*Handler).putBucketVersioning}
 	opGetBucketPolicy     = operation{"GetBucketPolicy", "s3:GetBucketPolicy", nil, (*Handler).getBucketPolicy}
 	opPutBucketPolicy     = operation{"PutBucketPolicy", "s3:PutBucketPolicy", nil, (*Handler).putBucketPolicy}
 	opDeleteBucketPolicy  = operation{"DeleteBucketPolicy", "s3:DeleteBucketPolicy", nil, (*Handler).deleteBucketPolicy}
@@ -62,6 +63,8 @@ func bucketOperation(method, sub string) *operation {
 		return &opGetBucketLocation
 	case "GET versioning":
 		return &opGetBucketVersioning
+	case "PUT versioning":
+		return &opPutBucketVersioning
 	case "GET policy":
 		return &opGetBucketPolicy
 	case "PUT policy":
@@ -139,10 +142,8 @@ func route(c *call) (*operation, error) {
 	if err != nil {
 		return nil, err
 	}
-	if v, ok := c.query["versionId"]; ok && (len(v) != 1 || v[0] != "null") {
-		// Buckets are never versioned: "null" is the only version there is.
-		return nil, errInvalidArgument.because("buckets are not versioned; the only version id is \"null\"", nil).
-			with(Field{"ArgumentName", "versionId"})
+	if _, err := c.versionID(); err != nil {
+		return nil, err
 	}
 	var op *operation
 	switch {

@@ -46,7 +46,7 @@ func TestAuthorizationInAFormInkanDoesNotVerifyIsTheClientsError(t *testing.T) {
 			}
 		})
 	}
-	if _, err := e.backend.HeadObject(e.ctx, "data", "k"); err == nil {
+	if _, err := e.backend.HeadObject(e.ctx, "data", "k", ""); err == nil {
 		t.Error("a refused PUT stored the object")
 	}
 }

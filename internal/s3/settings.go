@@ -260,7 +260,7 @@ const aclPolicy = `<?xml version="1.0" encoding="UTF-8"?>
 // s3cmd sends after every copy to carry the source's ACL over. Anything else is S3's 400
 // AccessControlListNotSupported "The bucket does not allow ACLs" (reference §3).
 func (h *Handler) putObjectACL(c *call) error {
-	if _, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key); err != nil {
+	if _, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key, ""); err != nil {
 		return h.missingObject(c, err)
 	}
 	if c.header("x-amz-acl") != "" && hasGrants(c.r.Header) {
@@ -319,7 +319,7 @@ func (h *Handler) getBucketACL(c *call) error {
 // getObjectACL answers the object's ACL: the owner's FULL_CONTROL, as every object has
 // under BucketOwnerEnforced.
 func (h *Handler) getObjectACL(c *call) error {
-	if _, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key); err != nil {
+	if _, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key, ""); err != nil {
 		return h.missingObject(c, err)
 	}
 	return h.writeACL(c)

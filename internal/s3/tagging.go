@@ -265,10 +265,12 @@ func (h *Handler) authorizeTagging(c *call) error {
 // getObjectTagging answers the object's tags (an empty TagSet when it has none). The AWS
 // CLI asks for the source's tags before every multipart copy.
 func (h *Handler) getObjectTagging(c *call) error {
-	info, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key)
+	vid, _ := c.versionID() // checked when the request was routed
+	info, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key, vid)
 	if err != nil {
-		return h.missingObject(c, err)
+		return h.readFailure(c, bucketError(c, err), false)
 	}
+	setVersionHeaders(c.w.Header(), info.VersionID, false)
 	return writeXML(c.w, taggingOf(info.Meta.Tags))
 }
 
@@ -287,12 +289,14 @@ func (h *Handler) deleteObjectTagging(c *call) error {
 }
 
 // setObjectTags replaces the tags of the version ?versionId names (the current one when
-// none). Versioning: the lead's merge sets x-amz-version-id from the version written.
+// none) and names the version in x-amz-version-id, as S3 does.
 func (h *Handler) setObjectTags(c *call, tags map[string]string, status int) error {
-	_, err := h.o.Backend.PutObjectTags(c.ctx, c.bucket, c.key, c.query.Get("versionId"), tags)
+	vid, _ := c.versionID() // checked when the request was routed
+	info, err := h.o.Backend.PutObjectTags(c.ctx, c.bucket, c.key, vid, tags)
 	if err != nil {
-		return h.missingObject(c, bucketError(c, err))
+		return h.readFailure(c, bucketError(c, err), false)
 	}
+	setVersionHeaders(c.w.Header(), info.VersionID, false)
 	c.w.WriteHeader(status)
 	return nil
 }

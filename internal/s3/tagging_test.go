@@ -404,9 +404,9 @@ type countingHeads struct {
 	heads atomic.Int64
 }
 
-func (c *countingHeads) HeadObject(ctx context.Context, bucket, key string) (objstore.ObjectInfo, error) {
+func (c *countingHeads) HeadObject(ctx context.Context, bucket, key, versionID string) (objstore.ObjectInfo, error) {
 	c.heads.Add(1)
-	return c.Backend.HeadObject(ctx, bucket, key)
+	return c.Backend.HeadObject(ctx, bucket, key, versionID)
 }
 
 // TestObjectTagsAreReadForADecisionOnlyWhenAPolicyNamesThem pins that a GET costs no extra

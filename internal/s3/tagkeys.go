@@ -26,11 +26,13 @@ func (h *Handler) conditionKeys(c *call, op *operation) (policy.Keys, error) {
 		maps.Copy(keys, op.keys(c))
 	}
 	if c.key != "" && readsExistingTags(op.action) && h.mayUseExistingTags(c, c.bucket) {
-		info, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key)
+		vid, _ := c.versionID() // checked when the request was routed
+		info, err := h.o.Backend.HeadObject(c.ctx, c.bucket, c.key, vid)
 		switch {
 		case err == nil:
 			maps.Copy(keys, existingTagKeys(info.Meta.Tags))
 		case !errors.Is(err, objstore.ErrNoSuchKey) && !errors.Is(err, objstore.ErrNoSuchBucket) &&
+			!errors.Is(err, objstore.ErrNoSuchVersion) && !errors.Is(err, objstore.ErrInvalidVersionID) &&
 			!errors.Is(err, objstore.ErrInvalidKey) && !errors.Is(err, objstore.ErrKeyTooLong):
 			return nil, err
 		}

@@ -189,13 +189,6 @@ func schemaOf(root string, paths ...string) map[string]bool {
 	return m
 }
 
-// versioningConfiguration is GetBucketVersioning's answer: inkan buckets are never
-// versioned, and S3 answers an empty document for a bucket that never was.
-type versioningConfiguration struct {
-	XMLName xml.Name `xml:"VersioningConfiguration"`
-	Xmlns   string   `xml:"xmlns,attr"`
-}
-
 // listBucketResult answers ListObjects (V1: Marker/NextMarker) and ListObjectsV2
 // (KeyCount, ContinuationToken, StartAfter).
 type listBucketResult struct {
@@ -258,13 +251,17 @@ type deleteResult struct {
 }
 
 type deletedEntry struct {
-	Key string
+	Key                   string
+	VersionID             string `xml:"VersionId,omitempty"`
+	DeleteMarker          bool   `xml:",omitempty"`
+	DeleteMarkerVersionID string `xml:"DeleteMarkerVersionId,omitempty"`
 }
 
 type deleteError struct {
-	Key     string
-	Code    string
-	Message string
+	Key       string
+	VersionID string `xml:"VersionId,omitempty"`
+	Code      string
+	Message   string
 }
 
 // copyObjectResult answers CopyObject; copyPartResult answers UploadPartCopy.

@@ -135,6 +135,9 @@ func (b *Backend) newBlobID() (blobID, error) {
 	return id, nil
 }
 
+// newVersionID returns a version id: newUploadID's form (see versions.go).
+func (b *Backend) newVersionID() (string, error) { return b.newUploadID(b.now()) }
+
 // newUploadID returns an ID that sorts in initiation order: 16 hex digits of
 // the time in nanoseconds, then 16 random hex digits.
 func (b *Backend) newUploadID(now time.Time) (string, error) {

@@ -34,7 +34,7 @@ func TestObjectsSurviveCloseAndReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	b = openTest(t, dir, Options{})
-	head, err := b.HeadObject(ctx, "b", "k")
+	head, err := b.HeadObject(ctx, "b", "k", "")
 	if err != nil || head.ETag != put.ETag || !head.LastModified.Equal(put.LastModified) || head.Meta.UserMeta["k"] != "\xffv" {
 		t.Fatalf("after reopening: %+v, %v; want %+v", head, err, put)
 	}

@@ -153,8 +153,8 @@ func BenchmarkListMillionKeys(b *testing.B) {
 	err := be.idx.write(b.Context(), func(w *wtx) error {
 		for i := range dirs * files {
 			key := fmt.Sprintf("d%04d/f%07d", i/files, i)
-			if _, err := w.exec(`INSERT INTO objects(bucket, `+objectCols+`) VALUES(?, ?, ?, ?, ?, ?, ?, ?)`,
-				benchBucket, []byte(key), 1, "etag", int64(i), 0, meta, segs); err != nil {
+			if _, err := w.exec(`INSERT INTO objects(bucket, `+objectCols+`) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				benchBucket, []byte(key), 1, "etag", int64(i), 0, meta, segs, "null"); err != nil {
 				return err
 			}
 		}

@@ -18,6 +18,20 @@ import (
 type bucketSet struct {
 	mu sync.RWMutex
 	m  map[string]bool
+	// states holds the versioning state of buckets that have one.
+	states map[string]string
+}
+
+func (s *bucketSet) versioning(name string) string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.states[name]
+}
+
+func (s *bucketSet) setVersioning(name, state string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.states[name] = state
 }
 
 func (s *bucketSet) has(name string) bool {
@@ -33,6 +47,7 @@ func (s *bucketSet) set(name string, exists bool) {
 		s.m[name] = true
 	} else {
 		delete(s.m, name)
+		delete(s.states, name)
 	}
 }
 
@@ -40,8 +55,12 @@ func (s *bucketSet) set(name string, exists bool) {
 func (b *Backend) loadBuckets(ctx context.Context) error {
 	list, err := b.ListBuckets(ctx)
 	b.buckets.m = make(map[string]bool, len(list))
+	b.buckets.states = map[string]string{}
 	for _, bi := range list {
 		b.buckets.m[bi.Name] = true
+		if bi.Versioning != "" {
+			b.buckets.states[bi.Name] = bi.Versioning
+		}
 	}
 	return err
 }
@@ -87,6 +106,12 @@ func (b *Backend) DeleteBucket(ctx context.Context, bucket string) error {
 		if !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("localfs: read objects: %w", err)
 		}
+		if versions, err := holdsVersions(w, bucket); err != nil || versions {
+			if err == nil {
+				err = fmt.Errorf("%w: %q holds versions or delete markers", objstore.ErrBucketNotEmpty, bucket)
+			}
+			return err
+		}
 		if err := w.abortUploads(`bucket = ?`, bucket); err != nil {
 			return err
 		}
@@ -107,19 +132,20 @@ func (b *Backend) HeadBucket(ctx context.Context, bucket string) (objstore.Bucke
 		return objstore.BucketInfo{}, err
 	}
 	var created int64
-	err := b.idx.reader(ctx).queryRow(`SELECT created FROM buckets WHERE name = ?`, bucket).Scan(&created)
+	var versioning string
+	err := b.idx.reader(ctx).queryRow(`SELECT created, versioning FROM buckets WHERE name = ?`, bucket).Scan(&created, &versioning)
 	if errors.Is(err, sql.ErrNoRows) {
 		return objstore.BucketInfo{}, fmt.Errorf("%w: %q", objstore.ErrNoSuchBucket, bucket)
 	}
 	if err != nil {
 		return objstore.BucketInfo{}, fmt.Errorf("localfs: read bucket: %w", err)
 	}
-	return objstore.BucketInfo{Name: bucket, Created: time.Unix(0, created).UTC()}, nil
+	return objstore.BucketInfo{Name: bucket, Created: time.Unix(0, created).UTC(), Versioning: versioning}, nil
 }
 
 // ListBuckets implements objstore.Buckets.
 func (b *Backend) ListBuckets(ctx context.Context) ([]objstore.BucketInfo, error) {
-	rows, err := b.idx.reader(ctx).query(`SELECT name, created FROM buckets ORDER BY name`)
+	rows, err := b.idx.reader(ctx).query(`SELECT name, created, versioning FROM buckets ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("localfs: list buckets: %w", err)
 	}
@@ -127,13 +153,13 @@ func (b *Backend) ListBuckets(ctx context.Context) ([]objstore.BucketInfo, error
 	var out []objstore.BucketInfo
 	for rows.Next() {
 		var (
-			name    string
-			created int64
+			name, versioning string
+			created          int64
 		)
-		if err := rows.Scan(&name, &created); err != nil {
+		if err := rows.Scan(&name, &created, &versioning); err != nil {
 			return nil, fmt.Errorf("localfs: list buckets: %w", err)
 		}
-		out = append(out, objstore.BucketInfo{Name: name, Created: time.Unix(0, created).UTC()})
+		out = append(out, objstore.BucketInfo{Name: name, Created: time.Unix(0, created).UTC(), Versioning: versioning})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("localfs: list buckets: %w", err)

@@ -60,6 +60,8 @@ func crashChild(mode, dir string) error {
 		err = crashMultipart(ctx, b)
 	case "loop":
 		err = crashLoop(ctx, b)
+	default:
+		err = crashVersioned(ctx, b, mode)
 	}
 	return err
 }

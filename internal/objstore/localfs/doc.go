@@ -6,8 +6,10 @@
 // # Layout
 //
 //	<dir>/LOCK           flock(2)ed while a process has the backend open
-//	<dir>/index.db       SQLite (WAL) index: buckets, objects, uploads, parts,
-//	                     and blobs (a reference count per data file)
+//	<dir>/index.db       SQLite (WAL) index: buckets, objects (current
+//	                     versions), versions (noncurrent versions and delete
+//	                     markers, see versions.go), uploads, parts, and blobs
+//	                     (a reference count per data file)
 //	<dir>/blobs/XX/ID    data files, named by random 128-bit IDs (XX is the
 //	                     ID's first byte); keys never become paths
 //	<dir>/tmp/           temporary files, where O_TMPFILE is unavailable

@@ -16,7 +16,7 @@ func fsck(t testing.TB, b *Backend) {
 	t.Helper()
 	ctx := context.Background()
 	want := map[blobID]int64{}
-	for _, table := range []string{"objects", "parts"} {
+	for _, table := range []string{"objects", "parts", "versions"} {
 		err := eachRowT(b, ctx, `SELECT segs FROM `+table, func(scan func(...any) error) error {
 			var raw []byte
 			if err := scan(&raw); err != nil {
@@ -64,6 +64,7 @@ func fsck(t testing.TB, b *Backend) {
 			t.Errorf("fsck: data file %s is not referenced", id)
 		}
 	}
+	fsckVersions(t, b)
 	if names := tempFiles(t, b.dir); len(names) != 0 {
 		t.Errorf("fsck: temporary files remain: %q", names)
 	}
@@ -124,4 +125,30 @@ func tempFiles(t testing.TB, dir string) []string {
 		names = append(names, e.Name())
 	}
 	return names
+}
+
+// fsckVersions checks the versioning invariants (versions.go): a key's
+// newest version is in objects when it is an object, so no key has a
+// noncurrent object as its newest versions row without an objects row; no
+// version id appears twice for a key; only delete markers have no data.
+func fsckVersions(t testing.TB, b *Backend) {
+	t.Helper()
+	for _, c := range []struct{ what, query string }{
+		{"keys whose newest version is an object outside objects", `SELECT count(*) FROM versions v
+			WHERE v.marker = 0 AND v.seq = (SELECT max(seq) FROM versions w WHERE w.bucket = v.bucket AND w.key = v.key)
+			AND NOT EXISTS (SELECT 1 FROM objects o WHERE o.bucket = v.bucket AND o.key = v.key)`},
+		{"version ids both current and noncurrent", `SELECT count(*) FROM versions v
+			JOIN objects o ON o.bucket = v.bucket AND o.key = v.key AND o.vid = v.vid`},
+		{"delete markers with data", `SELECT count(*) FROM versions WHERE marker = 1 AND (size != 0 OR length(segs) > 0)`},
+		{"versions in buckets never versioned", `SELECT count(*) FROM versions v
+			JOIN buckets k ON k.name = v.bucket WHERE k.versioning = ''`},
+	} {
+		var n int
+		if err := b.idx.reader(context.Background()).queryRow(c.query).Scan(&n); err != nil {
+			t.Fatalf("fsck: %s: %v", c.what, err)
+		}
+		if n != 0 {
+			t.Errorf("fsck: %d %s", n, c.what)
+		}
+	}
 }

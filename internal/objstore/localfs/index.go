@@ -17,7 +17,8 @@ import (
 
 const indexFile = "index.db"
 
-// schema is the metadata index. Keys are BLOBs so that SQLite compares them
+// schema is version 1 of the metadata index, which migrations bring up to
+// schemaVersion. Keys are BLOBs so that SQLite compares them
 // byte-wise whatever bytes they hold; blob IDs are 16-byte BLOBs. Every data
 // file referenced by objects.segs or parts.segs has a blobs row counting the
 // references (copies share files).
@@ -42,8 +43,62 @@ CREATE TABLE IF NOT EXISTS parts(
 	etag TEXT NOT NULL, modified INTEGER NOT NULL,
 	checksums BLOB NOT NULL, segs BLOB NOT NULL,
 	PRIMARY KEY(upload, number)) WITHOUT ROWID;
-PRAGMA user_version = 1;
 `
+
+// migrations[i] brings the index from user_version i+1 to i+2, inside the
+// transaction that also sets the new user_version: a crash leaves the old
+// schema or the new one, never a mix. A data directory keeps working
+// across upgrades; an index newer than this code is refused.
+var migrations = []string{
+	// 2: versioning (see versions.go). ADD COLUMN with a default rewrites
+	// no rows: existing objects become null versions, existing buckets
+	// unversioned. The versions key orders a key's versions newest first.
+	`ALTER TABLE buckets ADD COLUMN versioning TEXT NOT NULL DEFAULT '';
+	ALTER TABLE objects ADD COLUMN vid TEXT NOT NULL DEFAULT 'null';
+	CREATE TABLE versions(
+		bucket TEXT NOT NULL, key BLOB NOT NULL, seq INTEGER NOT NULL, vid TEXT NOT NULL,
+		marker INTEGER NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL, modified INTEGER NOT NULL,
+		parts INTEGER NOT NULL, meta BLOB NOT NULL, segs BLOB NOT NULL,
+		PRIMARY KEY(bucket, key, seq DESC)) WITHOUT ROWID;
+	CREATE UNIQUE INDEX versions_by_id ON versions(bucket, key, vid);`,
+}
+
+// schemaVersion is the user_version of an index this code writes.
+var schemaVersion = 1 + len(migrations)
+
+// migrate creates or upgrades the schema in one transaction.
+func migrate(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var v int
+	if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v); err != nil {
+		return err
+	}
+	if v > schemaVersion {
+		return fmt.Errorf("index schema version %d is newer than this inkan's %d", v, schemaVersion)
+	}
+	if v == schemaVersion {
+		return nil
+	}
+	if v == 0 {
+		if _, err := tx.ExecContext(ctx, schema); err != nil {
+			return err
+		}
+		v = 1
+	}
+	for ; v < schemaVersion; v++ {
+		if _, err := tx.ExecContext(ctx, migrations[v-1]); err != nil {
+			return fmt.Errorf("migrate to schema version %d: %w", v+1, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, schemaVersion)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
 
 // index is the SQLite metadata index: one write connection driven by the
 // committer goroutine (group commit) and a pool of read connections. WAL
@@ -87,7 +142,7 @@ func openIndex(ctx context.Context, dir string, keep *keeper) (*index, error) {
 	}
 	wdb.SetMaxOpenConns(1)
 	wdb.SetConnMaxIdleTime(0)
-	if _, err := wdb.ExecContext(ctx, schema); err != nil {
+	if err := migrate(ctx, wdb); err != nil {
 		wdb.Close()
 		return nil, fmt.Errorf("localfs: create index schema: %w", err)
 	}

@@ -83,7 +83,7 @@ func (b *Backend) UploadPartCopy(ctx context.Context, bucket, key, uploadID stri
 	if err := b.checkPart(ctx, bucket, key, uploadID, number); err != nil {
 		return objstore.PartInfo{}, err
 	}
-	obj, err := b.GetObject(ctx, src.Bucket, src.Key, objstore.GetOptions{Range: rng})
+	obj, err := b.GetObject(ctx, src.Bucket, src.Key, objstore.GetOptions{Range: rng, VersionID: src.VersionID})
 	if err != nil {
 		return objstore.PartInfo{}, err
 	}

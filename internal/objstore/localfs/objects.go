@@ -44,8 +44,11 @@ func (b *Backend) replace(ctx context.Context, dir string, pre objstore.Precondi
 		if err != nil {
 			return err
 		}
+		if err := w.replaceObject(&r, pre, b.newVersionID); err != nil {
+			return err
+		}
 		info = r.info
-		return w.replaceObject(r, pre)
+		return nil
 	}})
 	if err != nil {
 		return objstore.ObjectInfo{}, err
@@ -92,7 +95,7 @@ func (b *Backend) GetObject(ctx context.Context, bucket, key string, opts objsto
 // open reads the index and returns a body over the selected bytes; done runs
 // when the body is closed.
 func (b *Backend) open(ctx context.Context, bucket, key string, opts objstore.GetOptions, done func()) (*objstore.Object, error) {
-	r, err := lookupObject(b.idx.reader(ctx), bucket, key)
+	r, err := b.lookupRead(ctx, bucket, key, opts.VersionID)
 	if err != nil {
 		return nil, err
 	}
@@ -113,36 +116,60 @@ func (b *Backend) open(ctx context.Context, bucket, key string, opts objstore.Ge
 	return obj, nil
 }
 
+// lookupRead reads the version a read names (see the package-level
+// lookupRead) as the caller sees it.
+func (b *Backend) lookupRead(ctx context.Context, bucket, key, vid string) (objectRow, error) {
+	r, err := lookupRead(b.idx.reader(ctx), bucket, key, vid)
+	r.info = b.shown(r.info)
+	return r, err
+}
+
 // HeadObject implements objstore.Objects.
-func (b *Backend) HeadObject(ctx context.Context, bucket, key string) (objstore.ObjectInfo, error) {
+func (b *Backend) HeadObject(ctx context.Context, bucket, key, versionID string) (objstore.ObjectInfo, error) {
 	if err := objstore.CheckObject(bucket, key); err != nil {
 		return objstore.ObjectInfo{}, err
 	}
-	r, err := lookupObject(b.idx.reader(ctx), bucket, key)
+	r, err := b.lookupRead(ctx, bucket, key, versionID)
 	return r.info, err
 }
 
 // ObjectParts implements objstore.Objects.
-func (b *Backend) ObjectParts(ctx context.Context, bucket, key string) (objstore.ObjectInfo, []objstore.PartInfo, error) {
+func (b *Backend) ObjectParts(ctx context.Context, bucket, key, versionID string) (objstore.ObjectInfo, []objstore.PartInfo, error) {
 	if err := objstore.CheckObject(bucket, key); err != nil {
 		return objstore.ObjectInfo{}, nil, err
 	}
-	r, err := lookupObject(b.idx.reader(ctx), bucket, key)
+	r, err := b.lookupRead(ctx, bucket, key, versionID)
 	return r.info, r.parts, err
 }
 
 // DeleteObject implements objstore.Objects; opts.IfMatch is checked in the
 // transaction that deletes.
-func (b *Backend) DeleteObject(ctx context.Context, bucket, key string, opts objstore.DeleteOptions) error {
+func (b *Backend) DeleteObject(ctx context.Context, bucket, key string, opts objstore.DeleteOptions) (objstore.DeleteResult, error) {
+	var res objstore.DeleteResult
 	if err := objstore.CheckObject(bucket, key); err != nil {
-		return err
+		return res, err
 	}
-	return b.idx.write(ctx, func(w *wtx) error {
-		if err := requireBucket(w, bucket); err != nil {
-			return err
+	if err := checkVersionID(opts.VersionID); err != nil {
+		return res, err
+	}
+	now := b.now()
+	pre := objstore.Precondition{IfMatch: opts.IfMatch}
+	err := b.idx.write(ctx, func(w *wtx) error {
+		var err error
+		if opts.VersionID != "" {
+			res, err = w.deleteVersion(bucket, key, opts.VersionID, pre)
+		} else {
+			res, err = w.deleteObject(bucket, key, pre, now, b.newVersionID)
 		}
-		return w.deleteObject(bucket, key, objstore.Precondition{IfMatch: opts.IfMatch})
+		return err
 	})
+	if err != nil {
+		return objstore.DeleteResult{}, err
+	}
+	if res.VersionID == objstore.NullVersion && b.buckets.versioning(bucket) == "" {
+		res.VersionID = ""
+	}
+	return res, nil
 }
 
 // CopyObject implements objstore.Objects by sharing the source's data files:
@@ -165,6 +192,7 @@ func (b *Backend) CopyObject(ctx context.Context, src objstore.CopySource, dstBu
 		}
 		r := objectRow{info: s.info, segs: s.segs, parts: s.parts}
 		r.info.Bucket, r.info.Key, r.info.LastModified = dstBucket, dstKey, now
+		r.info.VersionID, r.info.IsLatest = "", true
 		if opts.Meta != nil {
 			r.info.Meta = replacedMeta(*opts.Meta, s.info.Meta)
 		}
@@ -175,7 +203,7 @@ func (b *Backend) CopyObject(ctx context.Context, src objstore.CopySource, dstBu
 
 // copySource reads a copy source inside a write and checks its IfMatch.
 func (w *wtx) copySource(src objstore.CopySource) (objectRow, error) {
-	s, err := lookupObject(w, src.Bucket, src.Key)
+	s, err := lookupRead(w, src.Bucket, src.Key, src.VersionID)
 	if err != nil {
 		return s, err
 	}

@@ -18,7 +18,10 @@ type objectRow struct {
 	parts []objstore.PartInfo
 }
 
-const objectCols = `key, size, etag, modified, parts, meta, segs`
+// objectCols are the columns of an objects row after its bucket. vid is the
+// version id, objstore.NullVersion for the null version (every object of a
+// bucket never versioned: see Backend.shown).
+const objectCols = `key, size, etag, modified, parts, meta, segs, vid`
 
 // scanObject reads objectCols into a row of bucket.
 func scanObject(sc rowScanner, bucket string, withSegs bool) (objectRow, error) {
@@ -27,12 +30,13 @@ func scanObject(sc rowScanner, bucket string, withSegs bool) (objectRow, error) 
 		key, meta, segs []byte
 		modified        int64
 	)
-	err := sc.Scan(&key, &r.info.Size, &r.info.ETag, &modified, &r.info.PartsCount, &meta, &segs)
+	err := sc.Scan(&key, &r.info.Size, &r.info.ETag, &modified, &r.info.PartsCount, &meta, &segs, &r.info.VersionID)
 	if err != nil {
 		return r, err
 	}
 	r.info.Bucket, r.info.Key = bucket, string(key)
 	r.info.LastModified = time.Unix(0, modified).UTC()
+	r.info.IsLatest = true
 	if r.info.Meta, r.parts, err = decodeObjectMeta(meta); err != nil {
 		return r, err
 	}
@@ -84,44 +88,31 @@ func (w *wtx) currentObject(bucket, key string) (r objectRow, ok bool, err error
 	return r, err == nil, err
 }
 
-// replaceObject makes r the current version of its key, after checking pre
-// against the version it replaces, whose data it releases.
-func (w *wtx) replaceObject(r objectRow, pre objstore.Precondition) error {
-	old, exists, err := w.currentObject(r.info.Bucket, r.info.Key)
-	if err != nil {
-		return err
+// putCurrent writes r as the objects row of its key, inserting or
+// overwriting; r.info.VersionID "" is stored as the null version.
+func (w *wtx) putCurrent(r objectRow) error {
+	vid := r.info.VersionID
+	if vid == "" {
+		vid = objstore.NullVersion
 	}
-	if err := pre.Check(exists, old.info.ETag); err != nil {
-		return err
-	}
-	_, err = w.exec(`INSERT INTO objects(bucket, `+objectCols+`) VALUES(?, ?, ?, ?, ?, ?, ?, ?)
+	_, err := w.exec(`INSERT INTO objects(bucket, `+objectCols+`) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(bucket, key) DO UPDATE SET size = excluded.size, etag = excluded.etag,
-		modified = excluded.modified, parts = excluded.parts, meta = excluded.meta, segs = excluded.segs`,
+		modified = excluded.modified, parts = excluded.parts, meta = excluded.meta, segs = excluded.segs,
+		vid = excluded.vid`,
 		r.info.Bucket, []byte(r.info.Key), r.info.Size, r.info.ETag, r.info.LastModified.UnixNano(),
-		r.info.PartsCount, encodeObjectMeta(r.info.Meta, r.parts), encodeSegments(r.segs))
+		r.info.PartsCount, encodeObjectMeta(r.info.Meta, r.parts), encodeSegments(r.segs), vid)
 	if err != nil {
 		return fmt.Errorf("localfs: write object: %w", err)
-	}
-	if exists {
-		return w.unref(old.segs)
 	}
 	return nil
 }
 
-// deleteObject removes key's current version, if any, releasing its data,
-// when pre holds for it.
-func (w *wtx) deleteObject(bucket, key string, pre objstore.Precondition) error {
-	old, exists, err := w.currentObject(bucket, key)
-	if err != nil {
-		return err
-	}
-	if err := pre.Check(exists, old.info.ETag); err != nil || !exists {
-		return err
-	}
+// dropCurrent deletes key's objects row (not its data).
+func (w *wtx) dropCurrent(bucket, key string) error {
 	if _, err := w.exec(`DELETE FROM objects WHERE bucket = ? AND key = ?`, bucket, []byte(key)); err != nil {
 		return fmt.Errorf("localfs: delete object: %w", err)
 	}
-	return w.unref(old.segs)
+	return nil
 }
 
 // addBlob records a newly written data file with one reference.

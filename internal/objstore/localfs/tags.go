@@ -16,28 +16,30 @@ func (b *Backend) PutObjectTags(ctx context.Context, bucket, key, versionID stri
 	if err := objstore.CheckObject(bucket, key); err != nil {
 		return objstore.ObjectInfo{}, err
 	}
-	// Until localfs keeps versions, "null" names the current (and only)
-	// version; any other id names a version that cannot exist. The versioning
-	// work replaces this check with a lookup of the version's row.
-	if versionID != "" && versionID != "null" {
-		return objstore.ObjectInfo{}, fmt.Errorf("%w: version %q of %q", objstore.ErrNoSuchKey, versionID, key)
-	}
 	var stored map[string]string
 	if len(tags) > 0 {
 		stored = maps.Clone(tags)
 	}
 	var info objstore.ObjectInfo
 	err := b.idx.write(ctx, func(w *wtx) error {
-		r, err := lookupObject(w, bucket, key)
+		// The version is the current object (a row of objects) or a
+		// noncurrent one (a row of versions); a delete marker has no tags.
+		r, err := lookupRead(w, bucket, key, versionID)
 		if err != nil {
 			return err
 		}
 		r.info.Meta.Tags = stored
-		if _, err := w.exec(`UPDATE objects SET meta = ? WHERE bucket = ? AND key = ?`,
-			encodeObjectMeta(r.info.Meta, r.parts), bucket, []byte(key)); err != nil {
+		meta := encodeObjectMeta(r.info.Meta, r.parts)
+		if cur, cerr := lookupObject(w, bucket, key); cerr == nil && cur.info.VersionID == r.info.VersionID {
+			_, err = w.exec(`UPDATE objects SET meta = ? WHERE bucket = ? AND key = ?`, meta, bucket, []byte(key))
+		} else {
+			_, err = w.exec(`UPDATE versions SET meta = ? WHERE bucket = ? AND key = ? AND vid = ?`,
+				meta, bucket, []byte(key), r.info.VersionID)
+		}
+		if err != nil {
 			return fmt.Errorf("localfs: write object tags: %w", err)
 		}
-		info = r.info
+		info = b.shown(r.info)
 		return nil
 	})
 	return info, err

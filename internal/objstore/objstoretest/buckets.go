@@ -48,7 +48,7 @@ var bucketTests = []test{
 	{"a bucket holding an object cannot be deleted", func(f *fixture) {
 		f.put("k", []byte("x"))
 		wantErr(f.t, f.b.DeleteBucket(f.ctx, bucket), objstore.ErrBucketNotEmpty)
-		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{}))
+		noErr(f.t, errOf(f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{})))
 		noErr(f.t, f.b.DeleteBucket(f.ctx, bucket))
 	}},
 	{"deleting a bucket aborts its multipart uploads", func(f *fixture) {
@@ -83,8 +83,8 @@ func missingBucketErrors(f *fixture, m string) map[string]error {
 	out["DeleteBucket"] = f.b.DeleteBucket(f.ctx, m)
 	_, out["PutObject"] = f.b.PutObject(f.ctx, m, "k", bytes.NewReader([]byte("x")), 1, objstore.PutOptions{})
 	_, out["GetObject"] = f.b.GetObject(f.ctx, m, "k", objstore.GetOptions{})
-	_, out["HeadObject"] = f.b.HeadObject(f.ctx, m, "k")
-	out["DeleteObject"] = f.b.DeleteObject(f.ctx, m, "k", objstore.DeleteOptions{})
+	_, out["HeadObject"] = f.b.HeadObject(f.ctx, m, "k", "")
+	out["DeleteObject"] = errOf(f.b.DeleteObject(f.ctx, m, "k", objstore.DeleteOptions{}))
 	_, out["ListObjects"] = f.b.ListObjects(f.ctx, m, objstore.ListOptions{MaxKeys: 1})
 	_, out["CopyObject to"] = f.b.CopyObject(f.ctx, objstore.CopySource{Bucket: bucket, Key: "src"}, m, "k", objstore.CopyOptions{})
 	_, out["CopyObject from"] = f.b.CopyObject(f.ctx, objstore.CopySource{Bucket: m, Key: "k"}, bucket, "k", objstore.CopyOptions{})

@@ -118,7 +118,7 @@ var concurrencyTests = []test{
 					if _, err := f.b.CopyObject(f.ctx, objstore.CopySource{Bucket: bucket, Key: "src"}, bucket, dst, objstore.CopyOptions{}); err != nil {
 						f.t.Error(err)
 					}
-					if err := f.b.DeleteObject(f.ctx, bucket, dst, objstore.DeleteOptions{}); err != nil {
+					if _, err := f.b.DeleteObject(f.ctx, bucket, dst, objstore.DeleteOptions{}); err != nil {
 						f.t.Error(err)
 					}
 				}

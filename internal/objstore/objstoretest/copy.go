@@ -16,10 +16,10 @@ var copyTests = []test{
 		if info.ETag != src.ETag || info.Size != src.Size || info.Key != "dst" || !reflect.DeepEqual(info.Meta, fullMeta) {
 			f.t.Fatalf("CopyObject = %+v", info)
 		}
-		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "src", objstore.DeleteOptions{}))
+		noErr(f.t, errOf(f.b.DeleteObject(f.ctx, bucket, "src", objstore.DeleteOptions{})))
 		f.put("src", []byte("replaced"))
 		f.wantContent("dst", data)
-		head, err := f.b.HeadObject(f.ctx, bucket, "dst")
+		head, err := f.b.HeadObject(f.ctx, bucket, "dst", "")
 		noErr(f.t, err)
 		if !sameInfo(head, info) || !reflect.DeepEqual(head.Meta, fullMeta) {
 			f.t.Fatalf("HeadObject = %+v, want %+v", head, info)
@@ -51,7 +51,7 @@ var copyTests = []test{
 			f.t.Fatalf("copy metadata %+v, want %+v", info.Meta, want)
 		}
 		f.wantContent("src", []byte("data"))
-		head, err := f.b.HeadObject(f.ctx, bucket, "src")
+		head, err := f.b.HeadObject(f.ctx, bucket, "src", "")
 		noErr(f.t, err)
 		if !reflect.DeepEqual(head.Meta, want) {
 			f.t.Fatalf("HeadObject metadata %+v, want %+v", head.Meta, want)
@@ -90,7 +90,7 @@ var copyTests = []test{
 			noErr(f.t, err)
 		}
 		f.wantContent("k", data)
-		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{}))
+		noErr(f.t, errOf(f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{})))
 		f.wantMissing("k")
 	}},
 	{"overwriting a copy leaves the original intact", func(f *fixture) {
@@ -98,7 +98,7 @@ var copyTests = []test{
 		_, err := f.b.CopyObject(f.ctx, objstore.CopySource{Bucket: bucket, Key: "a"}, bucket, "b", objstore.CopyOptions{})
 		noErr(f.t, err)
 		f.put("b", []byte("b"))
-		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "b", objstore.DeleteOptions{}))
+		noErr(f.t, errOf(f.b.DeleteObject(f.ctx, bucket, "b", objstore.DeleteOptions{})))
 		f.wantContent("a", []byte(strings.Repeat("a", 1000)))
 	}},
 }

@@ -53,7 +53,7 @@ var keyTests = []test{
 			f.t.Fatalf("listing %q, want the keys stored, %q", got, stored)
 		}
 		for _, k := range stored {
-			noErr(f.t, f.b.DeleteObject(f.ctx, bucket, k, objstore.DeleteOptions{}))
+			noErr(f.t, errOf(f.b.DeleteObject(f.ctx, bucket, k, objstore.DeleteOptions{})))
 			f.wantMissing(k)
 		}
 	}},
@@ -65,9 +65,9 @@ var keyTests = []test{
 			wantErr(f.t, err, objstore.ErrInvalidKey)
 			_, err = f.b.GetObject(f.ctx, bucket, k, objstore.GetOptions{})
 			wantErr(f.t, err, objstore.ErrInvalidKey)
-			_, err = f.b.HeadObject(f.ctx, bucket, k)
+			_, err = f.b.HeadObject(f.ctx, bucket, k, "")
 			wantErr(f.t, err, objstore.ErrInvalidKey)
-			wantErr(f.t, f.b.DeleteObject(f.ctx, bucket, k, objstore.DeleteOptions{}), objstore.ErrInvalidKey)
+			wantErr(f.t, errOf(f.b.DeleteObject(f.ctx, bucket, k, objstore.DeleteOptions{})), objstore.ErrInvalidKey)
 			_, err = f.b.CopyObject(f.ctx, src, bucket, k, objstore.CopyOptions{})
 			wantErr(f.t, err, objstore.ErrInvalidKey)
 			_, err = f.b.CopyObject(f.ctx, objstore.CopySource{Bucket: bucket, Key: k}, bucket, "dst", objstore.CopyOptions{})

@@ -64,7 +64,7 @@ var multipartTests = []test{
 		}
 		wantMeta := fullMeta
 		wantMeta.Checksums, wantMeta.ChecksumType = sums, "COMPOSITE"
-		head, err := f.b.HeadObject(f.ctx, bucket, "k")
+		head, err := f.b.HeadObject(f.ctx, bucket, "k", "")
 		noErr(f.t, err)
 		if !sameInfo(head, info) || !reflect.DeepEqual(head.Meta, wantMeta) {
 			f.t.Fatalf("HeadObject = %+v, want %+v with %+v", head, info, wantMeta)
@@ -93,7 +93,7 @@ var multipartTests = []test{
 		}
 		_, err = f.b.GetObject(f.ctx, bucket, "k", objstore.GetOptions{PartNumber: 3})
 		wantErr(f.t, err, objstore.ErrInvalidPartNumber)
-		head, parts, err := f.b.ObjectParts(f.ctx, bucket, "k")
+		head, parts, err := f.b.ObjectParts(f.ctx, bucket, "k", "")
 		noErr(f.t, err)
 		if !sameInfo(head, info) || (parts != nil && (len(parts) != 2 || parts[0].Number != 1 || parts[0].Size != int64(len(p1)) ||
 			parts[1].Number != 2 || parts[1].Size != int64(len(p2)) || parts[1].Checksums["CRC32"] != "part-2")) {
@@ -110,7 +110,7 @@ var multipartTests = []test{
 		}
 		_, err = f.b.GetObject(f.ctx, bucket, "k", objstore.GetOptions{PartNumber: 2})
 		wantErr(f.t, err, objstore.ErrInvalidPartNumber)
-		_, parts, err := f.b.ObjectParts(f.ctx, bucket, "k")
+		_, parts, err := f.b.ObjectParts(f.ctx, bucket, "k", "")
 		noErr(f.t, err)
 		if parts != nil {
 			f.t.Fatalf("ObjectParts of a plain object = %+v", parts)
@@ -281,7 +281,7 @@ var multipartTests = []test{
 		if info.Size != int64(len(p1)+len(p2)) || info.ETag == "" {
 			f.t.Fatalf("CopyObject = %+v", info)
 		}
-		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{}))
+		noErr(f.t, errOf(f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{})))
 		f.wantContent("copy", append(append([]byte{}, p1...), p2...))
 	}},
 }

@@ -41,7 +41,7 @@ var objectTests = []test{
 		if !bytes.Equal(got, data) {
 			f.t.Fatal("GetObject returned other bytes")
 		}
-		head, err := f.b.HeadObject(f.ctx, bucket, "k")
+		head, err := f.b.HeadObject(f.ctx, bucket, "k", "")
 		noErr(f.t, err)
 		for name, i := range map[string]objstore.ObjectInfo{"GetObject": ginfo, "HeadObject": head} {
 			if !samePut(i, info) || !reflect.DeepEqual(i.Meta, fullMeta) {
@@ -62,7 +62,7 @@ var objectTests = []test{
 			key := fmt.Sprintf("trailer-%d", size)
 			_, err := f.b.PutObject(f.ctx, bucket, key, body, int64(size), objstore.PutOptions{Meta: meta})
 			noErr(f.t, err)
-			head, err := f.b.HeadObject(f.ctx, bucket, key)
+			head, err := f.b.HeadObject(f.ctx, bucket, key, "")
 			noErr(f.t, err)
 			if head.Meta.Checksums["CRC32"] != "NhCmhg==" {
 				f.t.Fatalf("a %d-byte body: HeadObject has checksums %v, want the CRC32 given at EOF", size, head.Meta.Checksums)
@@ -96,7 +96,7 @@ var objectTests = []test{
 			wantErr(f.t, err, objstore.ErrIncompleteBody)
 		}
 		f.wantContent("k", []byte("old version"))
-		if head, _ := f.b.HeadObject(f.ctx, bucket, "k"); head.ETag != old.ETag {
+		if head, _ := f.b.HeadObject(f.ctx, bucket, "k", ""); head.ETag != old.ETag {
 			f.t.Fatalf("ETag changed to %s", head.ETag)
 		}
 	}},
@@ -133,7 +133,7 @@ var objectTests = []test{
 		f.putMeta("k", randomBytes(5, 5000), fullMeta)
 		info := f.put("k", []byte("v2"))
 		f.wantContent("k", []byte("v2"))
-		head, err := f.b.HeadObject(f.ctx, bucket, "k")
+		head, err := f.b.HeadObject(f.ctx, bucket, "k", "")
 		noErr(f.t, err)
 		if !samePut(head, info) || !reflect.DeepEqual(head.Meta, objstore.ObjectMeta{}) {
 			f.t.Fatalf("HeadObject = %+v, want %+v", head, info)
@@ -146,22 +146,22 @@ var objectTests = []test{
 	}},
 	{"a deleted object is gone and deleting a missing key succeeds", func(f *fixture) {
 		f.put("k", []byte("x"))
-		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{}))
+		noErr(f.t, errOf(f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{})))
 		f.wantMissing("k")
-		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{}))
-		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "never", objstore.DeleteOptions{}))
+		noErr(f.t, errOf(f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{})))
+		noErr(f.t, errOf(f.b.DeleteObject(f.ctx, bucket, "never", objstore.DeleteOptions{})))
 	}},
 	{"a conditional delete removes only the version it names", func(f *fixture) {
 		info := f.put("k", []byte("v1"))
-		wantErr(f.t, f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{IfMatch: `"0123456789abcdef0123456789abcdef"`}),
+		wantErr(f.t, errOf(f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{IfMatch: `"0123456789abcdef0123456789abcdef"`})),
 			objstore.ErrPreconditionFailed)
 		f.wantContent("k", []byte("v1"))
-		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{IfMatch: `"` + info.ETag + `"`}))
+		noErr(f.t, errOf(f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{IfMatch: `"` + info.ETag + `"`})))
 		f.wantMissing("k")
-		wantErr(f.t, f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{IfMatch: info.ETag}), objstore.ErrNoSuchKey)
-		wantErr(f.t, f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{IfMatch: "*"}), objstore.ErrNoSuchKey)
+		wantErr(f.t, errOf(f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{IfMatch: info.ETag})), objstore.ErrNoSuchKey)
+		wantErr(f.t, errOf(f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{IfMatch: "*"})), objstore.ErrNoSuchKey)
 		f.put("k", []byte("v2"))
-		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{IfMatch: "*"}))
+		noErr(f.t, errOf(f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{IfMatch: "*"})))
 		f.wantMissing("k")
 	}},
 	{"an open body keeps serving its version through overwrite and delete", func(f *fixture) {
@@ -173,7 +173,7 @@ var objectTests = []test{
 		_, err = io.ReadFull(obj.Body, head)
 		noErr(f.t, err)
 		f.put("k", []byte("v2"))
-		noErr(f.t, f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{}))
+		noErr(f.t, errOf(f.b.DeleteObject(f.ctx, bucket, "k", objstore.DeleteOptions{})))
 		rest := f.drainRest(obj)
 		if !bytes.Equal(append(head, rest...), v1) {
 			f.t.Fatal("open body changed after overwrite")

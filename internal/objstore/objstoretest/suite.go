@@ -63,6 +63,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) objstore.Backend, opts ...O
 		{"multipart", multipartTests},
 		{"tags", tagTests},
 		{"concurrency", concurrencyTests},
+		{"versioning", versionTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
@@ -196,7 +197,7 @@ func (f *fixture) wantContent(key string, data []byte) {
 // wantMissing checks that key has no object.
 func (f *fixture) wantMissing(key string) {
 	f.t.Helper()
-	_, err := f.b.HeadObject(f.ctx, bucket, key)
+	_, err := f.b.HeadObject(f.ctx, bucket, key, "")
 	wantErr(f.t, err, objstore.ErrNoSuchKey)
 }
 
@@ -247,3 +248,6 @@ func (r *failingReader) Read(p []byte) (int, error) {
 
 // errBody is the error failingReader returns in tests.
 var errBody = errors.New("objstoretest: body checksum mismatch")
+
+// errOf is the error of a call that also returns a value.
+func errOf[T any](_ T, err error) error { return err }

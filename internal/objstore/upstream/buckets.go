@@ -68,13 +68,16 @@ func (b *Backend) HeadBucket(ctx context.Context, bucket string) (objstore.Bucke
 	if err != nil {
 		return objstore.BucketInfo{}, err
 	}
+	info := objstore.BucketInfo{Name: bucket}
 	if i := slices.IndexFunc(all, func(bi objstore.BucketInfo) bool { return bi.Name == bucket }); i >= 0 {
-		return all[i], nil
-	}
-	if err := b.headBucket(ctx, name); err != nil {
+		info = all[i]
+	} else if err := b.headBucket(ctx, name); err != nil {
 		return objstore.BucketInfo{}, err
 	}
-	return objstore.BucketInfo{Name: bucket}, nil
+	// The versioning state is the upstream's: one more request, which
+	// ListBuckets does not make for every bucket (its Versioning stays "").
+	info.Versioning, err = b.bucketVersioning(ctx, name)
+	return info, err
 }
 
 // headBucket checks that the upstream bucket exists (ErrNoSuchBucket).

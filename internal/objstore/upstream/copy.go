@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 
 	"github.com/inkan-dev/inkan/internal/objstore"
 	"github.com/inkan-dev/inkan/internal/sigv4"
@@ -48,7 +49,7 @@ func (b *Backend) CopyObject(ctx context.Context, src objstore.CopySource, dstBu
 				meta.Checksums, meta.ChecksumType = srcInfo.Meta.Checksums, srcInfo.Meta.ChecksumType
 			}
 		}
-		h := copyHeader(srcName, src.Key, srcInfo.ETag)
+		h := copyHeader(srcName, src.Key, src.VersionID, srcInfo.ETag)
 		h.Set("X-Amz-Metadata-Directive", "REPLACE")
 		h.Set("X-Amz-Tagging-Directive", "REPLACE")
 		setMeta(h, meta, false)
@@ -70,7 +71,7 @@ func (b *Backend) CopyObject(ctx context.Context, src objstore.CopySource, dstBu
 
 // copySource describes a copy's source, checking src.IfMatch.
 func (b *Backend) copySource(ctx context.Context, src objstore.CopySource, srcName string) (objstore.ObjectInfo, error) {
-	info, err := b.head(ctx, src.Bucket, srcName, src.Key)
+	info, err := b.headVersion(ctx, src.Bucket, srcName, src.Key, src.VersionID)
 	if err != nil {
 		return info, err
 	}
@@ -80,10 +81,13 @@ func (b *Backend) copySource(ctx context.Context, src objstore.CopySource, srcNa
 	return info, nil
 }
 
-// copyHeader names the copy source, pinned to etag.
-func copyHeader(srcName, srcKey, etag string) http.Header {
-	return header("X-Amz-Copy-Source", "/"+srcName+"/"+sigv4.EscapePath(srcKey),
-		"X-Amz-Copy-Source-If-Match", quoteETag(etag))
+// copyHeader names the copy source (version vid, when set), pinned to etag.
+func copyHeader(srcName, srcKey, vid, etag string) http.Header {
+	source := "/" + srcName + "/" + sigv4.EscapePath(srcKey)
+	if vid != "" {
+		source += "?versionId=" + url.QueryEscape(vid)
+	}
+	return header("X-Amz-Copy-Source", source, "X-Amz-Copy-Source-If-Match", quoteETag(etag))
 }
 
 // UploadPartCopy copies src, or rng of it, into a part. The range is resolved
@@ -104,7 +108,7 @@ func (b *Backend) UploadPartCopy(ctx context.Context, bucket, key, uploadID stri
 	if err != nil {
 		return objstore.PartInfo{}, err
 	}
-	h := copyHeader(srcName, src.Key, srcInfo.ETag)
+	h := copyHeader(srcName, src.Key, src.VersionID, srcInfo.ETag)
 	size := srcInfo.Size
 	if rng != nil {
 		off, n, err := rng.Resolve(srcInfo.Size)

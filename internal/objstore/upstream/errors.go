@@ -26,6 +26,7 @@ var codes = map[string]error{
 	"InvalidRange":            objstore.ErrInvalidRange,
 	"InvalidPartNumber":       objstore.ErrInvalidPartNumber,
 	"BucketNotEmpty":          objstore.ErrBucketNotEmpty,
+	"NoSuchVersion":           objstore.ErrNoSuchVersion,
 	"BucketAlreadyOwnedByYou": objstore.ErrBucketExists,
 	"BucketAlreadyExists":     objstore.ErrBucketExists,
 	"IncompleteBody":          objstore.ErrIncompleteBody,
@@ -110,6 +111,9 @@ func (b *Backend) responseError(c *call, resp *http.Response) error {
 		}
 	}
 	e := classify(c.op, resp.StatusCode, doc.Code)
+	if kind := b.markerError(c, resp, doc.Code); kind != nil {
+		e.kind = kind
+	}
 	if e.kind == nil || errors.Is(e, objstore.ErrUnavailable) {
 		b.opt.Logger.Warn("upstream S3 failed", "op", c.op, "bucket", c.bucket,
 			"status", resp.StatusCode, "code", doc.Code, "message", doc.Message)

@@ -49,9 +49,9 @@ func every(b *upstream.Backend, t *testing.T) map[string]error {
 	out := map[string]error{}
 	_, out["PutObject"] = b.PutObject(ctx, "bk", "k", strings.NewReader("data"), 4, objstore.PutOptions{})
 	_, out["GetObject"] = b.GetObject(ctx, "bk", "k", objstore.GetOptions{})
-	_, out["HeadObject"] = b.HeadObject(ctx, "bk", "k")
+	_, out["HeadObject"] = b.HeadObject(ctx, "bk", "k", "")
 	_, out["ListObjects"] = b.ListObjects(ctx, "bk", objstore.ListOptions{MaxKeys: 10})
-	out["DeleteObject"] = b.DeleteObject(ctx, "bk", "k", objstore.DeleteOptions{})
+	_, out["DeleteObject"] = b.DeleteObject(ctx, "bk", "k", objstore.DeleteOptions{})
 	_, out["ListBuckets"] = b.ListBuckets(ctx)
 	_, out["CreateMultipartUpload"] = b.CreateMultipartUpload(ctx, "bk", "k", objstore.ObjectMeta{})
 	return out
@@ -150,5 +150,15 @@ func TestOptionsPrintWithoutTheSecret(t *testing.T) {
 	slog.New(slog.NewTextHandler(&buf, nil)).Info("options", "o", o)
 	if strings.Contains(buf.String(), secret) {
 		t.Fatalf("printed options show the secret: %s", buf.String())
+	}
+}
+
+func TestAnUpstreamWithoutVersioningRefusesPutBucketVersioningAsNotImplemented(t *testing.T) {
+	for _, status := range []int{http.StatusBadRequest, http.StatusNotImplemented} {
+		b, _ := fakeUpstream(t, status, s3ErrorDoc("VersioningNotConfigured"))
+		err := b.PutBucketVersioning(t.Context(), "bk", objstore.VersioningEnabled)
+		if !errors.Is(err, objstore.ErrNotImplemented) || !strings.Contains(err.Error(), "VersioningNotConfigured") {
+			t.Fatalf("status %d: PutBucketVersioning = %v, want ErrNotImplemented naming the upstream's code", status, err)
+		}
 	}
 }

@@ -115,7 +115,7 @@ func TestObjectsWrittenDirectlyUpstreamAndThroughTheBackendAreReadableBothWays(t
 	if got := read(t, b, "b", "direct"); string(got) != "written directly" {
 		t.Fatalf("the backend reads %q", got)
 	}
-	head, err := b.HeadObject(ctx, "b", "direct")
+	head, err := b.HeadObject(ctx, "b", "direct", "")
 	if err != nil || head.Meta.ContentType != "text/plain" || head.Meta.UserMeta["who"] != "sdk" {
 		t.Fatalf("HeadObject = %+v, %v", head, err)
 	}
@@ -148,7 +148,7 @@ func TestABucketPrefixIsolatesNamespaces(t *testing.T) {
 	if _, err := one.PutObject(ctx, "shared-name", "k", strings.NewReader("one"), 3, objstore.PutOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := two.HeadObject(ctx, "shared-name", "k"); !errors.Is(err, objstore.ErrNoSuchKey) {
+	if _, err := two.HeadObject(ctx, "shared-name", "k", ""); !errors.Is(err, objstore.ErrNoSuchKey) {
 		t.Fatalf("the other prefix sees the object: %v", err)
 	}
 	list, err := two.ListBuckets(ctx)

@@ -160,7 +160,8 @@ func (b *Backend) objectInfo(op, bucket, key string, h http.Header, size int64) 
 		return objstore.ObjectInfo{}, false, b.badAnswer(op, "no ETag or Last-Modified")
 	}
 	meta, mp := objectMeta(h)
-	info := objstore.ObjectInfo{Bucket: bucket, Key: key, Size: size, ETag: etag, LastModified: lm, Meta: meta}
+	info := objstore.ObjectInfo{Bucket: bucket, Key: key, Size: size, ETag: etag, LastModified: lm, Meta: meta,
+		VersionID: h.Get("X-Amz-Version-Id"), IsLatest: true}
 	info.PartsCount = partsCount(h.Get("X-Amz-Mp-Parts-Count"), etag)
 	return info, mp, nil
 }

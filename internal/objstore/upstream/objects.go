@@ -72,7 +72,8 @@ func (b *Backend) putInfo(bucket, key, etag string, size int64, m objstore.Objec
 	if err != nil {
 		return objstore.ObjectInfo{}, b.badAnswer("PutObject", "no Date")
 	}
-	return objstore.ObjectInfo{Bucket: bucket, Key: key, Size: size, ETag: etag, LastModified: lm, Meta: m}, nil
+	return objstore.ObjectInfo{Bucket: bucket, Key: key, Size: size, ETag: etag, LastModified: lm, Meta: m,
+		VersionID: h.Get("X-Amz-Version-Id"), IsLatest: true}, nil
 }
 
 // sendBody sends c with body, held back or spooled, and returns the body's
@@ -142,7 +143,7 @@ func (b *Backend) GetObject(ctx context.Context, bucket, key string, opts objsto
 	}
 	r := opts.Range
 	if r != nil && r.Suffix && r.SuffixLength <= 0 {
-		if _, err := b.head(ctx, bucket, name, key); err != nil {
+		if _, err := b.headVersion(ctx, bucket, name, key, opts.VersionID); err != nil {
 			return nil, err
 		}
 		_, _, err := r.Resolve(0)
@@ -155,6 +156,7 @@ func (b *Backend) GetObject(ctx context.Context, bucket, key string, opts objsto
 	if opts.PartNumber > 0 {
 		c.query = []param{{name: "partNumber", value: strconv.Itoa(opts.PartNumber)}}
 	}
+	c.query = sortedParams(append(c.query, versionParam(opts.VersionID)...))
 	resp, err := b.do(ctx, c)
 	if err != nil {
 		if errors.Is(err, objstore.ErrInvalidRange) && r != nil {
@@ -173,7 +175,7 @@ func (b *Backend) GetObject(ctx context.Context, bucket, key string, opts objsto
 		err = b.completedChecksums(ctx, name, key, &obj.Info)
 	}
 	if err == nil {
-		err = b.readTags(ctx, name, key, resp.Header, &obj.Info)
+		err = b.readTags(ctx, name, key, opts.VersionID, resp.Header, &obj.Info)
 	}
 	if err != nil {
 		drain(resp.Body)
@@ -272,18 +274,18 @@ func parseContentRange(v string) (offset, length, size int64, ok bool) {
 }
 
 // HeadObject describes the object.
-func (b *Backend) HeadObject(ctx context.Context, bucket, key string) (objstore.ObjectInfo, error) {
+func (b *Backend) HeadObject(ctx context.Context, bucket, key, versionID string) (objstore.ObjectInfo, error) {
 	name, err := b.objectName(bucket, key)
 	if err != nil {
 		return objstore.ObjectInfo{}, err
 	}
-	return b.head(ctx, bucket, name, key)
+	return b.headVersion(ctx, bucket, name, key, versionID)
 }
 
 // ObjectParts describes the object; the sizes and checksums of an upstream's parts are
 // not read (that would take a request per part), so parts are nil.
-func (b *Backend) ObjectParts(ctx context.Context, bucket, key string) (objstore.ObjectInfo, []objstore.PartInfo, error) {
-	info, err := b.HeadObject(ctx, bucket, key)
+func (b *Backend) ObjectParts(ctx context.Context, bucket, key, versionID string) (objstore.ObjectInfo, []objstore.PartInfo, error) {
+	info, err := b.HeadObject(ctx, bucket, key, versionID)
 	return info, nil, err
 }
 
@@ -291,7 +293,12 @@ func (b *Backend) ObjectParts(ctx context.Context, bucket, key string) (objstore
 // (NoSuchKey or NoSuchBucket) with a HEAD of the bucket. The checksums of a
 // multipart object completed through inkan are read from the state bucket.
 func (b *Backend) head(ctx context.Context, bucket, name, key string) (objstore.ObjectInfo, error) {
-	hdr, err := b.doDiscard(ctx, &call{op: "HeadObject", method: http.MethodHead, bucket: name, key: key})
+	return b.headVersion(ctx, bucket, name, key, "")
+}
+
+// headVersion is head of version vid ("" for the current one).
+func (b *Backend) headVersion(ctx context.Context, bucket, name, key, vid string) (objstore.ObjectInfo, error) {
+	hdr, err := b.doDiscard(ctx, &call{op: "HeadObject", method: http.MethodHead, bucket: name, key: key, query: versionParam(vid)})
 	for attempt := 0; err == nil && hdr.Get("ETag") == "" && attempt < maxRetries; attempt++ {
 		// versitygw answers a HEAD of an object that a concurrent write or
 		// copy is creating without its ETag (the file exists, its
@@ -299,7 +306,7 @@ func (b *Backend) head(ctx context.Context, bucket, name, key string) (objstore.
 		if !sleep(ctx, backoff(attempt)) {
 			break
 		}
-		hdr, err = b.doDiscard(ctx, &call{op: "HeadObject", method: http.MethodHead, bucket: name, key: key})
+		hdr, err = b.doDiscard(ctx, &call{op: "HeadObject", method: http.MethodHead, bucket: name, key: key, query: versionParam(vid)})
 	}
 	if err != nil {
 		var e *Error
@@ -319,7 +326,7 @@ func (b *Backend) head(ctx context.Context, bucket, name, key string) (objstore.
 		err = b.completedChecksums(ctx, name, key, &info)
 	}
 	if err == nil {
-		err = b.readTags(ctx, name, key, hdr, &info)
+		err = b.readTags(ctx, name, key, vid, hdr, &info)
 	}
 	return info, err
 }
@@ -329,24 +336,36 @@ func (b *Backend) head(ctx context.Context, bucket, name, key string) (objstore.
 // it and sends the DELETE with If-Match of the ETag checked: atomic on an
 // upstream that honours If-Match on DELETE (AWS S3 since 2025), a
 // check-then-delete with a short race window on one that ignores it.
-func (b *Backend) DeleteObject(ctx context.Context, bucket, key string, opts objstore.DeleteOptions) error {
+func (b *Backend) DeleteObject(ctx context.Context, bucket, key string, opts objstore.DeleteOptions) (objstore.DeleteResult, error) {
 	name, err := b.objectName(bucket, key)
 	if err != nil {
-		return err
+		return objstore.DeleteResult{}, err
 	}
-	c := &call{op: "DeleteObject", method: http.MethodDelete, bucket: name, key: key}
+	return b.deleteObject(ctx, bucket, name, key, opts)
+}
+
+func (b *Backend) deleteObject(ctx context.Context, bucket, name, key string, opts objstore.DeleteOptions) (objstore.DeleteResult, error) {
+	c := &call{op: "DeleteObject", method: http.MethodDelete, bucket: name, key: key, query: versionParam(opts.VersionID)}
 	if opts.IfMatch != "" {
 		c.header = http.Header{}
-		if err := b.pinCurrent(ctx, c.header, name, key, objstore.Precondition{IfMatch: opts.IfMatch}, true); err != nil {
-			return err
+		if err := b.pinDeleted(ctx, c.header, bucket, name, key, opts); err != nil {
+			return objstore.DeleteResult{}, err
 		}
 	}
-	_, err = b.doDiscard(ctx, c)
+	hdr, err := b.doDiscard(ctx, c)
+	if err == nil {
+		return deleteResult(hdr), nil
+	}
+	return objstore.DeleteResult{}, b.deleteFailed(ctx, name, key, opts, err)
+}
+
+// deleteFailed reads a failed DELETE's error.
+func (b *Backend) deleteFailed(ctx context.Context, name, key string, opts objstore.DeleteOptions, err error) error {
 	var e *Error
 	if opts.IfMatch != "" && errors.As(err, &e) && e.Code == "NoSuchKey" {
 		return fmt.Errorf("%w: %q was deleted while its delete was checked", objstore.ErrNoSuchKey, key)
 	}
-	if errors.As(err, &e) && (e.Code == "NoSuchKey" || e.Code == "ErrDirectoryNotEmpty") {
+	if errors.As(err, &e) && (e.Code == "NoSuchKey" || e.Code == "NoSuchVersion" || e.Code == "ErrDirectoryNotEmpty") {
 		// S3 deletes a missing key with 204, but versitygw answers NoSuchKey
 		// to the loser of two concurrent deletes, and ErrDirectoryNotEmpty
 		// for "dir/" when only keys under it exist: the key is gone either
@@ -354,6 +373,29 @@ func (b *Backend) DeleteObject(ctx context.Context, bucket, key string, opts obj
 		return b.headBucket(ctx, name)
 	}
 	return err
+}
+
+// pinDeleted checks a conditional delete's opts.IfMatch against the version
+// it deletes (the current one, or opts.VersionID's) and pins it with
+// If-Match; a missing version is ErrNoSuchKey, as for the current one.
+func (b *Backend) pinDeleted(ctx context.Context, h http.Header, bucket, name, key string, opts objstore.DeleteOptions) error {
+	pre := objstore.Precondition{IfMatch: opts.IfMatch}
+	if opts.VersionID == "" {
+		return b.pinCurrent(ctx, h, name, key, pre, true)
+	}
+	info, err := b.headVersion(ctx, bucket, name, key, opts.VersionID)
+	var dm *objstore.DeleteMarkerError
+	if errors.Is(err, objstore.ErrNoSuchVersion) || errors.As(err, &dm) {
+		return pre.Check(false, "")
+	}
+	if err != nil {
+		return err
+	}
+	if err := pre.Check(true, info.ETag); err != nil {
+		return err
+	}
+	h.Set("If-Match", quoteETag(info.ETag))
+	return nil
 }
 
 // notFoundIsBucket reads a 404 on a write as the bucket's: a write of a key

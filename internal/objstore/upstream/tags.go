@@ -6,7 +6,6 @@ import (
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/xml"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -52,14 +51,15 @@ func setTags(h http.Header, tags map[string]string) {
 	}
 }
 
-// readTags fills info's tags when the answer h counts some.
-func (b *Backend) readTags(ctx context.Context, name, key string, h http.Header, info *objstore.ObjectInfo) error {
+// readTags fills info's tags, of version vid ("" for the current one), when the
+// answer h counts some.
+func (b *Backend) readTags(ctx context.Context, name, key, vid string, h http.Header, info *objstore.ObjectInfo) error {
 	if n, err := strconv.Atoi(h.Get("X-Amz-Tagging-Count")); err != nil || n <= 0 {
 		return nil
 	}
 	var doc tagSet
 	if err := b.getXML(ctx, &call{op: "GetObjectTagging", method: http.MethodGet, bucket: name, key: key,
-		query: []param{{name: "tagging", bare: true}}}, &doc); err != nil {
+		query: append([]param{{name: "tagging", bare: true}}, versionParam(vid)...)}, &doc); err != nil {
 		return err
 	}
 	info.Meta.Tags = make(map[string]string, len(doc.Tags))
@@ -77,18 +77,14 @@ func (b *Backend) PutObjectTags(ctx context.Context, bucket, key, versionID stri
 	if err != nil {
 		return objstore.ObjectInfo{}, err
 	}
-	// Until versions are wired through, "null" names the current version and
-	// any other id a version this backend does not serve.
-	if versionID != "" && versionID != "null" {
-		return objstore.ObjectInfo{}, fmt.Errorf("%w: version %q of %q", objstore.ErrNoSuchKey, versionID, key)
-	}
 	// S3 answers the tagging of a missing key with NoSuchKey, but not every
-	// upstream does: read the object first, so the answer is the contract's.
-	if _, err := b.head(ctx, bucket, name, key); err != nil {
+	// upstream does: read the version first, so the answer is the contract's
+	// (a delete marker included).
+	if _, err := b.headVersion(ctx, bucket, name, key, versionID); err != nil {
 		return objstore.ObjectInfo{}, err
 	}
 	c := &call{op: "PutObjectTagging", method: http.MethodPut, bucket: name, key: key,
-		query: []param{{name: "tagging", bare: true}}, retry: true}
+		query: append([]param{{name: "tagging", bare: true}}, versionParam(versionID)...), retry: true}
 	if len(tags) == 0 {
 		c.op, c.method = "DeleteObjectTagging", http.MethodDelete
 	} else {
@@ -112,5 +108,5 @@ func (b *Backend) PutObjectTags(ctx context.Context, bucket, key, versionID stri
 	if _, err := b.doDiscard(ctx, c); err != nil {
 		return objstore.ObjectInfo{}, err
 	}
-	return b.head(ctx, bucket, name, key)
+	return b.headVersion(ctx, bucket, name, key, versionID)
 }

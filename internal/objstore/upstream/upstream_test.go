@@ -20,12 +20,27 @@ func TestMain(m *testing.M) { s3server.Main(m) }
 
 func TestTheConformanceSuitePassesAgainstSeaweedFS(t *testing.T) {
 	srv := s3server.Shared(t, s3server.SeaweedFS)
-	objstoretest.Run(t, func(t *testing.T) objstore.Backend { return newBackend(t, srv, upstream.Options{}) })
+	objstoretest.Run(t, func(t *testing.T) objstore.Backend { return newBackend(t, srv, upstream.Options{}) },
+		objstoretest.Except("a suspended bucket replaces the null version and keeps the others",
+			"SeaweedFS (pinned build 7506e5f9) lists a key's null version after its older versions, and a DELETE of "+
+				"versionId=null in a suspended bucket does not remove it (docs/upstream.md); the case runs against versitygw and localfs"))
 }
 
 func TestTheConformanceSuitePassesAgainstVersitygw(t *testing.T) {
 	srv := s3server.Shared(t, s3server.Versitygw)
 	objstoretest.Run(t, func(t *testing.T) objstore.Backend { return newBackend(t, srv, upstream.Options{}) },
+		objstoretest.Except("a delete in an enabled bucket adds a delete marker that a delete by id removes",
+			"versitygw v1.8.0 answers a HEAD of a key whose current version is a delete marker with a bare 404, "+
+				"without x-amz-delete-marker (docs/upstream.md); the case runs against SeaweedFS and localfs"),
+		objstoretest.Except("a suspended bucket replaces the null version and keeps the others",
+			"versitygw v1.8.0 answers a HEAD of a key whose current version is a delete marker with a bare 404, "+
+				"without x-amz-delete-marker (docs/upstream.md); the case runs against localfs"),
+		objstoretest.Except("a delete in an enabled bucket of a key without versions adds a delete marker",
+			"versitygw v1.8.0 adds no delete marker for a key that has no version, as S3 does (docs/upstream.md); "+
+				"the case runs against SeaweedFS and localfs"),
+		objstoretest.Except("deleting the current version by id makes the previous one current",
+			"versitygw v1.8.0 answers a DELETE of a version id it has already removed with 400 InvalidArgument "+
+				"where S3 answers 204 (docs/upstream.md); the case runs against SeaweedFS and localfs"),
 		objstoretest.Except("concurrent writers of one key leave exactly one writer's bytes, and readers never see a mix",
 			"versitygw v1.8.0 (posix) does not replace an object atomically for readers: about one run in three, a GET "+
 				"during concurrent PUTs of one key returned bytes of no single writer under another version's ETag "+
@@ -99,12 +114,29 @@ func emptyBucket(ctx context.Context, b objstore.Backend, bucket string) error {
 			return err
 		}
 		for _, o := range page.Objects {
-			if err := b.DeleteObject(ctx, bucket, o.Key, objstore.DeleteOptions{}); err != nil {
+			if _, err := b.DeleteObject(ctx, bucket, o.Key, objstore.DeleteOptions{}); err != nil {
 				return err
 			}
 		}
 		if len(page.Objects) == 0 {
-			return nil
+			return emptyVersions(ctx, b, bucket)
 		}
 	}
+}
+
+// emptyVersions deletes every version and delete marker a versioned bucket
+// keeps after its objects were deleted, in a bounded number of rounds.
+func emptyVersions(ctx context.Context, b objstore.Backend, bucket string) error {
+	for range 20 {
+		page, err := b.ListObjectVersions(ctx, bucket, objstore.ListVersionsOptions{MaxKeys: 1000})
+		if err != nil || len(page.Versions) == 0 {
+			return err
+		}
+		for _, v := range page.Versions {
+			if _, err := b.DeleteObject(ctx, bucket, v.Key, objstore.DeleteOptions{VersionID: v.VersionID}); err != nil {
+				return err
+			}
+		}
+	}
+	return errors.New("versions remain after 20 rounds of deletes")
 }

@@ -163,11 +163,13 @@ func (s *Server) seaweedfs(p []int) error {
 	return nil
 }
 
-// versitygw serves a posix directory with root keys from its environment.
+// versitygw serves a posix directory with root keys from its environment,
+// with bucket versioning (kept in a directory of its own).
 func (s *Server) versitygw(port int) {
-	root := filepath.Join(s.Dir, "root")
+	root, versions := filepath.Join(s.Dir, "root"), filepath.Join(s.Dir, "versions")
 	os.MkdirAll(root, 0o755)
-	s.args = []string{"--port", "127.0.0.1:" + strconv.Itoa(port), "--quiet", "posix", root}
+	os.MkdirAll(versions, 0o755)
+	s.args = []string{"--port", "127.0.0.1:" + strconv.Itoa(port), "--quiet", "posix", "--versioning-dir", versions, root}
 	s.env = []string{"ROOT_ACCESS_KEY_ID=" + AccessKeyID, "ROOT_SECRET_ACCESS_KEY=" + SecretAccessKey, "VGW_REGION=" + Region}
 }
 

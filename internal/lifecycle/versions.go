@@ -4,20 +4,6 @@ package lifecycle
 // contract (ListObjectVersions, DeleteOptions.VersionID, ObjectInfo.VersionID, IsLatest,
 // DeleteMarker, BucketInfo.Versioning, HeadObject with a version id).
 //
-// To switch it on at the merge of versioning (internal/lifecycle):
-//
-//	git rm versions_off.go calls_unversioned.go
-//	git mv versions.go.draft versions.go
-//	git mv calls_versioned.go.draft calls_versioned.go
-//	git mv versions_test.go.draft versions_test.go
-//	git rm racing_unversioned_test.go
-//	git mv racing_versioned_test.go.draft racing_versioned_test.go
-//	git mv ../../e2e/lifecycle_versions_test.go.draft ../../e2e/lifecycle_versions_test.go
-//
-// and in docs/s3.md#lifecycle replace the "Versions" item: noncurrent versions and expired
-// delete markers are removed as S3 does (this file's comments), and the current version of
-// a versioned bucket expires under a delete marker.
-//
 // Expiring the current version of a versioned bucket needs nothing here: the objects phase
 // deletes it without a version id, which places a delete marker, as S3's expiration does.
 
