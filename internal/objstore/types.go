@@ -54,6 +54,8 @@ type ObjectInfo struct {
 	// (x-amz-mp-parts-count).
 	PartsCount int
 	Meta       ObjectMeta
+	// Encryption is how the bytes are stored at rest (see encryption.go).
+	Encryption Encryption
 }
 
 // Precondition makes a write conditional on the current version of its
@@ -73,6 +75,9 @@ type Precondition struct {
 type PutOptions struct {
 	Meta         ObjectMeta
 	Precondition Precondition
+	// Encrypt, when non-nil, encrypts the bytes at rest with its key and
+	// stores its Encryption with them; nil stores them as sent.
+	Encrypt *DataKey
 }
 
 // DeleteOptions qualify DeleteObject.
@@ -94,6 +99,9 @@ type GetOptions struct {
 	// A number the object does not have is ErrInvalidPartNumber. Range and
 	// PartNumber are not set together.
 	PartNumber int
+	// Keys opens the data key of an encrypted object (ErrEncrypted when nil);
+	// its error is returned unchanged.
+	Keys KeyOpener
 }
 
 // Object is an open object version. The caller must Close Body. Body keeps
@@ -120,6 +128,10 @@ type CopySource struct {
 	// wire layer evaluates x-amz-copy-source-if-* on HeadObject and passes
 	// the ETag it saw, so a concurrent overwrite of the source cannot slip in.
 	IfMatch string
+	// Keys opens the source's data key when it is encrypted. It is called
+	// even when the copy shares the source's bytes, so that a copy proves
+	// the caller holds the source's key.
+	Keys KeyOpener
 }
 
 // CopyOptions qualify CopyObject.
@@ -129,6 +141,12 @@ type CopyOptions struct {
 	// unchanged bytes. When nil, the source's metadata is copied.
 	Meta         *ObjectMeta
 	Precondition Precondition
+	// Reencrypt false keeps the source's bytes and Encryption (shared where
+	// the backend can). Reencrypt true decrypts the source and writes its
+	// bytes anew, encrypted with Encrypt, or as plaintext when Encrypt is nil:
+	// a copy to another customer key, or from SSE-C to SSE-S3.
+	Reencrypt bool
+	Encrypt   *DataKey
 }
 
 // ListOptions select a page of a bucket listing.
@@ -163,6 +181,8 @@ type Upload struct {
 	Initiated time.Time
 	// Meta is what CreateMultipartUpload was given; it becomes the object's.
 	Meta ObjectMeta
+	// Encryption is the upload's, which its parts and the object get.
+	Encryption Encryption
 }
 
 // PartInfo describes an uploaded part.

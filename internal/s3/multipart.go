@@ -28,7 +28,7 @@ func (h *Handler) createMultipartUpload(c *call) error {
 	if alg != "" {
 		meta.Checksums, meta.ChecksumType = map[string]string{string(alg): ""}, typ
 	}
-	id, err := h.o.Backend.CreateMultipartUpload(c.ctx, c.bucket, c.key, meta)
+	id, err := h.o.Backend.CreateMultipartUpload(c.ctx, c.bucket, c.key, meta, nil)
 	if err != nil {
 		return bucketError(c, err)
 	}
@@ -88,7 +88,7 @@ func (h *Handler) uploadPart(c *call) error {
 	if err != nil {
 		return err
 	}
-	part, err := h.o.Backend.UploadPart(c.ctx, c.bucket, c.key, c.query.Get("uploadId"), n, p, p.size, p.sums)
+	part, err := h.o.Backend.UploadPart(c.ctx, c.bucket, c.key, c.query.Get("uploadId"), n, p, p.size, objstore.PartOptions{Checksums: p.sums})
 	if err != nil {
 		return bucketError(c, err)
 	}
@@ -118,7 +118,7 @@ func (h *Handler) uploadPartCopy(c *call) error {
 		return err
 	}
 	part, err := h.o.Backend.UploadPartCopy(c.ctx, c.bucket, c.key, c.query.Get("uploadId"), n,
-		objstore.CopySource{Bucket: src.bucket, Key: src.key, IfMatch: info.ETag}, rng)
+		objstore.CopySource{Bucket: src.bucket, Key: src.key, IfMatch: info.ETag}, rng, objstore.PartOptions{})
 	if err != nil {
 		return bucketError(c, err)
 	}

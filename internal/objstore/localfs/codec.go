@@ -17,9 +17,15 @@ import (
 // uvarint count, then per part its size as a uvarint and its checksums as a
 // map), which GetObject by part number and ObjectParts read; objects written
 // before it have none recorded.
+//
+// Version 3 is written for encrypted objects and uploads: version 1, a parts
+// count (possibly 0) and the parts as in version 2, then the encryption type
+// and the sealed data key as strings (objstore.Encryption). Unencrypted rows
+// keep versions 1 and 2, so older binaries still read them.
 const (
 	metaVersion      = 1
 	metaVersionParts = 2
+	metaVersionSSE   = 3
 )
 
 func encodeMeta(m objstore.ObjectMeta) []byte {
@@ -29,8 +35,17 @@ func encodeMeta(m objstore.ObjectMeta) []byte {
 // encodeObjectMeta encodes an object's metadata and, when it has some, its
 // parts.
 func encodeObjectMeta(m objstore.ObjectMeta, parts []objstore.PartInfo) []byte {
+	return encodeStored(m, parts, objstore.Encryption{})
+}
+
+// encodeStored encodes an object's or upload's metadata, parts and
+// encryption.
+func encodeStored(m objstore.ObjectMeta, parts []objstore.PartInfo, enc objstore.Encryption) []byte {
 	b := []byte{metaVersion}
-	if len(parts) > 0 {
+	switch {
+	case enc.Type != "":
+		b[0] = metaVersionSSE
+	case len(parts) > 0:
 		b[0] = metaVersionParts
 	}
 	for _, s := range []string{m.ContentType, m.ContentEncoding, m.ContentDisposition,
@@ -39,12 +54,15 @@ func encodeObjectMeta(m objstore.ObjectMeta, parts []objstore.PartInfo) []byte {
 	}
 	b = appendMap(b, m.UserMeta)
 	b = appendMap(b, m.Checksums)
-	if len(parts) == 0 {
+	if b[0] == metaVersion {
 		return b
 	}
 	b = binary.AppendUvarint(b, uint64(len(parts)))
 	for _, p := range parts {
 		b = appendMap(binary.AppendUvarint(b, uint64(p.Size)), p.Checksums)
+	}
+	if b[0] == metaVersionSSE {
+		b = appendString(appendString(b, enc.Type), string(enc.Sealed))
 	}
 	return b
 }
@@ -57,9 +75,18 @@ func decodeMeta(b []byte) (objstore.ObjectMeta, error) {
 // decodeObjectMeta decodes what encodeObjectMeta wrote; parts are numbered
 // from 1 in order.
 func decodeObjectMeta(b []byte) (objstore.ObjectMeta, []objstore.PartInfo, error) {
-	var m objstore.ObjectMeta
-	if len(b) == 0 || (b[0] != metaVersion && b[0] != metaVersionParts) {
-		return m, nil, fmt.Errorf("%w: metadata format", errCorruptIndex)
+	m, parts, _, err := decodeStored(b)
+	return m, parts, err
+}
+
+// decodeStored decodes what encodeStored wrote.
+func decodeStored(b []byte) (objstore.ObjectMeta, []objstore.PartInfo, objstore.Encryption, error) {
+	var (
+		m   objstore.ObjectMeta
+		enc objstore.Encryption
+	)
+	if len(b) == 0 || b[0] < metaVersion || b[0] > metaVersionSSE {
+		return m, nil, enc, fmt.Errorf("%w: metadata format", errCorruptIndex)
 	}
 	d := decoder{b: b[1:]}
 	for _, s := range []*string{&m.ContentType, &m.ContentEncoding, &m.ContentDisposition,
@@ -69,7 +96,7 @@ func decodeObjectMeta(b []byte) (objstore.ObjectMeta, []objstore.PartInfo, error
 	m.UserMeta = d.stringMap()
 	m.Checksums = d.stringMap()
 	var parts []objstore.PartInfo
-	if b[0] == metaVersionParts {
+	if b[0] != metaVersion {
 		n := d.uvarint()
 		if n > uint64(len(d.b)) {
 			d.bad = true
@@ -80,7 +107,16 @@ func decodeObjectMeta(b []byte) (objstore.ObjectMeta, []objstore.PartInfo, error
 			parts = append(parts, p)
 		}
 	}
-	return m, parts, d.finish()
+	if b[0] == metaVersionSSE {
+		enc.Type = d.string()
+		if sealed := d.string(); sealed != "" {
+			enc.Sealed = []byte(sealed)
+		}
+		if enc.Type == "" {
+			d.bad = true
+		}
+	}
+	return m, parts, enc, d.finish()
 }
 
 // encodeChecksums and decodeChecksums store a part's checksums.

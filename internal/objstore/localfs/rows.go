@@ -33,7 +33,7 @@ func scanObject(sc rowScanner, bucket string, withSegs bool) (objectRow, error) 
 	}
 	r.info.Bucket, r.info.Key = bucket, string(key)
 	r.info.LastModified = time.Unix(0, modified).UTC()
-	if r.info.Meta, r.parts, err = decodeObjectMeta(meta); err != nil {
+	if r.info.Meta, r.parts, r.info.Encryption, err = decodeStored(meta); err != nil {
 		return r, err
 	}
 	if withSegs {
@@ -98,7 +98,7 @@ func (w *wtx) replaceObject(r objectRow, pre objstore.Precondition) error {
 		ON CONFLICT(bucket, key) DO UPDATE SET size = excluded.size, etag = excluded.etag,
 		modified = excluded.modified, parts = excluded.parts, meta = excluded.meta, segs = excluded.segs`,
 		r.info.Bucket, []byte(r.info.Key), r.info.Size, r.info.ETag, r.info.LastModified.UnixNano(),
-		r.info.PartsCount, encodeObjectMeta(r.info.Meta, r.parts), encodeSegments(r.segs))
+		r.info.PartsCount, encodeStored(r.info.Meta, r.parts, r.info.Encryption), encodeSegments(r.segs))
 	if err != nil {
 		return fmt.Errorf("localfs: write object: %w", err)
 	}
