@@ -85,9 +85,6 @@ func TestUnimplementedFeaturesAnswerNotImplemented(t *testing.T) {
 		Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}})
 	requireCode(t, err, "NotImplemented", http.StatusNotImplemented)
 	_, err = c.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("k"), Body: strings.NewReader("v"),
-		ServerSideEncryption: types.ServerSideEncryptionAes256})
-	requireCode(t, err, "NotImplemented", http.StatusNotImplemented)
-	_, err = c.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("k"), Body: strings.NewReader("v"),
 		Tagging: aws.String("a=b")})
 	requireCode(t, err, "NotImplemented", http.StatusNotImplemented)
 	_, err = c.PutBucketLifecycleConfiguration(e.ctx, &s3sdk.PutBucketLifecycleConfigurationInput{Bucket: aws.String("data"),

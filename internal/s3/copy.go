@@ -8,6 +8,7 @@ import (
 
 	"github.com/inkan-dev/inkan/internal/objstore"
 	"github.com/inkan-dev/inkan/internal/policy"
+	"github.com/inkan-dev/inkan/internal/sse"
 )
 
 // copySource is the object named by x-amz-copy-source.
@@ -55,7 +56,8 @@ func (c *call) copySource() (copySource, error) {
 
 // copyKeys are CopyObject's and UploadPartCopy's condition keys.
 func copyKeys(c *call) policy.Keys {
-	k := policy.Keys{"s3:x-amz-copy-source": {c.header("x-amz-copy-source")}}
+	k := sseKeys(c)
+	k["s3:x-amz-copy-source"] = []string{c.header("x-amz-copy-source")}
 	if v := c.header("x-amz-metadata-directive"); v != "" {
 		k["s3:x-amz-metadata-directive"] = []string{v}
 	}
@@ -63,17 +65,30 @@ func copyKeys(c *call) policy.Keys {
 }
 
 // readSource authorizes reading the source (s3:GetObject on it, reference §6) and checks
-// the x-amz-copy-source-if-* conditions; it returns the source's description, whose ETag
-// the copy then requires so that a concurrent overwrite cannot slip in.
-func (h *Handler) readSource(c *call, src copySource) (objstore.ObjectInfo, error) {
+// the x-amz-copy-source-if-* conditions and the source's SSE-C key; it returns the
+// source's description, whose ETag the copy then requires so that a concurrent overwrite
+// cannot slip in, and its opener.
+func (h *Handler) readSource(c *call, src copySource) (objstore.ObjectInfo, openedSource, error) {
+	out := openedSource{CopySource: objstore.CopySource{Bucket: src.bucket, Key: src.key}}
 	if err := h.authorize(c, "s3:GetObject", src.bucket, src.key, nil); err != nil {
-		return objstore.ObjectInfo{}, err
+		return objstore.ObjectInfo{}, out, err
+	}
+	customer, err := parseCustomerKey(c.r, hdrCopyCustomer)
+	if err != nil {
+		return objstore.ObjectInfo{}, out, err
 	}
 	info, err := h.o.Backend.HeadObject(c.ctx, src.bucket, src.key)
 	if err != nil {
-		return info, h.missingSource(c, src, err)
+		return info, out, h.missingSource(c, src, err)
 	}
-	return info, copyConditions(c, info)
+	if err := copyConditions(c, info); err != nil {
+		return info, out, err
+	}
+	if err := h.checkReadKey(c, info.Encryption, customer); err != nil {
+		return info, out, err
+	}
+	out.IfMatch, out.Keys, out.Customer = info.ETag, h.opener(c, customer, nil), customer
+	return info, out, nil
 }
 
 // missingSource applies the 404-or-403 rule to the copy source's bucket.
@@ -84,6 +99,13 @@ func (h *Handler) missingSource(c *call, src copySource, err error) error {
 	err = h.missingObject(&inner, bucketError(&inner, err))
 	c.denial = inner.denial
 	return err
+}
+
+// openedSource is a copy source as the backend reads it, with the request's SSE-C key for
+// it (nil without one).
+type openedSource struct {
+	objstore.CopySource
+	Customer *sse.CustomerKey
 }
 
 // copyConditions evaluates x-amz-copy-source-if-match, -if-unmodified-since,
@@ -116,6 +138,10 @@ func (h *Handler) copyObject(c *call) error {
 	if err := c.refuseUnsupported(); err != nil {
 		return err
 	}
+	req, err := parseWriteSSE(c.r)
+	if err != nil {
+		return err
+	}
 	src, err := c.copySource()
 	if err != nil {
 		return err
@@ -123,7 +149,7 @@ func (h *Handler) copyObject(c *call) error {
 	opts := objstore.CopyOptions{Precondition: writeConditions(c)}
 	switch d := c.header("x-amz-metadata-directive"); d {
 	case "", "COPY":
-		if src.bucket == c.bucket && src.key == c.key {
+		if src.bucket == c.bucket && src.key == c.key && !encryptionHeaders(c.r) {
 			e := errInvalidRequest.because("a copy onto itself must replace the metadata", nil)
 			e.Message = "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."
 			return e
@@ -138,18 +164,23 @@ func (h *Handler) copyObject(c *call) error {
 		return errInvalidArgument.because("x-amz-metadata-directive must be COPY or REPLACE", nil).
 			with(Field{"ArgumentName", "x-amz-metadata-directive"}, Field{"ArgumentValue", d})
 	}
-	info, err := h.readSource(c, src)
+	info, source, err := h.readSource(c, src)
 	if err != nil {
 		return err
 	}
 	if info.Size > maxObjectSize {
 		return errInvalidRequest.because("the copy source is larger than 5 GiB; copy it with UploadPartCopy", nil)
 	}
-	out, err := h.o.Backend.CopyObject(c.ctx, objstore.CopySource{Bucket: src.bucket, Key: src.key, IfMatch: info.ETag},
-		c.bucket, c.key, opts)
+	enc, err := h.copyEncryption(c, info, source.Customer, req)
+	if err != nil {
+		return err
+	}
+	opts.Reencrypt, opts.Encrypt = enc.Reencrypt, enc.Encrypt
+	out, err := h.o.Backend.CopyObject(c.ctx, source.CopySource, c.bucket, c.key, opts)
 	if err != nil {
 		return bucketError(c, err)
 	}
+	setSSEHeaders(c.w.Header(), out.Encryption, req.customer)
 	return writeXML(c.w, copyObjectResult{Xmlns: xmlns, ETag: quoteETag(out.ETag), LastModified: s3Time(out.LastModified),
 		checksumFields: toChecksumFields(out.Meta.Checksums)})
 }

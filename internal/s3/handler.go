@@ -74,6 +74,15 @@ type Options struct {
 	Logger *slog.Logger
 	// Observer counts the failures operators act on; nil = none.
 	Observer Observer
+	// Keys makes and opens the data keys of objects encrypted at rest (sse.go); nil when
+	// the backend keeps its own keys (upstream), where encryption requests are refused.
+	Keys Keys
+	// EncryptByDefault encrypts every new object with SSE-S3 unless SSE-C is asked for, as
+	// AWS does since 2023; false encrypts only what a request or a bucket's encryption
+	// configuration asks for (objects.encrypt_at_rest).
+	EncryptByDefault bool
+	// BackendName names the object backend in refusals ("upstream").
+	BackendName string
 }
 
 // Observer counts failures beyond the request metrics; *server.Metrics is one. Its

@@ -60,8 +60,9 @@ func objectMetaFrom(h http.Header) (objstore.ObjectMeta, error) {
 }
 
 // refuseUnsupported answers NotImplemented for request headers that ask for features inkan
-// does not have (encryption, tagging, object lock, ACL grants, other storage classes):
-// storing the object without them would be a wrong success.
+// does not have (tagging, object lock, ACL grants, other storage classes): storing the
+// object without them would be a wrong success. Encryption headers are the operations'
+// own (sse.go).
 func (c *call) refuseUnsupported() error {
 	return refuseUnsupported(c.r.Header)
 }
@@ -72,7 +73,7 @@ func refuseUnsupported(h http.Header) error {
 		lower := strings.ToLower(name)
 		v := strings.Join(values, ",")
 		switch {
-		case strings.HasPrefix(lower, "x-amz-server-side-encryption"), strings.HasPrefix(lower, "x-amz-object-lock-"),
+		case strings.HasPrefix(lower, "x-amz-object-lock-"),
 			strings.HasPrefix(lower, "x-amz-grant-"), lower == "x-amz-website-redirect-location",
 			lower == "x-amz-tagging" && v != "",
 			lower == "x-amz-acl" && v != "private" && v != "bucket-owner-full-control",

@@ -20,6 +20,14 @@ func (h *Handler) putObject(c *call) error {
 	if err != nil {
 		return err
 	}
+	req, err := parseWriteSSE(c.r)
+	if err != nil {
+		return err
+	}
+	dk, err := h.newDataKey(c, req)
+	if err != nil {
+		return err
+	}
 	p, err := c.payload()
 	if err != nil {
 		return err
@@ -28,12 +36,13 @@ func (h *Handler) putObject(c *call) error {
 	if p.alg != "" {
 		meta.ChecksumType = "FULL_OBJECT"
 	}
-	info, err := h.o.Backend.PutObject(c.ctx, c.bucket, c.key, p, p.size, objstore.PutOptions{Meta: meta, Precondition: writeConditions(c)})
+	info, err := h.o.Backend.PutObject(c.ctx, c.bucket, c.key, p, p.size, objstore.PutOptions{Meta: meta, Precondition: writeConditions(c), Encrypt: dk})
 	if err != nil {
 		return err
 	}
 	hdr := c.w.Header()
 	hdr.Set("ETag", quoteETag(info.ETag))
+	setSSEHeaders(hdr, info.Encryption, req.customer)
 	setChecksumHeaders(hdr, info.Meta.Checksums, info.Meta.ChecksumType)
 	c.w.WriteHeader(http.StatusOK)
 	return nil
@@ -59,7 +68,11 @@ func (h *Handler) readObject(c *call, withBody bool) error {
 	if err := c.refuseUnsupported(); err != nil {
 		return err
 	}
-	var opts objstore.GetOptions
+	customer, err := parseReadSSE(c.r)
+	if err != nil {
+		return err
+	}
+	opts := objstore.GetOptions{Keys: h.opener(c, customer, nil)}
 	if v := c.header("Range"); v != "" {
 		opts.Range = parseRange(v)
 	}
@@ -85,8 +98,12 @@ func (h *Handler) readObject(c *call, withBody bool) error {
 	if obj.Body != nil {
 		defer obj.Body.Close()
 	}
+	if err := h.checkReadKey(c, obj.Info.Encryption, customer); err != nil {
+		return err
+	}
 	hdr := c.w.Header()
 	setObjectHeaders(hdr, obj.Info)
+	setSSEHeaders(hdr, obj.Info.Encryption, customer)
 	// The checksum headers go on only once the conditions hold: S3 sends none on a 304 or
 	// a 412, and botocore (≥ 1.36, which asks for checksums on every GetObject) wraps any
 	// answer carrying one in a validating stream, so a 304 or 412 with one reaches the

@@ -51,15 +51,25 @@ func (h *Handler) postObject(c *call) error {
 	if err := c.checkNames(); err != nil {
 		return err
 	}
-	if err := h.authorize(c, "s3:PutObject", c.bucket, c.key, nil); err != nil {
+	hdr := f.header()
+	form := *c.r
+	form.Header = hdr
+	if err := h.authorize(c, "s3:PutObject", c.bucket, c.key, sseKeys(&call{r: &form})); err != nil {
 		return err
 	}
 	h.sampleAllow(c, "s3:PutObject")
-	hdr := f.header()
 	if err := refuseUnsupported(hdr); err != nil {
 		return err
 	}
 	meta, err := objectMetaFrom(hdr)
+	if err != nil {
+		return err
+	}
+	req, err := parseWriteSSE(&form)
+	if err != nil {
+		return err
+	}
+	dk, err := h.newDataKey(c, req)
 	if err != nil {
 		return err
 	}
@@ -71,10 +81,11 @@ func (h *Handler) postObject(c *call) error {
 	if body.alg != "" {
 		meta.ChecksumType = "FULL_OBJECT"
 	}
-	info, err := h.o.Backend.PutObject(c.ctx, c.bucket, c.key, body, -1, objstore.PutOptions{Meta: meta})
+	info, err := h.o.Backend.PutObject(c.ctx, c.bucket, c.key, body, -1, objstore.PutOptions{Meta: meta, Encrypt: dk})
 	if err != nil {
 		return err
 	}
+	setSSEHeaders(c.w.Header(), info.Encryption, req.customer)
 	return h.postAnswer(c, f, info.ETag)
 }
 

@@ -40,10 +40,10 @@ var (
 	opDeleteObjects       = operation{"DeleteObjects", "", nil, (*Handler).deleteObjects}
 	opGetObject           = operation{"GetObject", "s3:GetObject", nil, (*Handler).getObject}
 	opHeadObject          = operation{"HeadObject", "s3:GetObject", nil, (*Handler).headObject}
-	opPutObject           = operation{"PutObject", "s3:PutObject", nil, (*Handler).putObject}
+	opPutObject           = operation{"PutObject", "s3:PutObject", sseKeys, (*Handler).putObject}
 	opCopyObject          = operation{"CopyObject", "s3:PutObject", copyKeys, (*Handler).copyObject}
 	opDeleteObject        = operation{"DeleteObject", "s3:DeleteObject", deleteKeys, (*Handler).deleteObject}
-	opCreateUpload        = operation{"CreateMultipartUpload", "s3:PutObject", nil, (*Handler).createMultipartUpload}
+	opCreateUpload        = operation{"CreateMultipartUpload", "s3:PutObject", sseKeys, (*Handler).createMultipartUpload}
 	opUploadPart          = operation{"UploadPart", "s3:PutObject", nil, (*Handler).uploadPart}
 	opUploadPartCopy      = operation{"UploadPartCopy", "s3:PutObject", copyKeys, (*Handler).uploadPartCopy}
 	opCompleteUpload      = operation{"CompleteMultipartUpload", "s3:PutObject", nil, (*Handler).completeMultipartUpload}

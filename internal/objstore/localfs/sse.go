@@ -53,7 +53,16 @@ func (b *Backend) newBody(r objectRow, off, length int64, keys objstore.KeyOpene
 	if err != nil {
 		return nil, err
 	}
-	return &cryptBody{store: b.blobs, aead: aead, segs: segs, done: done}, nil
+	cb := &cryptBody{store: b.blobs, aead: aead, segs: segs, done: done}
+	// Decrypt the first batch now: damage there (or a wrong key) fails the
+	// GetObject call itself, before an answer has started, rather than
+	// cutting a body short.
+	if err := cb.next(); err != nil && err != io.EOF {
+		cb.done = func() {}
+		cb.Close()
+		return nil, err
+	}
+	return cb, nil
 }
 
 // reencrypt is CopyObject with Reencrypt: the source's bytes are decrypted

@@ -113,13 +113,8 @@ func TestReadsOfAnEncryptedObjectNeedItsKey(t *testing.T) {
 		t.Fatalf("GetObject with a refusing opener: %v", err)
 	}
 	wrong := func(objstore.Encryption) ([]byte, error) { return otherDataKey().Key, nil }
-	obj, err := b.GetObject(t.Context(), "b", "k", objstore.GetOptions{Keys: wrong})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer obj.Body.Close()
-	if data, err := io.ReadAll(obj.Body); !errors.Is(err, objstore.ErrCorrupt) || len(data) != 0 {
-		t.Fatalf("read with the wrong data key: %q, %v; want no bytes and ErrCorrupt", data, err)
+	if _, err := b.GetObject(t.Context(), "b", "k", objstore.GetOptions{Keys: wrong}); !errors.Is(err, objstore.ErrCorrupt) {
+		t.Fatalf("GetObject with the wrong data key: %v, want ErrCorrupt", err)
 	}
 }
 
@@ -233,8 +228,8 @@ func TestCopiesOfEncryptedObjectsShareOrReencrypt(t *testing.T) {
 // not one byte of the damaged chunk served.
 func TestATamperedEncryptedDataFileIsAnErrorNeverWrongBytes(t *testing.T) {
 	b := newEncryptedTest(t)
-	data := randomBytes(2*chunkSize+100, 9)
-	other := randomBytes(2*chunkSize+100, 10)
+	data := randomBytes((readBatch+2)*chunkSize+100, 9)
+	other := randomBytes((readBatch+2)*chunkSize+100, 10)
 	for key, d := range map[string][]byte{"k": data, "other": other} {
 		if _, err := b.PutObject(t.Context(), "b", key, bytes.NewReader(d), int64(len(d)), objstore.PutOptions{Encrypt: testDataKey()}); err != nil {
 			t.Fatal(err)
@@ -265,13 +260,13 @@ func TestATamperedEncryptedDataFileIsAnErrorNeverWrongBytes(t *testing.T) {
 			if err := os.WriteFile(path("k"), damaged, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			obj, err := b.GetObject(t.Context(), "b", "k", objstore.GetOptions{Keys: testOpener})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer obj.Body.Close()
 			var out bytes.Buffer
-			_, err = io.Copy(&out, obj.Body)
+			obj, err := b.GetObject(t.Context(), "b", "k", objstore.GetOptions{Keys: testOpener})
+			if err == nil {
+				// damage past the first batch shows while the body is read
+				_, err = io.Copy(&out, obj.Body)
+				obj.Body.Close()
+			}
 			if !errors.Is(err, objstore.ErrCorrupt) {
 				t.Fatalf("read: %v, want ErrCorrupt", err)
 			}
