@@ -108,7 +108,7 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger, out io.
 			Keys: s3Keys, EncryptByDefault: s3Keys != nil && cfg.Objects.EncryptAtRest, BackendName: backendName(cfg),
 			AuditAllow: a.s3AuditAllow(), Region: cfg.Region,
 			Domain: cfg.Domain, Explain: reasonToCaller, Logger: logger, Observer: metrics}),
-		Admin:          server.NewAdmin(a.iam, auditLog, cfg.Region),
+		Admin:          adminAPI(a.iam, auditLog, cfg.Region, s3Keys),
 		Audit:          auditLog,
 		Metrics:        metrics,
 		Logger:         logger,

@@ -16,10 +16,12 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/inkan-dev/inkan/internal/config"
+	"github.com/inkan-dev/inkan/internal/iam"
 	"github.com/inkan-dev/inkan/internal/objstore"
 	"github.com/inkan-dev/inkan/internal/objstore/localfs"
 	"github.com/inkan-dev/inkan/internal/objstore/upstream"
 	"github.com/inkan-dev/inkan/internal/s3"
+	"github.com/inkan-dev/inkan/internal/server"
 	"github.com/inkan-dev/inkan/internal/sigv4"
 	"github.com/inkan-dev/inkan/internal/sse"
 )
@@ -176,4 +178,13 @@ func backendName(cfg config.Config) string {
 		return "upstream"
 	}
 	return "local"
+}
+
+// adminAPI is the admin API, with the encryption-key rotation where inkan keeps the keys.
+func adminAPI(auth *iam.Service, decisions server.Finder, region string, keys s3.Keys) *server.Admin {
+	a := server.NewAdmin(auth, decisions, region)
+	if r, ok := keys.(server.KeyRotator); ok {
+		a.WithEncryptionKeys(r)
+	}
+	return a
 }

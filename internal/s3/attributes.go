@@ -36,9 +36,17 @@ func (h *Handler) getObjectAttributes(c *call) error {
 	if err := h.authorize(c, "s3:GetObject", c.bucket, c.key, nil); err != nil {
 		return err
 	}
+	customer, err := parseReadSSE(c.r)
+	if err != nil {
+		return err
+	}
 	info, parts, err := h.o.Backend.ObjectParts(c.ctx, c.bucket, c.key)
 	if err != nil {
 		return h.missingObject(c, err)
+	}
+	// an SSE-C object's attributes need its key, as S3 requires (reference §4)
+	if err := h.checkReadKey(c, info.Encryption, customer); err != nil {
+		return err
 	}
 	res := objectAttributes{Xmlns: xmlns}
 	if want["ETag"] {
