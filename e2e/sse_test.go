@@ -202,3 +202,33 @@ func wantS3Error(t *testing.T, err error, code string, status int) {
 		t.Fatalf("error %v, want %s (%d)", err, code, status)
 	}
 }
+
+// TestTheUpstreamBackendRefusesEncryptionItCannotVouchFor: in front of SeaweedFS, which
+// does not honour x-amz-server-side-encryption without a KMS of its own, inkan refuses
+// encryption requests with 501 naming the backend and claims no encryption in answers.
+func TestTheUpstreamBackendRefusesEncryptionItCannotVouchFor(t *testing.T) {
+	srv := sharedSeaweed(t).start(t)
+	c := rootS3(srv)
+	ctx := context.Background()
+	createBuckets(t, srv, "upenc")
+	_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("upenc"), Key: aws.String("k"), Body: strings.NewReader("v"),
+		ServerSideEncryption: types.ServerSideEncryptionAes256})
+	wantS3Error(t, err, "NotImplemented", http.StatusNotImplemented)
+	if !strings.Contains(err.Error(), "upstream backend") {
+		t.Errorf("the refusal does not name the backend: %v", err)
+	}
+	_, err = c.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: aws.String("upenc"),
+		ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{Rules: []types.ServerSideEncryptionRule{{
+			ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryptionAes256}}}}})
+	wantS3Error(t, err, "NotImplemented", http.StatusNotImplemented)
+	_, err = c.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String("upenc")})
+	wantS3Error(t, err, "ServerSideEncryptionConfigurationNotFoundError", http.StatusNotFound)
+	out, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("upenc"), Key: aws.String("k"), Body: strings.NewReader("v")})
+	if err != nil || out.ServerSideEncryption != "" {
+		t.Fatalf("a plain PutObject upstream = %q, %v; want no encryption claimed", out.ServerSideEncryption, err)
+	}
+	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("upenc"), Key: aws.String("k")})
+	if err != nil || head.ServerSideEncryption != "" {
+		t.Fatalf("HeadObject upstream = %q, %v", head.ServerSideEncryption, err)
+	}
+}

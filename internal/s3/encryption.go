@@ -93,6 +93,10 @@ func (h *Handler) putBucketEncryption(c *call) error {
 	if err := h.requireBucket(c); err != nil {
 		return err
 	}
+	if h.o.Keys == nil {
+		// a default inkan could not apply would claim encryption that is not there
+		return h.noKeys()
+	}
 	p, err := c.payload()
 	if err != nil {
 		return err

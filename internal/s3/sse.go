@@ -143,8 +143,7 @@ func (h *Handler) newDataKey(c *call, req writeSSE) (*objstore.DataKey, error) {
 	}
 	if h.o.Keys == nil {
 		if req.customer != nil || req.s3 {
-			return nil, errNotImplemented.because("server-side encryption with inkan's keys is not implemented by the "+h.backendName()+" backend", nil).
-				msg("Server-side encryption is not implemented by the " + h.backendName() + " backend of this endpoint")
+			return nil, h.noKeys()
 		}
 		return nil, nil
 	}
@@ -155,6 +154,15 @@ func (h *Handler) newDataKey(c *call, req writeSSE) (*objstore.DataKey, error) {
 		return h.o.Keys.NewSSES3(c.ctx)
 	}
 	return nil, nil
+}
+
+// noKeys refuses an encryption request where inkan keeps no keys: the upstream backend,
+// whose tested servers do not honour one (SeaweedFS answers 500 to
+// x-amz-server-side-encryption without a KMS of its own, versitygw ignores it and stores
+// the bytes as sent), so passing it on would be a wrong success (docs/upstream.md).
+func (h *Handler) noKeys() error {
+	return errNotImplemented.because("server-side encryption is not implemented by the "+h.backendName()+" backend", nil).
+		msg("Server-side encryption is not implemented by the " + h.backendName() + " backend of this endpoint")
 }
 
 // backendName names the object backend in refusals.
@@ -204,6 +212,9 @@ func keyError(c *call, err error) error {
 // checkReadKey verifies the request's SSE-C key against an object it does not open (HEAD,
 // the source of a copy before it is read): the same answers as a GET.
 func (h *Handler) checkReadKey(c *call, e objstore.Encryption, customer *sse.CustomerKey) error {
+	if h.o.Keys == nil && customer != nil {
+		return h.noKeys()
+	}
 	if e.Type == "" {
 		if customer != nil {
 			return errInvalidRequest.because("the request gives an SSE-C key for an object that is not encrypted", nil).msg(msgNotApplicable)
