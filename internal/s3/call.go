@@ -33,6 +33,9 @@ type call struct {
 	form bool
 	// denial holds the details of the last denial for the audit record.
 	denial denial
+	// uploadEncryption reads the encryption of the routed multipart upload, for the
+	// condition keys of its parts (sse.go); set by the dispatcher.
+	uploadEncryption func() objstore.Encryption
 }
 
 // denial is what the audit record of a refused request needs beyond the error.

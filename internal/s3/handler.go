@@ -178,6 +178,7 @@ func (h *Handler) newCall(w http.ResponseWriter, r *http.Request) *call {
 		id = reqid.New()
 	}
 	c := &call{w: w, r: r, ctx: r.Context(), requestID: id, hostID: hostIDOf(id), query: r.URL.Query()}
+	c.uploadEncryption = func() objstore.Encryption { return h.uploadEncryption(c) }
 	hdr := w.Header()
 	hdr.Set("x-amz-request-id", id)
 	hdr.Set("x-amz-id-2", c.hostID)

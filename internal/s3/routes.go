@@ -44,9 +44,9 @@ var (
 	opCopyObject          = operation{"CopyObject", "s3:PutObject", copyKeys, (*Handler).copyObject}
 	opDeleteObject        = operation{"DeleteObject", "s3:DeleteObject", deleteKeys, (*Handler).deleteObject}
 	opCreateUpload        = operation{"CreateMultipartUpload", "s3:PutObject", sseKeys, (*Handler).createMultipartUpload}
-	opUploadPart          = operation{"UploadPart", "s3:PutObject", nil, (*Handler).uploadPart}
-	opUploadPartCopy      = operation{"UploadPartCopy", "s3:PutObject", copyKeys, (*Handler).uploadPartCopy}
-	opCompleteUpload      = operation{"CompleteMultipartUpload", "s3:PutObject", nil, (*Handler).completeMultipartUpload}
+	opUploadPart          = operation{"UploadPart", "s3:PutObject", uploadSSEKeys, (*Handler).uploadPart}
+	opUploadPartCopy      = operation{"UploadPartCopy", "s3:PutObject", uploadPartCopyKeys, (*Handler).uploadPartCopy}
+	opCompleteUpload      = operation{"CompleteMultipartUpload", "s3:PutObject", uploadSSEKeys, (*Handler).completeMultipartUpload}
 	opAbortUpload         = operation{"AbortMultipartUpload", "s3:AbortMultipartUpload", nil, (*Handler).abortMultipartUpload}
 	opListParts           = operation{"ListParts", "s3:ListMultipartUploadParts", nil, (*Handler).listParts}
 	opGetObjectAttributes = operation{"GetObjectAttributes", "s3:GetObjectAttributes", nil, (*Handler).getObjectAttributes}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -254,6 +255,44 @@ func sseKeys(c *call) policy.Keys {
 		k["s3:x-amz-server-side-encryption-aws-kms-key-id"] = []string{v}
 	}
 	return k
+}
+
+// uploadSSEKeys are the encryption condition keys of a multipart upload's later steps
+// (UploadPart, UploadPartCopy, CompleteMultipartUpload), which carry no encryption header:
+// the upload's own encryption, as chosen by CreateMultipartUpload. So a policy denying
+// s3:PutObject without AES256 lets an upload started with AES256 finish (AWS behaves so:
+// the AWS CLI's multipart uploads pass its documented deny-unencrypted policy).
+func uploadSSEKeys(c *call) policy.Keys {
+	k := policy.Keys{}
+	switch c.uploadEncryption().Type {
+	case objstore.SSES3:
+		k["s3:x-amz-server-side-encryption"] = []string{objstore.SSES3}
+	case objstore.SSEC:
+		k["s3:x-amz-server-side-encryption-customer-algorithm"] = []string{"AES256"}
+	}
+	return k
+}
+
+// uploadPartCopyKeys are UploadPartCopy's: the copy's and the upload's.
+func uploadPartCopyKeys(c *call) policy.Keys {
+	k := copyKeys(c)
+	delete(k, "s3:x-amz-server-side-encryption")
+	delete(k, "s3:x-amz-server-side-encryption-customer-algorithm")
+	maps.Copy(k, uploadSSEKeys(c))
+	return k
+}
+
+// uploadEncryption reads the routed upload's encryption; none when it cannot be read (the
+// operation then answers NoSuchUpload or the failure itself).
+func (h *Handler) uploadEncryption(c *call) objstore.Encryption {
+	if h.o.Keys == nil {
+		return objstore.Encryption{} // inkan encrypts nothing there: no store round trip
+	}
+	res, err := h.o.Backend.ListParts(c.ctx, c.bucket, c.key, c.query.Get("uploadId"), objstore.ListPartsOptions{})
+	if err != nil {
+		return objstore.Encryption{}
+	}
+	return res.Upload.Encryption
 }
 
 // copyEncryption decides how a copy stores its bytes: it shares the source's when their

@@ -189,6 +189,21 @@ func TestABucketPolicyCanDenyUploadsWithoutAES256(t *testing.T) {
 		ServerSideEncryption: types.ServerSideEncryptionAes256}); err != nil {
 		t.Fatalf("CopyObject with AES256 under the policy: %v", err)
 	}
+	// a multipart upload started with AES256 finishes: its parts carry the upload's key
+	up, err := c.CreateMultipartUpload(e.ctx, &s3sdk.CreateMultipartUploadInput{Bucket: aws.String("data"), Key: aws.String("mp"),
+		ServerSideEncryption: types.ServerSideEncryptionAes256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	part, err := c.UploadPart(e.ctx, &s3sdk.UploadPartInput{Bucket: aws.String("data"), Key: aws.String("mp"), UploadId: up.UploadId,
+		PartNumber: aws.Int32(1), Body: e.body([]byte("part"))})
+	if err != nil {
+		t.Fatalf("UploadPart of an AES256 upload under the policy: %v", err)
+	}
+	if _, err := c.CompleteMultipartUpload(e.ctx, &s3sdk.CompleteMultipartUploadInput{Bucket: aws.String("data"), Key: aws.String("mp"), UploadId: up.UploadId,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: part.ETag}}}}); err != nil {
+		t.Fatalf("CompleteMultipartUpload of an AES256 upload under the policy: %v", err)
+	}
 }
 
 // customerKey is an SSE-C key and its MD5, base64.
