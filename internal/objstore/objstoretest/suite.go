@@ -62,6 +62,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) objstore.Backend, opts ...O
 		{"listing", listTests},
 		{"multipart", multipartTests},
 		{"concurrency", concurrencyTests},
+		{"encryption", encryptionTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
