@@ -58,24 +58,34 @@ func (h *Handler) putBucketCors(c *call) error {
 	if !c.hasBodyChecksum() {
 		return errMissingContentMD5.because("PutBucketCors needs Content-MD5 or an x-amz-checksum-* header or trailer", nil)
 	}
+	var cfg corsConfiguration
+	return h.putSetting(c, corsSetting, maxCORSSize, &cfg, &cfg.Xmlns)
+}
+
+// settingDocument is the XML document of a bucket setting, validated before it is stored.
+type settingDocument interface{ check() error }
+
+// putSetting reads the request's document of at most maxSize bytes into doc, validates it
+// and stores it as the bucket's setting name, in the form its GET answers (with the S3
+// namespace, set through ns).
+func (h *Handler) putSetting(c *call, name string, maxSize int64, doc settingDocument, ns *string) error {
 	p, err := c.payload()
 	if err != nil {
 		return err
 	}
-	var cfg corsConfiguration
-	if err := decodeXML(io.LimitReader(p, maxCORSSize+1), &cfg); err != nil {
+	if err := decodeXML(io.LimitReader(p, maxSize+1), doc); err != nil {
 		return err
 	}
-	if err := cfg.check(); err != nil {
+	if err := doc.check(); err != nil {
 		return err
 	}
-	cfg.Xmlns = xmlns
-	var doc bytes.Buffer
-	doc.WriteString(xml.Header)
-	if err := xml.NewEncoder(&doc).Encode(cfg); err != nil {
+	*ns = xmlns
+	var out bytes.Buffer
+	out.WriteString(xml.Header)
+	if err := xml.NewEncoder(&out).Encode(doc); err != nil {
 		return err
 	}
-	if err := h.o.Auth.PutBucketSetting(c.ctx, c.bucket, corsSetting, doc.String()); err != nil {
+	if err := h.o.Auth.PutBucketSetting(c.ctx, c.bucket, name, out.String()); err != nil {
 		return err
 	}
 	c.w.WriteHeader(http.StatusOK)

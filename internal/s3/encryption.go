@@ -1,9 +1,7 @@
 package s3
 
 import (
-	"bytes"
 	"encoding/xml"
-	"io"
 	"net/http"
 	"strconv"
 )
@@ -97,28 +95,8 @@ func (h *Handler) putBucketEncryption(c *call) error {
 		// a default inkan could not apply would claim encryption that is not there
 		return h.noKeys()
 	}
-	p, err := c.payload()
-	if err != nil {
-		return err
-	}
 	var cfg encryptionConfiguration
-	if err := decodeXML(io.LimitReader(p, maxEncryptionSize+1), &cfg); err != nil {
-		return err
-	}
-	if err := cfg.check(); err != nil {
-		return err
-	}
-	cfg.Xmlns = xmlns
-	var doc bytes.Buffer
-	doc.WriteString(xml.Header)
-	if err := xml.NewEncoder(&doc).Encode(cfg); err != nil {
-		return err
-	}
-	if err := h.o.Auth.PutBucketSetting(c.ctx, c.bucket, encryptionSetting, doc.String()); err != nil {
-		return err
-	}
-	c.w.WriteHeader(http.StatusOK)
-	return nil
+	return h.putSetting(c, encryptionSetting, maxEncryptionSize, &cfg, &cfg.Xmlns)
 }
 
 // check applies S3's rules: one rule with a default algorithm, no KMS key for AES256,

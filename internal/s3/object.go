@@ -20,11 +20,7 @@ func (h *Handler) putObject(c *call) error {
 	if err != nil {
 		return err
 	}
-	req, err := parseWriteSSE(c.r)
-	if err != nil {
-		return err
-	}
-	dk, err := h.newDataKey(c, req)
+	req, dk, err := h.writeEncryption(c, c.r)
 	if err != nil {
 		return err
 	}

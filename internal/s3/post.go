@@ -65,11 +65,7 @@ func (h *Handler) postObject(c *call) error {
 	if err != nil {
 		return err
 	}
-	req, err := parseWriteSSE(&form)
-	if err != nil {
-		return err
-	}
-	dk, err := h.newDataKey(c, req)
+	req, dk, err := h.writeEncryption(c, &form)
 	if err != nil {
 		return err
 	}

@@ -133,6 +133,17 @@ func (e *Error) msg(m string) *Error {
 	return &c
 }
 
+// writeEncryption reads the encryption headers of a write (r: the request, or a POST
+// form's fields as headers) and chooses its data key.
+func (h *Handler) writeEncryption(c *call, r *http.Request) (writeSSE, *objstore.DataKey, error) {
+	req, err := parseWriteSSE(r)
+	if err != nil {
+		return req, nil, err
+	}
+	dk, err := h.newDataKey(c, req)
+	return req, dk, err
+}
+
 // newDataKey chooses the encryption of a new object or upload in the call's bucket: SSE-C
 // when asked (unless the bucket blocks it: 403), else SSE-S3 when asked, when the bucket
 // has an encryption configuration, or by the operator's default; else none.

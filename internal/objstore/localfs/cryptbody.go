@@ -39,14 +39,9 @@ type cryptBody struct {
 // open starts the next segment: it checks the file's header and size.
 func (b *cryptBody) open() error {
 	b.closeFile()
-	if len(b.segs) == 0 {
-		return io.EOF
-	}
-	s := b.segs[0]
-	b.segs = b.segs[1:]
-	f, err := os.Open(b.store.path(s.blob))
+	s, f, err := b.store.openNext(&b.segs)
 	if err != nil {
-		return fmt.Errorf("localfs: open data file: %w", err)
+		return err
 	}
 	b.file = f
 	st, err := f.Stat()

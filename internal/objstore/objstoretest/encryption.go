@@ -111,4 +111,3 @@ var encryptionTests = []test{
 		f.wantContent("plain", data)
 	}},
 }
-
