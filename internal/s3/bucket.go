@@ -69,6 +69,10 @@ func (h *Handler) createBucket(c *call) error {
 	if err := h.o.Auth.DeleteBucketPolicy(c.ctx, c.bucket); err != nil && iam.KindOf(err) != iam.KindNoSuchEntity {
 		return err
 	}
+	// Nor an encryption configuration (one unblocking SSE-C, say).
+	if err := h.o.Auth.DeleteBucketSetting(c.ctx, c.bucket, encryptionSetting); err != nil {
+		return err
+	}
 	if err := h.o.Backend.CreateBucket(c.ctx, c.bucket); err != nil {
 		if errors.Is(err, objstore.ErrBucketExists) {
 			return exists
@@ -131,6 +135,9 @@ func (h *Handler) deleteBucket(c *call) error {
 	}
 	if err := h.o.Auth.DeleteBucketSetting(c.ctx, c.bucket, corsSetting); err != nil {
 		h.o.Logger.Error("bucket deleted but its CORS configuration was not", "request_id", c.requestID, "bucket", c.bucket, "err", err)
+	}
+	if err := h.o.Auth.DeleteBucketSetting(c.ctx, c.bucket, encryptionSetting); err != nil {
+		h.o.Logger.Error("bucket deleted but its encryption configuration was not", "request_id", c.requestID, "bucket", c.bucket, "err", err)
 	}
 	c.w.WriteHeader(http.StatusNoContent)
 	return nil

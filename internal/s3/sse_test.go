@@ -119,10 +119,22 @@ func TestBucketEncryptionIsStoredReadBackAndResetToTheDefault(t *testing.T) {
 	if _, err := c.DeleteBucketEncryption(e.ctx, &s3sdk.DeleteBucketEncryptionInput{Bucket: aws.String("data")}); err != nil {
 		t.Fatal(err)
 	}
-	out, err = c.GetBucketEncryption(e.ctx, &s3sdk.GetBucketEncryptionInput{Bucket: aws.String("data")})
-	if err != nil || out.ServerSideEncryptionConfiguration.Rules[0].BlockedEncryptionTypes.EncryptionType[0] != types.EncryptionTypeSseC {
-		t.Fatalf("after DeleteBucketEncryption: %+v, %v; want the default (SSE-C blocked)", out, err)
+	blocked := func(when string) {
+		out, err := c.GetBucketEncryption(e.ctx, &s3sdk.GetBucketEncryptionInput{Bucket: aws.String("data")})
+		if err != nil || out.ServerSideEncryptionConfiguration.Rules[0].BlockedEncryptionTypes.EncryptionType[0] != types.EncryptionTypeSseC {
+			t.Fatalf("%s: %+v, %v; want the default (SSE-C blocked)", when, out, err)
+		}
 	}
+	blocked("after DeleteBucketEncryption")
+	// a bucket deleted and created again does not inherit its predecessor's configuration
+	if err := put(types.ServerSideEncryptionAes256, types.EncryptionTypeNone); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.DeleteBucket(e.ctx, &s3sdk.DeleteBucketInput{Bucket: aws.String("data")}); err != nil {
+		t.Fatal(err)
+	}
+	e.bucket("data")
+	blocked("after the bucket was deleted and created again")
 }
 
 // TestWithDefaultEncryptionOffOnlyWhatIsAskedForIsEncrypted pins objects.encrypt_at_rest

@@ -101,7 +101,7 @@ func Open(ctx context.Context, opt Options) (*Keyring, error) {
 		return nil, err
 	}
 	if k.active == "" {
-		if _, err := k.Rotate(ctx); err != nil {
+		if _, err := k.addKey(ctx, true); err != nil {
 			return nil, err
 		}
 	}
@@ -112,6 +112,12 @@ func Open(ctx context.Context, opt Options) (*Keyring, error) {
 // (on other nodes within Options.Refresh); the older keys stay and keep
 // opening what they sealed. It returns the new key's ID.
 func (k *Keyring) Rotate(ctx context.Context) (string, error) {
+	return k.addKey(ctx, false)
+}
+
+// addKey adds a master key by compare-and-swap on the blob; first adds one only while
+// there is none, so nodes of one store starting together agree on a single first key.
+func (k *Keyring) addKey(ctx context.Context, first bool) (string, error) {
 	for range 10 {
 		data, version, err := k.opt.Blobs.GetBlob(ctx, keysBlob)
 		var file keyFile
@@ -119,6 +125,9 @@ func (k *Keyring) Rotate(ctx context.Context) (string, error) {
 		case err == nil:
 			if file, err = decodeKeyFile(data); err != nil {
 				return "", err
+			}
+			if first && len(file.Keys) > 0 {
+				return "", k.reload(ctx) // another node made the first key
 			}
 		case !errors.Is(err, store.ErrNotFound):
 			return "", fmt.Errorf("sse: read master keys: %w", err)

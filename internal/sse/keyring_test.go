@@ -90,6 +90,30 @@ func TestDataKeysOpenOnAnotherNodeAndAfterRotation(t *testing.T) {
 	}
 }
 
+// TestNodesStartingTogetherAgreeOnOneFirstKey opens keyrings concurrently on an empty
+// store: they all use the one key that won the compare-and-swap.
+func TestNodesStartingTogetherAgreeOnOneFirstKey(t *testing.T) {
+	st := openStore(t)
+	ids := make(chan string, 4)
+	for range 4 {
+		go func() {
+			k, err := Open(t.Context(), Options{Blobs: st})
+			if err != nil {
+				t.Error(err)
+				ids <- ""
+				return
+			}
+			ids <- mustActive(k)
+		}()
+	}
+	first := <-ids
+	for range 3 {
+		if id := <-ids; id != first || id == "" {
+			t.Fatalf("nodes use master keys %q and %q", first, id)
+		}
+	}
+}
+
 func mustActive(k *Keyring) string {
 	id, _ := k.ActiveKey()
 	return id
