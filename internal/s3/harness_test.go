@@ -72,6 +72,7 @@ type env struct {
 	store    *sqlstore.Store
 	svc      *iam.Service
 	backend  *localfs.Backend
+	dir      string // the temporary directory holding the store and the objects
 	auditDir string
 	audit    *audit.Log
 	server   *httptest.Server
@@ -116,7 +117,7 @@ func newEnv(t testing.TB, opts ...envOptions) *env {
 	}
 	ctx := context.Background()
 	dir := t.TempDir()
-	e := &env{t: t, ctx: ctx, clock: &clock{}}
+	e := &env{t: t, ctx: ctx, clock: &clock{}, dir: dir}
 	var err error
 	if e.store, err = sqlstore.Open(ctx, filepath.Join(dir, "inkan.db")); err != nil {
 		t.Fatal(err)

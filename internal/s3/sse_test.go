@@ -5,7 +5,10 @@ import (
 	"crypto/md5"
 	"encoding/base64"
 	"io"
+	"io/fs"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -354,4 +357,43 @@ func (e *env) rawSSEC(alg, key, keyMD5 string) (int, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// TestADamagedEncryptedObjectIsAServerErrorWithoutDetail flips a byte in every data file:
+// a GET answers 500 InternalError with S3's generic message, never other bytes and never
+// the file's path (the cause goes to the log).
+func TestADamagedEncryptedObjectIsAServerErrorWithoutDetail(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("data")
+	c := e.client(rootCredentials())
+	if _, err := c.PutObject(e.ctx, &s3sdk.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("k"), Body: e.body([]byte("precious bytes"))}); err != nil {
+		t.Fatal(err)
+	}
+	damaged := 0
+	filepath.WalkDir(filepath.Join(e.dir, "objects", "blobs"), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		b[len(b)-3] ^= 1
+		damaged++
+		return os.WriteFile(path, b, 0o600)
+	})
+	if damaged != 1 {
+		t.Fatalf("damaged %d data files, want 1", damaged)
+	}
+	req := signed(t, e, rootCredentials(), http.MethodGet, "/data/k", nil, emptySHA256, nil)
+	resp, err := e.server.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusInternalServerError || !strings.Contains(string(body), "<Code>InternalError</Code>") ||
+		strings.Contains(string(body), "blobs") || strings.Contains(string(body), "precious") {
+		t.Fatalf("answer %d %s", resp.StatusCode, body)
+	}
 }
