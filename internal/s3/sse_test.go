@@ -16,6 +16,8 @@ import (
 	s3sdk "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/inkan-dev/inkan/internal/objstore"
 )
 
 // TestNewObjectsAreEncryptedWithSSES3AndSayso checks AWS's default: every write answers
@@ -279,6 +281,14 @@ func TestSSECObjectsNeedTheirKeyOnEveryRead(t *testing.T) {
 		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(key), SSECustomerKeyMD5: aws.String(keyMD5)}); err != nil {
 		t.Fatal(err)
 	}
+	_, err = c.GetObjectAttributes(e.ctx, &s3sdk.GetObjectAttributesInput{Bucket: aws.String("data"), Key: aws.String("k"),
+		ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesObjectSize}})
+	requireCode(t, err, "InvalidRequest", http.StatusBadRequest)
+	if _, err := c.GetObjectAttributes(e.ctx, &s3sdk.GetObjectAttributesInput{Bucket: aws.String("data"), Key: aws.String("k"),
+		ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesObjectSize},
+		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(key), SSECustomerKeyMD5: aws.String(keyMD5)}); err != nil {
+		t.Fatalf("GetObjectAttributes with the key: %v", err)
+	}
 	_, err = c.CopyObject(e.ctx, &s3sdk.CopyObjectInput{Bucket: aws.String("data"), Key: aws.String("plain"), CopySource: aws.String("data/k")})
 	requireCode(t, err, "InvalidRequest", http.StatusBadRequest)
 	cp, err := c.CopyObject(e.ctx, &s3sdk.CopyObjectInput{Bucket: aws.String("data"), Key: aws.String("plain"), CopySource: aws.String("data/k"),
@@ -395,5 +405,28 @@ func TestADamagedEncryptedObjectIsAServerErrorWithoutDetail(t *testing.T) {
 	if resp.StatusCode != http.StatusInternalServerError || !strings.Contains(string(body), "<Code>InternalError</Code>") ||
 		strings.Contains(string(body), "blobs") || strings.Contains(string(body), "precious") {
 		t.Fatalf("answer %d %s", resp.StatusCode, body)
+	}
+}
+
+// TestObjectsStoredBeforeEncryptionAreServedAsTheyAre writes an object as an older inkan
+// did (no encryption) straight into the backend: it reads back without the header, and a
+// copy of it is encrypted like any new object.
+func TestObjectsStoredBeforeEncryptionAreServedAsTheyAre(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("data")
+	if _, err := e.backend.PutObject(e.ctx, "data", "old", strings.NewReader("legacy"), 6, objstore.PutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	c := e.client(rootCredentials())
+	get, err := c.GetObject(e.ctx, &s3sdk.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("old")})
+	if err != nil || get.ServerSideEncryption != "" {
+		t.Fatalf("GetObject of a legacy object = %q, %v; want no header", get.ServerSideEncryption, err)
+	}
+	if b, _ := io.ReadAll(get.Body); string(b) != "legacy" {
+		t.Fatalf("read %q", b)
+	}
+	cp, err := c.CopyObject(e.ctx, &s3sdk.CopyObjectInput{Bucket: aws.String("data"), Key: aws.String("new"), CopySource: aws.String("data/old")})
+	if err != nil || cp.ServerSideEncryption != types.ServerSideEncryptionAes256 {
+		t.Fatalf("CopyObject of a legacy object = %q, %v; want AES256", cp.ServerSideEncryption, err)
 	}
 }
