@@ -168,10 +168,11 @@ func (h *Handler) newDataKey(c *call, req writeSSE) (*objstore.DataKey, error) {
 	return nil, nil
 }
 
-// noKeys refuses an encryption request where inkan keeps no keys: the upstream backend,
-// whose tested servers do not honour one (SeaweedFS answers 500 to
-// x-amz-server-side-encryption without a KMS of its own, versitygw ignores it and stores
-// the bytes as sent), so passing it on would be a wrong success (docs/upstream.md).
+// noKeys refuses an encryption request where inkan keeps no keys: the upstream backend.
+// Passing SSE-S3 on would be a wrong success or a server error with the servers tested
+// (SeaweedFS 4.53 answers 500 without a KMS of its own; versitygw ignores it and stores the
+// bytes as sent); SSE-C, which SeaweedFS honours, would need the key on the backend's own
+// HEADs too, which the objstore contract does not carry (docs/upstream.md).
 func (h *Handler) noKeys() error {
 	return errNotImplemented.because("server-side encryption is not implemented by the "+h.backendName()+" backend", nil).
 		msg("Server-side encryption is not implemented by the " + h.backendName() + " backend of this endpoint")
