@@ -69,7 +69,15 @@ func FuzzDecodeMeta(f *testing.F) {
 	f.Add([]byte{metaVersion, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f})
 	f.Add(encodeChecksums(map[string]string{"CRC32": "x"}))
 	f.Add(encodeObjectMeta(objstore.ObjectMeta{}, []objstore.PartInfo{{Number: 1, Size: 3, Checksums: map[string]string{"CRC32": "x"}}}))
+	f.Add(encodeStored(objstore.ObjectMeta{ContentType: "t"}, []objstore.PartInfo{{Number: 1, Size: 3}},
+		objstore.Encryption{Type: objstore.SSES3, Sealed: []byte{1, 2, 0, 3}}))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		if m, parts, enc, err := decodeStored(b); err == nil {
+			again, againParts, againEnc, err := decodeStored(encodeStored(m, parts, enc))
+			if err != nil || !reflect.DeepEqual(again, m) || !reflect.DeepEqual(againParts, parts) || !reflect.DeepEqual(againEnc, enc) {
+				t.Fatalf("decoded stored metadata does not round-trip: %+v %+v %+v", m, parts, enc)
+			}
+		}
 		if m, parts, err := decodeObjectMeta(b); err == nil {
 			again, againParts, err := decodeObjectMeta(encodeObjectMeta(m, parts))
 			if err != nil || !reflect.DeepEqual(again, m) || !reflect.DeepEqual(againParts, parts) {
