@@ -95,6 +95,10 @@ func (h *Handler) putBucketEncryption(c *call) error {
 		// a default inkan could not apply would claim encryption that is not there
 		return h.noKeys()
 	}
+	// S3's model requires a body checksum of PutBucketEncryption, as of PutBucketCors
+	if !c.hasBodyChecksum() {
+		return errMissingContentMD5.because("PutBucketEncryption needs Content-MD5 or an x-amz-checksum-* header or trailer", nil)
+	}
 	var cfg encryptionConfiguration
 	return h.putSetting(c, encryptionSetting, maxEncryptionSize, &cfg, &cfg.Xmlns)
 }

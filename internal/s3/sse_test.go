@@ -109,6 +109,16 @@ func TestBucketEncryptionIsStoredReadBackAndResetToTheDefault(t *testing.T) {
 	requireCode(t, put(types.ServerSideEncryptionAwsKms), "NotImplemented", http.StatusNotImplemented)
 	requireCode(t, put(types.ServerSideEncryptionAwsKmsDsse), "NotImplemented", http.StatusNotImplemented)
 	requireCode(t, put("AES128"), "MalformedXML", http.StatusBadRequest)
+	doc := []byte(`<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>`)
+	resp, err := e.server.Client().Do(signed(t, e, rootCredentials(), http.MethodPut, "/data?encryption", doc, sha256Hex(doc), nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "Missing required header for this request: Content-MD5") {
+		t.Fatalf("PutBucketEncryption without a checksum answered %d %s", resp.StatusCode, body)
+	}
 	if err := put(types.ServerSideEncryptionAes256, types.EncryptionTypeNone); err != nil {
 		t.Fatal(err)
 	}
