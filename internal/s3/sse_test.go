@@ -295,7 +295,7 @@ func TestSSECObjectsNeedTheirKeyOnEveryRead(t *testing.T) {
 		ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesObjectSize}})
 	requireCode(t, err, "InvalidRequest", http.StatusBadRequest)
 	if _, err := c.GetObjectAttributes(e.ctx, &s3sdk.GetObjectAttributesInput{Bucket: aws.String("data"), Key: aws.String("k"),
-		ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesObjectSize},
+		ObjectAttributes:     []types.ObjectAttributes{types.ObjectAttributesObjectSize},
 		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(key), SSECustomerKeyMD5: aws.String(keyMD5)}); err != nil {
 		t.Fatalf("GetObjectAttributes with the key: %v", err)
 	}
