@@ -52,10 +52,18 @@ func TestTheAWSCLIReadsEveryBucketSettingWithoutA501(t *testing.T) {
 			{"get-bucket-cors", "GetBucketCors", "NoSuchCORSConfiguration"},
 			{"get-bucket-lifecycle-configuration", "GetBucketLifecycleConfiguration", "NoSuchLifecycleConfiguration"},
 			{"get-bucket-tagging", "GetBucketTagging", "NoSuchTagSet"},
-			{"get-bucket-encryption", "GetBucketEncryption", "ServerSideEncryptionConfigurationNotFoundError"},
 			{"get-bucket-policy-status", "GetBucketPolicyStatus", "NoSuchBucketPolicy"},
 		} {
 			wantCLIError(t, srv, env, c.code, c.op, "s3api", c.cmd, "--bucket", bucket)
+		}
+		// Local objects are encrypted with SSE-S3 by default; upstream ones are the
+		// upstream's, and inkan claims no default for them (docs/upstream.md).
+		if b.upstream == nil {
+			if out := mustS3CLI(t, srv, env, "s3api", "get-bucket-encryption", "--bucket", bucket); !strings.Contains(out, `"SSEAlgorithm": "AES256"`) {
+				t.Errorf("get-bucket-encryption printed %s", out)
+			}
+		} else {
+			wantCLIError(t, srv, env, "ServerSideEncryptionConfigurationNotFoundError", "GetBucketEncryption", "s3api", "get-bucket-encryption", "--bucket", bucket)
 		}
 		mustS3CLI(t, srv, env, "s3api", "get-object-acl", "--bucket", bucket, "--key", "k")
 		mustS3CLI(t, srv, env, "s3api", "delete-bucket-cors", "--bucket", bucket)

@@ -66,6 +66,24 @@ func (c *Client) RotateSealingKeys(ctx context.Context) error {
 	return err
 }
 
+// RotateEncryptionKeys asks inkan to add a master key for the objects it encrypts at rest
+// (POST /_inkan/v1/encryption-keys/rotate, root only) and returns the new key's ID. Objects
+// stored before stay readable.
+func (c *Client) RotateEncryptionKeys(ctx context.Context) (string, error) {
+	var out struct {
+		KeyID string `json:"keyId"`
+	}
+	resp, err := c.do(ctx, request{op: "inkan:RotateEncryptionKeys", method: http.MethodPost,
+		path: "/_inkan/v1/encryption-keys/rotate", service: AdminService})
+	if err != nil {
+		return "", err
+	}
+	if err := json.Unmarshal(resp.body, &out); err != nil {
+		return "", fmt.Errorf("inkan:RotateEncryptionKeys: answer: %w", err)
+	}
+	return out.KeyID, nil
+}
+
 // RevokeRoleSessions voids every session of the role issued until now (inkan's IAM action
 // RevokeRoleSessions, AWS's "revoke older sessions") and returns the time from which
 // sessions stay valid.

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// adminCmd is `inkan admin rotate-sealing-keys | revoke-sessions ROLE | copy-store`:
+// adminCmd is `inkan admin rotate-sealing-keys | rotate-encryption-keys | revoke-sessions ROLE | copy-store`:
 // operations that no AWS tool names, on a running inkan or (copy-store) on its databases.
 type adminCmd struct{}
 
@@ -14,6 +14,9 @@ const adminUsage = `usage: inkan admin <command> [flags]
 
   rotate-sealing-keys   retire the key that seals session tokens and make a new one (root only);
                         sessions sealed before keep working for their whole life
+  rotate-encryption-keys
+                        add a master key for objects encrypted at rest (root only); new
+                        objects use it, objects stored before stay readable
   revoke-sessions ROLE  void every session of ROLE issued until now (IAM RevokeRoleSessions)
   copy-store --from <sqlite file or URL> --to <postgres:// URL>
                         copy a whole store into an empty one and verify it (works on the
@@ -51,6 +54,12 @@ func (adminCmd) Run(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 		fmt.Fprintln(env.Stdout, "sealing keys rotated: new sessions are sealed with a new key; earlier ones stay valid until they expire")
+	case args[0] == "rotate-encryption-keys" && len(rest) == 0:
+		id, err := c.RotateEncryptionKeys(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "encryption keys rotated: new objects are encrypted under master key %s; objects stored before stay readable\n", id)
 	case args[0] == "revoke-sessions" && len(rest) == 1:
 		after, err := c.RevokeRoleSessions(ctx, rest[0])
 		if err != nil {

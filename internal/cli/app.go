@@ -85,6 +85,10 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger, out io.
 		return nil, err
 	}
 	a.closers = append(a.closers, closeBackend)
+	s3Keys, err := openKeys(ctx, cfg, st)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.Dev {
 		if err := a.startDevIDP(ctx, st, logger); err != nil {
 			return nil, err
@@ -101,9 +105,10 @@ func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger, out io.
 		},
 		Auth: a.iam,
 		S3: s3.New(s3.Options{Backend: backend, Auth: a.iam, Policies: iam.NewBucketPolicyCache(a.iam), Audit: auditLog,
+			Keys: s3Keys, EncryptByDefault: s3Keys != nil && cfg.Objects.EncryptAtRest, BackendName: backendName(cfg),
 			AuditAllow: a.s3AuditAllow(), Region: cfg.Region,
 			Domain: cfg.Domain, Explain: reasonToCaller, Logger: logger, Observer: metrics}),
-		Admin:          server.NewAdmin(a.iam, auditLog, cfg.Region),
+		Admin:          adminAPI(a.iam, auditLog, cfg.Region, s3Keys),
 		Audit:          auditLog,
 		Metrics:        metrics,
 		Logger:         logger,

@@ -16,22 +16,27 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/inkan-dev/inkan/internal/config"
+	"github.com/inkan-dev/inkan/internal/iam"
 	"github.com/inkan-dev/inkan/internal/objstore"
 	"github.com/inkan-dev/inkan/internal/objstore/localfs"
 	"github.com/inkan-dev/inkan/internal/objstore/upstream"
+	"github.com/inkan-dev/inkan/internal/s3"
+	"github.com/inkan-dev/inkan/internal/server"
 	"github.com/inkan-dev/inkan/internal/sigv4"
+	"github.com/inkan-dev/inkan/internal/sse"
 )
 
 // objectsFlags are serve's object-backend flags; each overrides its INKAN_* variable and
 // the file's objects: section.
 type objectsFlags struct {
 	backend, region, caFile, bucketPrefix, keys string
-	pathStyle                                   bool
+	pathStyle, encryptAtRest                    bool
 }
 
 func (f *objectsFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.backend, "objects", "", "object backend: local, or an upstream S3 URL s3+http://host:port or s3+https://host (INKAN_OBJECTS, default local)")
 	fs.StringVar(&f.region, "upstream-region", "", "region upstream requests are signed for (INKAN_UPSTREAM_REGION, default us-east-1)")
+	fs.BoolVar(&f.encryptAtRest, "encrypt-at-rest", true, "encrypt every new local object (SSE-S3) unless SSE-C is asked for; false: only what requests and bucket encryption configurations ask for (INKAN_ENCRYPT_AT_REST, default true)")
 	fs.BoolVar(&f.pathStyle, "upstream-path-style", true, "address upstream buckets as host/bucket; false: bucket.host (INKAN_UPSTREAM_PATH_STYLE)")
 	fs.StringVar(&f.caFile, "upstream-ca-file", "", "PEM roots for an https upstream (INKAN_UPSTREAM_CA_FILE)")
 	fs.StringVar(&f.bucketPrefix, "upstream-bucket-prefix", "", "prefix of inkan's buckets upstream (INKAN_UPSTREAM_BUCKET_PREFIX)")
@@ -54,6 +59,9 @@ func (f *objectsFlags) apply(set map[string]bool, cfg *config.Objects) {
 	}
 	if set["upstream-path-style"] {
 		cfg.Upstream.PathStyle = f.pathStyle
+	}
+	if set["encrypt-at-rest"] {
+		cfg.EncryptAtRest = f.encryptAtRest
 	}
 }
 
@@ -149,4 +157,34 @@ func (s sdkCredentials) Credentials(ctx context.Context) (sigv4.Credentials, err
 		return sigv4.Credentials{}, fmt.Errorf("AWS SDK credential chain: %w", err)
 	}
 	return sigv4.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}, nil
+}
+
+// openKeys opens the keyring of objects encrypted at rest, whose master keys live in the
+// store; nil for an upstream backend, which keeps its own keys.
+func openKeys(ctx context.Context, cfg config.Config, st sse.Blobs) (s3.Keys, error) {
+	if _, upstream := cfg.Objects.UpstreamEndpoint(); upstream {
+		return nil, nil
+	}
+	k, err := sse.Open(ctx, sse.Options{Blobs: st})
+	if err != nil {
+		return nil, fmt.Errorf("encryption keys: %w", err)
+	}
+	return k, nil
+}
+
+// backendName names the object backend in the S3 layer's refusals.
+func backendName(cfg config.Config) string {
+	if _, upstream := cfg.Objects.UpstreamEndpoint(); upstream {
+		return "upstream"
+	}
+	return "local"
+}
+
+// adminAPI is the admin API, with the encryption-key rotation where inkan keeps the keys.
+func adminAPI(auth *iam.Service, decisions server.Finder, region string, keys s3.Keys) *server.Admin {
+	a := server.NewAdmin(auth, decisions, region)
+	if r, ok := keys.(server.KeyRotator); ok {
+		a.WithEncryptionKeys(r)
+	}
+	return a
 }

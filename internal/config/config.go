@@ -94,6 +94,10 @@ type Objects struct {
 	// s3+https://host.
 	Backend  string   `yaml:"backend"`
 	Upstream Upstream `yaml:"upstream"`
+	// EncryptAtRest encrypts every new local object with SSE-S3 unless SSE-C is asked for
+	// (default true, AWS's behaviour); false stores objects as sent unless a request or a
+	// bucket's encryption configuration asks for encryption (docs/security.md).
+	EncryptAtRest bool `yaml:"encrypt_at_rest"`
 }
 
 // Root holds the administrator credentials, from the environment only.
@@ -131,7 +135,7 @@ func Default() Config {
 		},
 		Audit: Audit{MaxFileBytes: 64 << 20, MaxFiles: 20},
 		Objects: Objects{UploadMaxAge: Duration(7 * 24 * time.Hour), SweepInterval: Duration(time.Hour),
-			Backend: "local", Upstream: defaultUpstream()},
+			Backend: "local", Upstream: defaultUpstream(), EncryptAtRest: true},
 		Decisions: defaultDecisions(),
 		Limits:    defaultLimits(),
 		Lifecycle: defaultLifecycle(),

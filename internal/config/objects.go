@@ -72,6 +72,11 @@ func (o *Objects) envVars() map[string]func(string) error {
 		"INKAN_UPSTREAM_ACCESS_KEY_ID":     str(&u.AccessKeyID),
 		"INKAN_UPSTREAM_SECRET_ACCESS_KEY": str(&u.SecretAccessKey),
 		"INKAN_UPSTREAM_SESSION_TOKEN":     str(&u.SessionToken),
+		"INKAN_ENCRYPT_AT_REST": func(v string) error {
+			b, err := strconv.ParseBool(v)
+			o.EncryptAtRest = b
+			return err
+		},
 		"INKAN_UPSTREAM_PATH_STYLE": func(v string) error {
 			b, err := strconv.ParseBool(v)
 			u.PathStyle = b

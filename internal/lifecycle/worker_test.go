@@ -358,15 +358,15 @@ func TestIncompleteUploadsAreAbortedOnSchedule(t *testing.T) {
 	w := newWorld(t)
 	w.bucket("b")
 	w.configure("b", `<Rule><ID>uploads</ID><Filter><Prefix>tmp/</Prefix></Filter><Status>Enabled</Status><AbortIncompleteMultipartUpload><DaysAfterInitiation>2</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>`)
-	old, err := w.backend.CreateMultipartUpload(w.ctx, "b", "tmp/old", objstore.ObjectMeta{})
+	old, err := w.backend.CreateMultipartUpload(w.ctx, "b", "tmp/old", objstore.ObjectMeta{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.backend.CreateMultipartUpload(w.ctx, "b", "keep/old", objstore.ObjectMeta{}); err != nil {
+	if _, err := w.backend.CreateMultipartUpload(w.ctx, "b", "keep/old", objstore.ObjectMeta{}, nil); err != nil {
 		t.Fatal(err)
 	}
 	w.clock.set(day0.AddDate(0, 0, 1))
-	if _, err := w.backend.CreateMultipartUpload(w.ctx, "b", "tmp/new", objstore.ObjectMeta{}); err != nil {
+	if _, err := w.backend.CreateMultipartUpload(w.ctx, "b", "tmp/new", objstore.ObjectMeta{}, nil); err != nil {
 		t.Fatal(err)
 	}
 	wk := w.worker("n", lifecycle.Options{})

@@ -160,17 +160,20 @@ type Objects interface {
 // that bucket and key; they check the bucket first (ErrNoSuchBucket).
 type Multipart interface {
 	// CreateMultipartUpload starts an upload to key and returns its ID; meta
-	// becomes the object's metadata on completion.
-	CreateMultipartUpload(ctx context.Context, bucket, key string, meta ObjectMeta) (string, error)
+	// becomes the object's metadata on completion. enc, when non-nil, encrypts
+	// every part with its key (opened again by each UploadPart through
+	// PartOptions.Keys) and becomes the object's Encryption.
+	CreateMultipartUpload(ctx context.Context, bucket, key string, meta ObjectMeta, enc *DataKey) (string, error)
 	// UploadPart stores a part under the same body rules as PutObject (the
 	// read-error rule, ErrIncompleteBody, durable before it returns).
 	// Re-uploading a part number replaces that part. number must be in
-	// 1..MaxPartNumber (ErrInvalidArgument). checksums are kept opaque.
-	UploadPart(ctx context.Context, bucket, key, uploadID string, number int, body io.Reader, size int64, checksums map[string]string) (PartInfo, error)
+	// 1..MaxPartNumber (ErrInvalidArgument). opts.Checksums are kept opaque;
+	// opts.Keys opens the key of an encrypted upload.
+	UploadPart(ctx context.Context, bucket, key, uploadID string, number int, body io.Reader, size int64, opts PartOptions) (PartInfo, error)
 	// UploadPartCopy stores as part number the bytes of src's current version,
-	// or rng of them (ErrInvalidRange if unsatisfiable). Source errors are as
-	// for CopyObject.
-	UploadPartCopy(ctx context.Context, bucket, key, uploadID string, number int, src CopySource, rng *Range) (PartInfo, error)
+	// or rng of them (ErrInvalidRange if unsatisfiable), encrypted as the
+	// upload is (opts.Keys). Source errors are as for CopyObject.
+	UploadPartCopy(ctx context.Context, bucket, key, uploadID string, number int, src CopySource, rng *Range, opts PartOptions) (PartInfo, error)
 	// ListParts returns a page of the upload's parts in ascending number.
 	ListParts(ctx context.Context, bucket, key, uploadID string, opts ListPartsOptions) (ListPartsResult, error)
 	// ListMultipartUploads returns a page of the bucket's uploads in

@@ -76,6 +76,8 @@ type ObjectInfo struct {
 	// DeleteMarker reports that the version is a delete marker: no bytes,
 	// no ETag, no metadata, only Key, VersionID, IsLatest and LastModified.
 	DeleteMarker bool
+	// Encryption is how the bytes are stored at rest (see encryption.go).
+	Encryption Encryption
 }
 
 // Precondition makes a write conditional on the current version of its
@@ -95,6 +97,9 @@ type Precondition struct {
 type PutOptions struct {
 	Meta         ObjectMeta
 	Precondition Precondition
+	// Encrypt, when non-nil, encrypts the bytes at rest with its key and
+	// stores its Encryption with them; nil stores them as sent.
+	Encrypt *DataKey
 }
 
 // DeleteOptions qualify DeleteObject.
@@ -123,6 +128,9 @@ type GetOptions struct {
 	// VersionID, when set, selects that version instead of the current one
 	// (see Objects.GetObject for the errors).
 	VersionID string
+	// Keys opens the data key of an encrypted object (ErrEncrypted when nil);
+	// its error is returned unchanged.
+	Keys KeyOpener
 }
 
 // Object is an open object version. The caller must Close Body. Body keeps
@@ -151,6 +159,10 @@ type CopySource struct {
 	IfMatch string
 	// VersionID, when set, copies that version instead of the current one.
 	VersionID string
+	// Keys opens the source's data key when it is encrypted. It is called
+	// even when the copy shares the source's bytes, so that a copy proves
+	// the caller holds the source's key.
+	Keys KeyOpener
 }
 
 // CopyOptions qualify CopyObject.
@@ -160,6 +172,12 @@ type CopyOptions struct {
 	// unchanged bytes. When nil, the source's metadata is copied.
 	Meta         *ObjectMeta
 	Precondition Precondition
+	// Reencrypt false keeps the source's bytes and Encryption (shared where
+	// the backend can). Reencrypt true decrypts the source and writes its
+	// bytes anew, encrypted with Encrypt, or as plaintext when Encrypt is nil:
+	// a copy to another customer key, or from SSE-C to SSE-S3.
+	Reencrypt bool
+	Encrypt   *DataKey
 }
 
 // ListOptions select a page of a bucket listing.
@@ -194,6 +212,8 @@ type Upload struct {
 	Initiated time.Time
 	// Meta is what CreateMultipartUpload was given; it becomes the object's.
 	Meta ObjectMeta
+	// Encryption is the upload's, which its parts and the object get.
+	Encryption Encryption
 }
 
 // PartInfo describes an uploaded part.

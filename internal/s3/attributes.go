@@ -37,10 +37,18 @@ func (h *Handler) getObjectAttributes(c *call) error {
 	if err := h.authorize(c, read, c.bucket, c.key, keys); err != nil {
 		return err
 	}
+	customer, err := parseReadSSE(c.r)
+	if err != nil {
+		return err
+	}
 	vid, _ := c.versionID()
 	info, parts, err := h.o.Backend.ObjectParts(c.ctx, c.bucket, c.key, vid)
 	if err != nil {
 		return h.readFailure(c, err, false)
+	}
+	// an SSE-C object's attributes need its key, as S3 requires (reference §4)
+	if err := h.checkReadKey(c, info.Encryption, customer); err != nil {
+		return err
 	}
 	setVersionHeaders(c.w.Header(), info.VersionID, false)
 	res := objectAttributes{Xmlns: xmlns}

@@ -73,8 +73,9 @@ func (h *Handler) createBucket(c *call) error {
 	if err := h.o.Auth.DeleteBucketPolicy(c.ctx, c.bucket); err != nil && iam.KindOf(err) != iam.KindNoSuchEntity {
 		return err
 	}
-	// So must its settings; the new bucket's own are stored before it exists, so that it
-	// never exists without its public access block.
+	// So must its settings (an encryption configuration unblocking SSE-C, say); the new
+	// bucket's own are stored before it exists, so that it never exists without its public
+	// access block.
 	for _, name := range bucketSettings {
 		if err := h.o.Auth.DeleteBucketSetting(c.ctx, c.bucket, name); err != nil {
 			return err
@@ -144,7 +145,7 @@ func (h *Handler) checkLocation(c *call) error {
 }
 
 // bucketSettings are the settings a bucket's deletion removes.
-var bucketSettings = []string{corsSetting, lifecycle.Setting, taggingSetting, ownershipSetting, publicAccessSetting}
+var bucketSettings = []string{corsSetting, lifecycle.Setting, taggingSetting, ownershipSetting, publicAccessSetting, encryptionSetting}
 
 // deleteBucket removes an empty bucket, its policy and its settings.
 func (h *Handler) deleteBucket(c *call) error {

@@ -35,6 +35,9 @@ type call struct {
 	denial denial
 	// tags are the tags the request writes, once read (writtenTags).
 	tags *requestTags
+	// uploadEncryption reads the encryption of the routed multipart upload, for the
+	// condition keys of its parts (sse.go); set by the dispatcher.
+	uploadEncryption func() objstore.Encryption
 }
 
 // denial is what the audit record of a refused request needs beyond the error.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/inkan-dev/inkan/internal/objstore"
 	"github.com/inkan-dev/inkan/internal/policy"
+	"github.com/inkan-dev/inkan/internal/sse"
 )
 
 // copySource is the object named by x-amz-copy-source.
@@ -63,7 +64,8 @@ func (c *call) copySource() (copySource, error) {
 
 // copyKeys are CopyObject's and UploadPartCopy's condition keys.
 func copyKeys(c *call) policy.Keys {
-	k := policy.Keys{"s3:x-amz-copy-source": {c.header("x-amz-copy-source")}}
+	k := sseKeys(c)
+	k["s3:x-amz-copy-source"] = []string{c.header("x-amz-copy-source")}
 	if v := c.header("x-amz-metadata-directive"); v != "" {
 		k["s3:x-amz-metadata-directive"] = []string{v}
 	}
@@ -72,14 +74,15 @@ func copyKeys(c *call) policy.Keys {
 
 // readSource authorizes reading the source (s3:GetObject on it, reference §6, or
 // s3:GetObjectVersion with s3:versionid for a named version) and checks the
-// x-amz-copy-source-if-* conditions; it returns the source's description, whose ETag the
-// copy then requires so that a concurrent overwrite cannot slip in. A source whose current
-// version is a delete marker is a missing key; one that names a delete marker is S3's 400
-// InvalidRequest.
+// x-amz-copy-source-if-* conditions and the source's SSE-C key; it returns the source's
+// description, whose ETag the copy then requires so that a concurrent overwrite cannot
+// slip in, and its opener. A source whose current version is a delete marker is a missing
+// key; one that names a delete marker is S3's 400 InvalidRequest.
 //
 // The source is read before the authorization so that s3:ExistingObjectTag/<key> holds its
 // tags; a missing source is answered only after the caller was authorized.
-func (h *Handler) readSource(c *call, src copySource) (objstore.ObjectInfo, error) {
+func (h *Handler) readSource(c *call, src copySource) (objstore.ObjectInfo, openedSource, error) {
+	out := openedSource{CopySource: objstore.CopySource{Bucket: src.bucket, Key: src.key, VersionID: src.versionID}}
 	info, err := h.o.Backend.HeadObject(c.ctx, src.bucket, src.key, src.versionID)
 	var keys policy.Keys
 	if err == nil {
@@ -93,18 +96,29 @@ func (h *Handler) readSource(c *call, src copySource) (objstore.ObjectInfo, erro
 		action, keys["s3:versionid"] = "s3:GetObjectVersion", []string{src.versionID}
 	}
 	if err := h.authorize(c, action, src.bucket, src.key, keys); err != nil {
-		return objstore.ObjectInfo{}, err
+		return objstore.ObjectInfo{}, out, err
+	}
+	customer, cerr := parseCustomerKey(c.r, hdrCopyCustomer)
+	if cerr != nil {
+		return objstore.ObjectInfo{}, out, cerr
 	}
 	var dm *objstore.DeleteMarkerError
 	if errors.As(err, &dm) && dm.Named {
 		e := errInvalidRequest.because("the copy source names a delete marker", err)
 		e.Message = "The source of a copy request may not specifically refer to a delete marker by version id."
-		return info, e
+		return info, out, e
 	}
 	if err != nil {
-		return info, h.missingSource(c, src, err)
+		return info, out, h.missingSource(c, src, err)
 	}
-	return info, copyConditions(c, info)
+	if err := copyConditions(c, info); err != nil {
+		return info, out, err
+	}
+	if err := h.checkReadKey(c, info.Encryption, customer); err != nil {
+		return info, out, err
+	}
+	out.IfMatch, out.Keys, out.Customer = info.ETag, h.opener(c, customer, nil), customer
+	return info, out, nil
 }
 
 // missingSource applies the 404-or-403 rule to the copy source's bucket.
@@ -120,6 +134,13 @@ func (h *Handler) missingSource(c *call, src copySource, err error) error {
 	err = h.missingObject(&inner, bucketError(&inner, err))
 	c.denial = inner.denial
 	return err
+}
+
+// openedSource is a copy source as the backend reads it, with the request's SSE-C key for
+// it (nil without one).
+type openedSource struct {
+	objstore.CopySource
+	Customer *sse.CustomerKey
 }
 
 // copyConditions evaluates x-amz-copy-source-if-match, -if-unmodified-since,
@@ -152,6 +173,10 @@ func (h *Handler) copyObject(c *call) error {
 	if err := c.refuseUnsupported(); err != nil {
 		return err
 	}
+	req, err := parseWriteSSE(c.r)
+	if err != nil {
+		return err
+	}
 	src, err := c.copySource()
 	if err != nil {
 		return err
@@ -167,7 +192,7 @@ func (h *Handler) copyObject(c *call) error {
 	}
 	switch d := c.header("x-amz-metadata-directive"); d {
 	case "", "COPY":
-		if src.bucket == c.bucket && src.key == c.key {
+		if src.bucket == c.bucket && src.key == c.key && !encryptionHeaders(c.r) {
 			e := errInvalidRequest.because("a copy onto itself must replace the metadata", nil)
 			e.Message = "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."
 			return e
@@ -182,7 +207,7 @@ func (h *Handler) copyObject(c *call) error {
 		return errInvalidArgument.because("x-amz-metadata-directive must be COPY or REPLACE", nil).
 			with(Field{"ArgumentName", "x-amz-metadata-directive"}, Field{"ArgumentValue", d})
 	}
-	info, err := h.readSource(c, src)
+	info, source, err := h.readSource(c, src)
 	if err != nil {
 		return err
 	}
@@ -190,12 +215,17 @@ func (h *Handler) copyObject(c *call) error {
 		return errInvalidRequest.because("the copy source is larger than 5 GiB; copy it with UploadPartCopy", nil)
 	}
 	copyTags(c, &opts, info, tagDirective)
-	out, err := h.o.Backend.CopyObject(c.ctx, objstore.CopySource{Bucket: src.bucket, Key: src.key, IfMatch: info.ETag,
-		VersionID: src.versionID}, c.bucket, c.key, opts)
+	enc, err := h.copyEncryption(c, info, source.Customer, req)
+	if err != nil {
+		return err
+	}
+	opts.Reencrypt, opts.Encrypt = enc.Reencrypt, enc.Encrypt
+	out, err := h.o.Backend.CopyObject(c.ctx, source.CopySource, c.bucket, c.key, opts)
 	if err != nil {
 		return bucketError(c, err)
 	}
 	copyVersionHeaders(c.w.Header(), info.VersionID, out.VersionID)
+	setSSEHeaders(c.w.Header(), out.Encryption, req.customer)
 	return writeXML(c.w, copyObjectResult{Xmlns: xmlns, ETag: quoteETag(out.ETag), LastModified: s3Time(out.LastModified),
 		checksumFields: toChecksumFields(out.Meta.Checksums)})
 }

@@ -79,6 +79,15 @@ type Options struct {
 	Logger *slog.Logger
 	// Observer counts the failures operators act on; nil = none.
 	Observer Observer
+	// Keys makes and opens the data keys of objects encrypted at rest (sse.go); nil when
+	// the backend keeps its own keys (upstream), where encryption requests are refused.
+	Keys Keys
+	// EncryptByDefault encrypts every new object with SSE-S3 unless SSE-C is asked for, as
+	// AWS does since 2023; false encrypts only what a request or a bucket's encryption
+	// configuration asks for (objects.encrypt_at_rest).
+	EncryptByDefault bool
+	// BackendName names the object backend in refusals ("upstream").
+	BackendName string
 }
 
 // Observer counts failures beyond the request metrics; *server.Metrics is one. Its
@@ -177,6 +186,7 @@ func (h *Handler) newCall(w http.ResponseWriter, r *http.Request) *call {
 		id = reqid.New()
 	}
 	c := &call{w: w, r: r, ctx: r.Context(), requestID: id, hostID: hostIDOf(id), query: r.URL.Query()}
+	c.uploadEncryption = func() objstore.Encryption { return h.uploadEncryption(c) }
 	hdr := w.Header()
 	hdr.Set("x-amz-request-id", id)
 	hdr.Set("x-amz-id-2", c.hostID)

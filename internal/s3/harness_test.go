@@ -31,6 +31,7 @@ import (
 	"github.com/inkan-dev/inkan/internal/oidc"
 	"github.com/inkan-dev/inkan/internal/reqid"
 	"github.com/inkan-dev/inkan/internal/s3"
+	"github.com/inkan-dev/inkan/internal/sse"
 	"github.com/inkan-dev/inkan/internal/store"
 	"github.com/inkan-dev/inkan/internal/store/decisionlog"
 	"github.com/inkan-dev/inkan/internal/store/sqlstore"
@@ -71,6 +72,7 @@ type env struct {
 	store    *sqlstore.Store
 	svc      *iam.Service
 	backend  *localfs.Backend
+	dir      string // the temporary directory holding the store and the objects
 	auditDir string
 	audit    *audit.Log
 	server   *httptest.Server
@@ -102,6 +104,9 @@ type envOptions struct {
 	explain  bool
 	logger   *slog.Logger
 	observer s3.Observer
+	// plaintext turns the operator's default encryption off (objects.encrypt_at_rest
+	// false); the keyring stays, as in inkan serve.
+	plaintext bool
 }
 
 func newEnv(t testing.TB, opts ...envOptions) *env {
@@ -112,7 +117,7 @@ func newEnv(t testing.TB, opts ...envOptions) *env {
 	}
 	ctx := context.Background()
 	dir := t.TempDir()
-	e := &env{t: t, ctx: ctx, clock: &clock{}}
+	e := &env{t: t, ctx: ctx, clock: &clock{}, dir: dir}
 	var err error
 	if e.store, err = sqlstore.Open(ctx, filepath.Join(dir, "inkan.db")); err != nil {
 		t.Fatal(err)
@@ -142,13 +147,17 @@ func newEnv(t testing.TB, opts ...envOptions) *env {
 		t.Cleanup(func() { w.Close() })
 		recorder = decisionlog.NewTrail(e.audit, w)
 	}
+	keys, err := sse.Open(ctx, sse.Options{Blobs: e.store})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var backend objstore.Backend = e.backend
 	if o.wrap != nil {
 		backend = o.wrap(backend)
 	}
 	e.handler = s3.New(s3.Options{Backend: backend, Auth: e.svc, Policies: iam.NewBucketPolicyCache(e.svc), Audit: recorder,
 		AuditAllow: o.auditAllow, Region: pinned, Domain: o.domain, Now: e.clock.Now,
-		Explain: o.explain, Logger: o.logger, Observer: o.observer})
+		Explain: o.explain, Logger: o.logger, Observer: o.observer, Keys: keys, EncryptByDefault: !o.plaintext, BackendName: "local"})
 	withID := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.mu.Lock()
 		e.seen = append(e.seen, r.Method+" "+r.Header.Get("X-Amz-Content-Sha256"))

@@ -60,9 +60,9 @@ func objectMetaFrom(h http.Header) (objstore.ObjectMeta, error) {
 }
 
 // refuseUnsupported answers NotImplemented for request headers that ask for features inkan
-// does not have (encryption, object lock, other storage classes): storing the object
-// without them would be a wrong success. Tags (tagging.go) and ACLs (acl.go) are read by
-// the handlers.
+// does not have (object lock, other storage classes): storing the object without them
+// would be a wrong success. Tags (tagging.go), ACLs (acl.go) and encryption headers
+// (sse.go) are read by the handlers.
 func (c *call) refuseUnsupported() error {
 	return refuseUnsupported(c.r.Header)
 }
@@ -73,7 +73,7 @@ func refuseUnsupported(h http.Header) error {
 		lower := strings.ToLower(name)
 		v := strings.Join(values, ",")
 		switch {
-		case strings.HasPrefix(lower, "x-amz-server-side-encryption"), strings.HasPrefix(lower, "x-amz-object-lock-"),
+		case strings.HasPrefix(lower, "x-amz-object-lock-"),
 			lower == "x-amz-website-redirect-location",
 			lower == "x-amz-storage-class" && v != "STANDARD":
 			return errNotImplemented.because("header "+lower+": "+strconv.Quote(v)+" is not implemented by inkan", nil).

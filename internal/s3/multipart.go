@@ -24,6 +24,10 @@ func (h *Handler) createMultipartUpload(c *call) error {
 	if meta.Tags, err = h.checkWrite(c); err != nil {
 		return err
 	}
+	req, dk, err := h.writeEncryption(c, c.r)
+	if err != nil {
+		return err
+	}
 	alg, typ, err := c.uploadChecksum()
 	if err != nil {
 		return err
@@ -31,9 +35,12 @@ func (h *Handler) createMultipartUpload(c *call) error {
 	if alg != "" {
 		meta.Checksums, meta.ChecksumType = map[string]string{string(alg): ""}, typ
 	}
-	id, err := h.o.Backend.CreateMultipartUpload(c.ctx, c.bucket, c.key, meta)
+	id, err := h.o.Backend.CreateMultipartUpload(c.ctx, c.bucket, c.key, meta, dk)
 	if err != nil {
 		return bucketError(c, err)
+	}
+	if dk != nil {
+		setSSEHeaders(c.w.Header(), dk.Encryption, req.customer)
 	}
 	if alg != "" {
 		c.w.Header().Set("x-amz-checksum-algorithm", string(alg))
@@ -88,15 +95,22 @@ func (h *Handler) uploadPart(c *call) error {
 	if err != nil {
 		return err
 	}
+	customer, err := parseReadSSE(c.r)
+	if err != nil {
+		return err
+	}
 	p, err := c.payload()
 	if err != nil {
 		return err
 	}
-	part, err := h.o.Backend.UploadPart(c.ctx, c.bucket, c.key, c.query.Get("uploadId"), n, p, p.size, p.sums)
+	var used objstore.Encryption
+	part, err := h.o.Backend.UploadPart(c.ctx, c.bucket, c.key, c.query.Get("uploadId"), n, p, p.size,
+		objstore.PartOptions{Checksums: p.sums, Keys: h.opener(c, customer, &used)})
 	if err != nil {
 		return bucketError(c, err)
 	}
 	hdr := c.w.Header()
+	setSSEHeaders(hdr, used, customer)
 	hdr.Set("ETag", quoteETag(part.ETag))
 	setChecksumHeaders(hdr, part.Checksums, "")
 	c.w.WriteHeader(http.StatusOK)
@@ -113,7 +127,11 @@ func (h *Handler) uploadPartCopy(c *call) error {
 	if err != nil {
 		return err
 	}
-	info, err := h.readSource(c, src)
+	customer, err := parseReadSSE(c.r)
+	if err != nil {
+		return err
+	}
+	info, source, err := h.readSource(c, src)
 	if err != nil {
 		return err
 	}
@@ -121,14 +139,16 @@ func (h *Handler) uploadPartCopy(c *call) error {
 	if err != nil {
 		return err
 	}
+	var used objstore.Encryption
 	part, err := h.o.Backend.UploadPartCopy(c.ctx, c.bucket, c.key, c.query.Get("uploadId"), n,
-		objstore.CopySource{Bucket: src.bucket, Key: src.key, IfMatch: info.ETag, VersionID: src.versionID}, rng)
+		source.CopySource, rng, objstore.PartOptions{Keys: h.opener(c, customer, &used)})
 	if err != nil {
 		return bucketError(c, err)
 	}
 	if info.VersionID != "" {
 		c.w.Header().Set("x-amz-copy-source-version-id", info.VersionID)
 	}
+	setSSEHeaders(c.w.Header(), used, customer)
 	return writeXML(c.w, copyPartResult{Xmlns: xmlns, ETag: quoteETag(part.ETag), LastModified: s3Time(part.LastModified),
 		checksumFields: toChecksumFields(part.Checksums)})
 }
@@ -167,6 +187,7 @@ func (h *Handler) completeMultipartUpload(c *call) error {
 		return bucketError(c, err)
 	}
 	h.setExpiration(c, info)
+	setSSEHeaders(c.w.Header(), info.Encryption, nil)
 	return writeXML(c.w, c.completionResult(info))
 }
 

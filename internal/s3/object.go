@@ -23,6 +23,10 @@ func (h *Handler) putObject(c *call) error {
 	if meta.Tags, err = h.checkWrite(c); err != nil {
 		return err
 	}
+	req, dk, err := h.writeEncryption(c, c.r)
+	if err != nil {
+		return err
+	}
 	p, err := c.payload()
 	if err != nil {
 		return err
@@ -31,13 +35,14 @@ func (h *Handler) putObject(c *call) error {
 	if p.alg != "" {
 		meta.ChecksumType = "FULL_OBJECT"
 	}
-	info, err := h.o.Backend.PutObject(c.ctx, c.bucket, c.key, p, p.size, objstore.PutOptions{Meta: meta, Precondition: writeConditions(c)})
+	info, err := h.o.Backend.PutObject(c.ctx, c.bucket, c.key, p, p.size, objstore.PutOptions{Meta: meta, Precondition: writeConditions(c), Encrypt: dk})
 	if err != nil {
 		return err
 	}
 	hdr := c.w.Header()
 	hdr.Set("ETag", quoteETag(info.ETag))
 	writtenVersionHeader(hdr, info.VersionID)
+	setSSEHeaders(hdr, info.Encryption, req.customer)
 	setChecksumHeaders(hdr, info.Meta.Checksums, info.Meta.ChecksumType)
 	h.setExpiration(c, info)
 	c.w.WriteHeader(http.StatusOK)
@@ -64,7 +69,11 @@ func (h *Handler) readObject(c *call, withBody bool) error {
 	if err := c.refuseUnsupported(); err != nil {
 		return err
 	}
-	var opts objstore.GetOptions
+	customer, err := parseReadSSE(c.r)
+	if err != nil {
+		return err
+	}
+	opts := objstore.GetOptions{Keys: h.opener(c, customer, nil)}
 	opts.VersionID, _ = c.versionID() // checked by route
 	if v := c.header("Range"); v != "" {
 		opts.Range = parseRange(v)
@@ -91,12 +100,16 @@ func (h *Handler) readObject(c *call, withBody bool) error {
 	if obj.Body != nil {
 		defer obj.Body.Close()
 	}
+	if err := h.checkReadKey(c, obj.Info.Encryption, customer); err != nil {
+		return err
+	}
 	hdr := c.w.Header()
 	setObjectHeaders(hdr, obj.Info)
 	if err := h.setTaggingCount(c, obj.Info); err != nil {
 		return err
 	}
 	setVersionHeaders(hdr, obj.Info.VersionID, false)
+	setSSEHeaders(hdr, obj.Info.Encryption, customer)
 	// The checksum headers go on only once the conditions hold: S3 sends none on a 304 or
 	// a 412, and botocore (≥ 1.36, which asks for checksums on every GetObject) wraps any
 	// answer carrying one in a validating stream, so a 304 or 412 with one reaches the

@@ -12,7 +12,6 @@ import (
 
 	"github.com/inkan-dev/inkan/internal/checksum"
 	"github.com/inkan-dev/inkan/internal/objstore"
-	"github.com/inkan-dev/inkan/internal/policy"
 	"github.com/inkan-dev/inkan/internal/sigv4"
 )
 
@@ -54,7 +53,9 @@ func (h *Handler) postObject(c *call) error {
 		return err
 	}
 	hdr := f.header()
-	tags, err := h.authorizePost(c, f, hdr)
+	form := *c.r
+	form.Header = hdr
+	tags, err := h.authorizePost(c, f, &form)
 	if err != nil {
 		return err
 	}
@@ -67,6 +68,10 @@ func (h *Handler) postObject(c *call) error {
 		return err
 	}
 	meta.Tags = tags
+	req, dk, err := h.writeEncryption(c, &form)
+	if err != nil {
+		return err
+	}
 	body, err := f.body(hdr, pol)
 	if err != nil {
 		return err
@@ -75,18 +80,22 @@ func (h *Handler) postObject(c *call) error {
 	if body.alg != "" {
 		meta.ChecksumType = "FULL_OBJECT"
 	}
-	info, err := h.o.Backend.PutObject(c.ctx, c.bucket, c.key, body, -1, objstore.PutOptions{Meta: meta})
+	info, err := h.o.Backend.PutObject(c.ctx, c.bucket, c.key, body, -1, objstore.PutOptions{Meta: meta, Encrypt: dk})
 	if err != nil {
 		return err
 	}
+	setSSEHeaders(c.w.Header(), info.Encryption, req.customer)
 	return h.postAnswer(c, f, info.ETag)
 }
 
 // authorizePost authorizes the form's upload as s3:PutObject with the condition keys of its
 // acl and tagging fields (the tagging field is a Tagging document), and, when it sets tags,
-// s3:PutObjectTagging too; it returns the tags.
-func (h *Handler) authorizePost(c *call, f *postForm, hdr http.Header) (map[string]string, error) {
-	keys := policy.Keys{}
+// s3:PutObjectTagging too, and with the encryption condition keys of its
+// x-amz-server-side-encryption* fields; it returns the tags. form is the request with the
+// form's fields as its headers.
+func (h *Handler) authorizePost(c *call, f *postForm, form *http.Request) (map[string]string, error) {
+	hdr := form.Header
+	keys := sseKeys(&call{r: form})
 	var tags map[string]string
 	if doc, ok := f.fields["tagging"]; ok {
 		var err error

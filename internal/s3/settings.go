@@ -15,10 +15,7 @@ import (
 // (204). Writes that would configure a feature inkan lacks answer NotImplemented.
 //
 // Decisions where inkan's truth differs from a new AWS bucket's defaults:
-//   - ?encryption answers 404 ServerSideEncryptionConfigurationNotFoundError, S3's answer
-//     for a bucket without default encryption before 2023, not the AES256 default of new
-//     AWS buckets: inkan does not encrypt objects at rest, and a scanner must not be told
-//     it does.
+//   - ?encryption is configured (encryption.go).
 //   - ?publicAccessBlock and ?ownershipControls are stored settings now (acl.go).
 //   - ?metadataTable and ?metadataConfiguration answer 404 MetadataConfigurationNotFound
 //     (UNCONFIRMED code: no source shows S3's answer for a bucket without S3 Metadata).
@@ -133,13 +130,11 @@ type policyStatus struct {
 
 // The operations of settings, by sub-resource: GET, then DELETE where S3 has one.
 var (
-	opGetAbac          = operation{"GetBucketAbac", "s3:GetBucketAbac", nil, unset(abacStatus{Xmlns: xmlns, Status: "Disabled"}, nil)}
-	opGetAccelerate    = operation{"GetBucketAccelerateConfiguration", "s3:GetAccelerateConfiguration", nil, unset(bare("AccelerateConfiguration"), nil)}
-	opGetBucketACL     = operation{"GetBucketAcl", "s3:GetBucketAcl", nil, (*Handler).getBucketACL}
-	opGetAnalytics     = operation{"ListBucketAnalyticsConfigurations", "s3:GetAnalyticsConfiguration", nil, unsetList("ListBucketAnalyticsConfigurationResult")}
-	opGetEncryption    = operation{"GetBucketEncryption", "s3:GetEncryptionConfiguration", nil, unset(nil, errNoEncryption)}
-	opDeleteEncryption = operation{"DeleteBucketEncryption", "s3:PutEncryptionConfiguration", nil, (*Handler).unsetDelete}
-	opGetTiering       = operation{"ListBucketIntelligentTieringConfigurations", "s3:GetIntelligentTieringConfiguration", nil,
+	opGetAbac       = operation{"GetBucketAbac", "s3:GetBucketAbac", nil, unset(abacStatus{Xmlns: xmlns, Status: "Disabled"}, nil)}
+	opGetAccelerate = operation{"GetBucketAccelerateConfiguration", "s3:GetAccelerateConfiguration", nil, unset(bare("AccelerateConfiguration"), nil)}
+	opGetBucketACL  = operation{"GetBucketAcl", "s3:GetBucketAcl", nil, (*Handler).getBucketACL}
+	opGetAnalytics  = operation{"ListBucketAnalyticsConfigurations", "s3:GetAnalyticsConfiguration", nil, unsetList("ListBucketAnalyticsConfigurationResult")}
+	opGetTiering    = operation{"ListBucketIntelligentTieringConfigurations", "s3:GetIntelligentTieringConfiguration", nil,
 		unsetList("ListBucketIntelligentTieringConfigurationsOutput")}
 	opGetInventory       = operation{"ListBucketInventoryConfigurations", "s3:GetInventoryConfiguration", nil, unsetList("ListInventoryConfigurationsResult")}
 	opGetLogging         = operation{"GetBucketLogging", "s3:GetBucketLogging", nil, unset(bare("BucketLoggingStatus"), nil)}
@@ -190,6 +185,8 @@ func settingOperation(method, sub string) *operation {
 		return &opGetEncryption
 	case "DELETE encryption":
 		return &opDeleteEncryption
+	case "PUT encryption":
+		return &opPutEncryption
 	case "GET intelligent-tiering":
 		return &opGetTiering
 	case "GET inventory":

@@ -98,9 +98,15 @@ func settingCalls() []settingCall {
 		{"GetBucketTagging", "s3:GetBucketTagging", "NoSuchTagSet", func(ctx context.Context, c *s3sdk.Client, b *string) (any, error) {
 			return c.GetBucketTagging(ctx, &s3sdk.GetBucketTaggingInput{Bucket: b})
 		}, nil},
-		{"GetBucketEncryption", "s3:GetEncryptionConfiguration", "ServerSideEncryptionConfigurationNotFoundError", func(ctx context.Context, c *s3sdk.Client, b *string) (any, error) {
+		// every bucket has the SSE-S3 default, with SSE-C blocked (encryption.go)
+		{"GetBucketEncryption", "s3:GetEncryptionConfiguration", "", func(ctx context.Context, c *s3sdk.Client, b *string) (any, error) {
 			return c.GetBucketEncryption(ctx, &s3sdk.GetBucketEncryptionInput{Bucket: b})
-		}, nil},
+		}, func(out any) bool {
+			rules := out.(*s3sdk.GetBucketEncryptionOutput).ServerSideEncryptionConfiguration.Rules
+			return len(rules) == 1 && rules[0].ApplyServerSideEncryptionByDefault.SSEAlgorithm == types.ServerSideEncryptionAes256 &&
+				rules[0].BlockedEncryptionTypes != nil && len(rules[0].BlockedEncryptionTypes.EncryptionType) == 1 &&
+				rules[0].BlockedEncryptionTypes.EncryptionType[0] == types.EncryptionTypeSseC
+		}},
 		{"GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock", "", func(ctx context.Context, c *s3sdk.Client, b *string) (any, error) {
 			return c.GetPublicAccessBlock(ctx, &s3sdk.GetPublicAccessBlockInput{Bucket: b})
 		}, func(out any) bool {

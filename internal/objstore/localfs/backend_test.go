@@ -26,7 +26,7 @@ func TestObjectsSurviveCloseAndReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, err := b.CreateMultipartUpload(ctx, "b", "up", meta)
+	id, err := b.CreateMultipartUpload(ctx, "b", "up", meta, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,13 +91,13 @@ func TestACopyOfAMultipartObjectKeepsItsETagAndPartsCount(t *testing.T) {
 	if err := b.CreateBucket(ctx, "b"); err != nil {
 		t.Fatal(err)
 	}
-	id, err := b.CreateMultipartUpload(ctx, "b", "k", objstore.ObjectMeta{})
+	id, err := b.CreateMultipartUpload(ctx, "b", "k", objstore.ObjectMeta{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var parts []objstore.CompletePart
 	for n, data := range [][]byte{bytes.Repeat([]byte{1}, objstore.MinPartSize), []byte("tail")} {
-		p, err := b.UploadPart(ctx, "b", "k", id, n+1, bytes.NewReader(data), int64(len(data)), nil)
+		p, err := b.UploadPart(ctx, "b", "k", id, n+1, bytes.NewReader(data), int64(len(data)), objstore.PartOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

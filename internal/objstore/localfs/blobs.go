@@ -2,6 +2,7 @@ package localfs
 
 import (
 	"context"
+	"crypto/cipher"
 	"crypto/md5"
 	"fmt"
 	"io"
@@ -31,11 +32,14 @@ type blobStore struct {
 	rand      func() (blobID, error)
 	seq       atomic.Uint64
 	bufs      sync.Pool
+	// cryptBufs are the read buffers of encrypted bodies (cryptBody).
+	cryptBufs sync.Pool
 }
 
 func newBlobStore(root string, keep *keeper, rand func() (blobID, error)) *blobStore {
 	s := &blobStore{root: root, keep: keep, rand: rand}
 	s.bufs.New = func() any { b := make([]byte, copyBuf); return &b }
+	s.cryptBufs.New = func() any { b := make([]byte, readBatch*sealedChunk); return &b }
 	if id, err := rand(); err == nil {
 		s.seq.Store(uint64(id[0]) * shardRun) // each process starts in its own shard
 	}
@@ -97,27 +101,42 @@ type written struct {
 // file, are fsynced, and the file is published under its name in blobs/
 // (see tempFile). On any error nothing remains; a read error of body is
 // returned unwrapped.
-func (s *blobStore) write(ctx context.Context, body io.Reader, size int64) (written, error) {
+//
+// With aead set, the file is encrypted with it (see crypt.go).
+func (s *blobStore) write(ctx context.Context, body io.Reader, size int64, aead cipher.AEAD) (written, error) {
 	id, err := s.newID()
 	if err != nil {
 		return written{}, err
 	}
 	s.keep.hold(id)
-	w, err := s.writeHeld(ctx, id, body, size)
+	w, err := s.writeHeld(ctx, id, body, size, aead)
 	if err != nil {
 		s.keep.release(id)
 	}
 	return w, storageFull(err)
 }
 
-func (s *blobStore) writeHeld(ctx context.Context, id blobID, body io.Reader, size int64) (written, error) {
+func (s *blobStore) writeHeld(ctx context.Context, id blobID, body io.Reader, size int64, aead cipher.AEAD) (written, error) {
+	var seal *sealer
+	if aead != nil {
+		prefix, err := s.rand()
+		if err != nil {
+			return written{}, err
+		}
+		seal = &sealer{c: newChunkCrypt(aead, id, prefix[:8])}
+	}
 	dst := s.path(id)
 	t, err := s.createTemp(id)
 	if err != nil {
 		return written{}, fmt.Errorf("localfs: create data file: %w", err)
 	}
 	w := written{id: id, dir: filepath.Dir(dst)}
-	w.size, w.md5, err = s.fill(ctx, t.file(), body, size)
+	if seal != nil {
+		_, err = t.file().Write(seal.c.header())
+	}
+	if err == nil {
+		w.size, w.md5, err = s.fill(ctx, t.file(), body, size, seal)
+	}
 	if err == nil {
 		err = syncFile(t.file())
 	}

@@ -92,14 +92,9 @@ func (b *body) advance() error {
 		return nil
 	}
 	b.closeFile()
-	if len(b.segs) == 0 {
-		return io.EOF
-	}
-	s := b.segs[0]
-	b.segs = b.segs[1:]
-	f, err := os.Open(b.store.path(s.blob))
+	s, f, err := b.store.openNext(&b.segs)
 	if err != nil {
-		return fmt.Errorf("localfs: open data file: %w", err)
+		return err
 	}
 	if _, err := f.Seek(s.off, io.SeekStart); err != nil {
 		f.Close()
@@ -107,6 +102,21 @@ func (b *body) advance() error {
 	}
 	b.file, b.cur = f, io.LimitedReader{R: f, N: s.length}
 	return nil
+}
+
+// openNext takes the first of segs and opens its data file; io.EOF when
+// segs is empty.
+func (s *blobStore) openNext(segs *[]segment) (segment, *os.File, error) {
+	if len(*segs) == 0 {
+		return segment{}, nil, io.EOF
+	}
+	seg := (*segs)[0]
+	*segs = (*segs)[1:]
+	f, err := os.Open(s.path(seg.blob))
+	if err != nil {
+		return seg, nil, fmt.Errorf("localfs: open data file: %w", err)
+	}
+	return seg, f, nil
 }
 
 func (b *body) closeFile() {

@@ -22,10 +22,15 @@ import (
 // by the object's tags as a map; it is written only for an object with tags,
 // so rows of untagged objects keep the older forms and older rows decode
 // with no tags.
+//
+// Version 4 is written for encrypted objects and uploads: version 3 (its
+// tags map possibly empty), then the encryption type and the sealed data key
+// as strings (objstore.Encryption). Unencrypted rows keep versions 1 to 3.
 const (
 	metaVersion      = 1
 	metaVersionParts = 2
 	metaVersionTags  = 3
+	metaVersionSSE   = 4
 )
 
 func encodeMeta(m objstore.ObjectMeta) []byte {
@@ -35,8 +40,16 @@ func encodeMeta(m objstore.ObjectMeta) []byte {
 // encodeObjectMeta encodes an object's metadata and, when it has some, its
 // parts.
 func encodeObjectMeta(m objstore.ObjectMeta, parts []objstore.PartInfo) []byte {
+	return encodeStored(m, parts, objstore.Encryption{})
+}
+
+// encodeStored encodes an object's or upload's metadata, parts and
+// encryption.
+func encodeStored(m objstore.ObjectMeta, parts []objstore.PartInfo, enc objstore.Encryption) []byte {
 	b := []byte{metaVersion}
 	switch {
+	case enc.Type != "":
+		b[0] = metaVersionSSE
 	case m.Tags != nil:
 		b[0] = metaVersionTags
 	case len(parts) > 0:
@@ -55,8 +68,11 @@ func encodeObjectMeta(m objstore.ObjectMeta, parts []objstore.PartInfo) []byte {
 	for _, p := range parts {
 		b = appendMap(binary.AppendUvarint(b, uint64(p.Size)), p.Checksums)
 	}
-	if b[0] == metaVersionTags {
+	if b[0] >= metaVersionTags {
 		b = appendMap(b, m.Tags)
+	}
+	if b[0] == metaVersionSSE {
+		b = appendString(appendString(b, enc.Type), string(enc.Sealed))
 	}
 	return b
 }
@@ -69,9 +85,18 @@ func decodeMeta(b []byte) (objstore.ObjectMeta, error) {
 // decodeObjectMeta decodes what encodeObjectMeta wrote; parts are numbered
 // from 1 in order.
 func decodeObjectMeta(b []byte) (objstore.ObjectMeta, []objstore.PartInfo, error) {
-	var m objstore.ObjectMeta
-	if len(b) == 0 || b[0] < metaVersion || b[0] > metaVersionTags {
-		return m, nil, fmt.Errorf("%w: metadata format", errCorruptIndex)
+	m, parts, _, err := decodeStored(b)
+	return m, parts, err
+}
+
+// decodeStored decodes what encodeStored wrote.
+func decodeStored(b []byte) (objstore.ObjectMeta, []objstore.PartInfo, objstore.Encryption, error) {
+	var (
+		m   objstore.ObjectMeta
+		enc objstore.Encryption
+	)
+	if len(b) == 0 || b[0] < metaVersion || b[0] > metaVersionSSE {
+		return m, nil, enc, fmt.Errorf("%w: metadata format", errCorruptIndex)
 	}
 	d := decoder{b: b[1:]}
 	for _, s := range []*string{&m.ContentType, &m.ContentEncoding, &m.ContentDisposition,
@@ -92,10 +117,19 @@ func decodeObjectMeta(b []byte) (objstore.ObjectMeta, []objstore.PartInfo, error
 			parts = append(parts, p)
 		}
 	}
-	if b[0] == metaVersionTags {
+	if b[0] >= metaVersionTags {
 		m.Tags = d.stringMap()
 	}
-	return m, parts, d.finish()
+	if b[0] == metaVersionSSE {
+		enc.Type = d.string()
+		if sealed := d.string(); sealed != "" {
+			enc.Sealed = []byte(sealed)
+		}
+		if enc.Type == "" {
+			d.bad = true
+		}
+	}
+	return m, parts, enc, d.finish()
 }
 
 // encodeChecksums and decodeChecksums store a part's checksums.

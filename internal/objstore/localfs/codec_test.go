@@ -94,7 +94,17 @@ func FuzzDecodeMeta(f *testing.F) {
 	f.Add(encodeChecksums(map[string]string{"CRC32": "x"}))
 	f.Add(encodeObjectMeta(objstore.ObjectMeta{}, []objstore.PartInfo{{Number: 1, Size: 3, Checksums: map[string]string{"CRC32": "x"}}}))
 	f.Add(encodeObjectMeta(objstore.ObjectMeta{Tags: map[string]string{"k": "v"}}, []objstore.PartInfo{{Number: 1, Size: 3}}))
+	f.Add(encodeStored(objstore.ObjectMeta{ContentType: "t"}, []objstore.PartInfo{{Number: 1, Size: 3}},
+		objstore.Encryption{Type: objstore.SSES3, Sealed: []byte{1, 2, 0, 3}}))
+	f.Add(encodeStored(objstore.ObjectMeta{Tags: map[string]string{"k": "v"}}, nil,
+		objstore.Encryption{Type: objstore.SSEC, Sealed: []byte{4, 5}}))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		if m, parts, enc, err := decodeStored(b); err == nil {
+			again, againParts, againEnc, err := decodeStored(encodeStored(m, parts, enc))
+			if err != nil || !reflect.DeepEqual(again, m) || !reflect.DeepEqual(againParts, parts) || !reflect.DeepEqual(againEnc, enc) {
+				t.Fatalf("decoded stored metadata does not round-trip: %+v %+v %+v", m, parts, enc)
+			}
+		}
 		if m, parts, err := decodeObjectMeta(b); err == nil {
 			again, againParts, err := decodeObjectMeta(encodeObjectMeta(m, parts))
 			if err != nil || !reflect.DeepEqual(again, m) || !reflect.DeepEqual(againParts, parts) {

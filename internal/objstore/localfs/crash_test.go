@@ -56,6 +56,9 @@ func crashChild(mode, dir string) error {
 	switch mode {
 	case "put":
 		_, err = b.PutObject(ctx, crashBucket, crashKey, &stallingReader{left: bigSize, stallAt: bigSize / 2}, bigSize, objstore.PutOptions{})
+	case "put-encrypted":
+		_, err = b.PutObject(ctx, crashBucket, crashKey, &stallingReader{left: bigSize, stallAt: bigSize / 2}, bigSize,
+			objstore.PutOptions{Encrypt: testDataKey()})
 	case "multipart":
 		err = crashMultipart(ctx, b)
 	case "loop":
@@ -67,16 +70,16 @@ func crashChild(mode, dir string) error {
 }
 
 func crashMultipart(ctx context.Context, b *Backend) error {
-	id, err := b.CreateMultipartUpload(ctx, crashBucket, crashKey, objstore.ObjectMeta{})
+	id, err := b.CreateMultipartUpload(ctx, crashBucket, crashKey, objstore.ObjectMeta{}, nil)
 	if err != nil {
 		return err
 	}
 	part := bytes.Repeat([]byte{1}, objstore.MinPartSize)
-	if _, err := b.UploadPart(ctx, crashBucket, crashKey, id, 1, bytes.NewReader(part), int64(len(part)), nil); err != nil {
+	if _, err := b.UploadPart(ctx, crashBucket, crashKey, id, 1, bytes.NewReader(part), int64(len(part)), objstore.PartOptions{}); err != nil {
 		return err
 	}
 	fmt.Println("upload", id)
-	_, err = b.UploadPart(ctx, crashBucket, crashKey, id, 2, &stallingReader{left: bigSize, stallAt: bigSize / 2}, bigSize, nil)
+	_, err = b.UploadPart(ctx, crashBucket, crashKey, id, 2, &stallingReader{left: bigSize, stallAt: bigSize / 2}, bigSize, objstore.PartOptions{})
 	return err
 }
 
@@ -93,13 +96,13 @@ func crashLoop(ctx context.Context, b *Backend) error {
 			fmt.Println("acked", v)
 			continue
 		}
-		id, err := b.CreateMultipartUpload(ctx, crashBucket, crashKey, objstore.ObjectMeta{})
+		id, err := b.CreateMultipartUpload(ctx, crashBucket, crashKey, objstore.ObjectMeta{}, nil)
 		if err != nil {
 			return err
 		}
 		var parts []objstore.CompletePart
 		for i, p := range [][]byte{data[:objstore.MinPartSize], data[objstore.MinPartSize:]} {
-			info, err := b.UploadPart(ctx, crashBucket, crashKey, id, i+1, bytes.NewReader(p), int64(len(p)), nil)
+			info, err := b.UploadPart(ctx, crashBucket, crashKey, id, i+1, bytes.NewReader(p), int64(len(p)), objstore.PartOptions{})
 			if err != nil {
 				return err
 			}

@@ -18,6 +18,18 @@
 // PutObject, one per part for a completed multipart upload (completion
 // copies nothing), and CopyObject shares the source's data files.
 //
+// # Encryption at rest
+//
+// A write given an objstore.DataKey stores its data file as AES-256-GCM
+// chunks of 64 KiB (crypt.go: each chunk authenticated with its index, its
+// file's ID and whether it is the last) and keeps the key's sealed form in
+// the object's metadata row; segment offsets and lengths count plaintext
+// bytes. Reads open the key through the caller's objstore.KeyOpener and
+// decrypt only the chunks a range or part covers (cryptbody.go); they cannot
+// use sendfile. The parts of an encrypted upload share the upload's key,
+// each in its own data file with its own nonce prefix. Unencrypted objects
+// are stored and served exactly as before.
+//
 // # Durability and atomicity
 //
 // A write streams the body into a temporary file while hashing it (MD5,

@@ -18,9 +18,15 @@ import (
 // written by a second goroutine while this one reads the next chunk, so
 // that the caller's verifying readers (SHA-256, CRC) and MD5 run on two
 // cores instead of one after the other.
-func (s *blobStore) fill(ctx context.Context, f *os.File, body io.Reader, size int64) (int64, [md5.Size]byte, error) {
+//
+// With seal set, the file holds the sealed chunks of the bytes (see crypt.go),
+// after a header the caller wrote; the MD5 is of the plaintext.
+func (s *blobStore) fill(ctx context.Context, f *os.File, body io.Reader, size int64, seal *sealer) (int64, [md5.Size]byte, error) {
 	var sum [md5.Size]byte
-	p := &pipeline{sink: &sink{f: f, h: md5.New()}, pool: &s.bufs}
+	p := &pipeline{sink: &sink{f: f, h: md5.New(), seal: seal}, pool: &s.bufs}
+	if seal != nil {
+		p.sink.off = headerSize
+	}
 	var n int64
 	for {
 		if err := ctx.Err(); err != nil {
@@ -50,6 +56,9 @@ func (s *blobStore) fill(ctx context.Context, f *os.File, body io.Reader, size i
 	if size >= 0 && n != size {
 		return 0, sum, fmt.Errorf("%w: %d bytes, declared %d", objstore.ErrIncompleteBody, n, size)
 	}
+	if err := p.sink.end(); err != nil {
+		return 0, sum, err
+	}
 	p.sink.h.Sum(sum[:0])
 	return n, sum, nil
 }
@@ -60,6 +69,7 @@ func (s *blobStore) fill(ctx context.Context, f *os.File, body io.Reader, size i
 type sink struct {
 	f            *os.File
 	h            hash.Hash
+	seal         *sealer
 	off, flushed int64
 	err          error
 }
@@ -69,6 +79,29 @@ func (k *sink) put(b []byte) {
 		return
 	}
 	k.h.Write(b)
+	if k.seal != nil {
+		b, k.err = k.seal.add(b)
+	}
+	k.write(b)
+}
+
+// end writes the last sealed chunk of an encrypted file.
+func (k *sink) end() error {
+	if k.seal == nil || k.err != nil {
+		return k.err
+	}
+	b, err := k.seal.end()
+	if err != nil {
+		return err
+	}
+	k.write(b)
+	return k.err
+}
+
+func (k *sink) write(b []byte) {
+	if k.err != nil || len(b) == 0 {
+		return
+	}
 	if _, err := k.f.Write(b); err != nil {
 		k.err = fmt.Errorf("localfs: write data file: %w", err)
 		return

@@ -26,7 +26,7 @@ func TestFillWritesAndHashesBodiesAroundChunkBoundaries(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			n, sum, err := s.fill(t.Context(), f, wrap(bytes.NewReader(data)), int64(size))
+			n, sum, err := s.fill(t.Context(), f, wrap(bytes.NewReader(data)), int64(size), nil)
 			f.Close()
 			got, _ := os.ReadFile(path)
 			if err != nil || n != int64(size) || sum != md5.Sum(data) || !bytes.Equal(got, data) {
@@ -45,7 +45,7 @@ func TestFillReturnsTheBodysErrorFromAnyChunk(t *testing.T) {
 			t.Fatal(err)
 		}
 		body := io.MultiReader(bytes.NewReader(make([]byte, at)), iotest.ErrReader(boom))
-		_, _, err = s.fill(t.Context(), f, body, -1)
+		_, _, err = s.fill(t.Context(), f, body, -1, nil)
 		f.Close()
 		if err != boom {
 			t.Fatalf("failure after %d bytes: got %v, want the body's error", at, err)

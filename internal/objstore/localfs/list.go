@@ -205,7 +205,7 @@ func uploadScanner(q querier, bucket string) entrySource[objstore.Upload] {
 			}
 			u.Key, u.Initiated = string(key), time.Unix(0, initiated).UTC()
 			var err error
-			if u.Meta, err = decodeMeta(meta); err != nil {
+			if u.Meta, _, u.Encryption, err = decodeStored(meta); err != nil {
 				return false, err
 			}
 			return yield(u.Key, u), nil

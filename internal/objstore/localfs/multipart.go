@@ -2,6 +2,7 @@ package localfs
 
 import (
 	"context"
+	"crypto/cipher"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -10,8 +11,12 @@ import (
 )
 
 // CreateMultipartUpload implements objstore.Multipart.
-func (b *Backend) CreateMultipartUpload(ctx context.Context, bucket, key string, meta objstore.ObjectMeta) (string, error) {
+func (b *Backend) CreateMultipartUpload(ctx context.Context, bucket, key string, meta objstore.ObjectMeta, dk *objstore.DataKey) (string, error) {
 	if err := objstore.CheckObject(bucket, key); err != nil {
+		return "", err
+	}
+	_, enc, err := newKeyAEAD(dk)
+	if err != nil {
 		return "", err
 	}
 	now := b.now()
@@ -24,7 +29,7 @@ func (b *Backend) CreateMultipartUpload(ctx context.Context, bucket, key string,
 			return err
 		}
 		_, err := w.exec(`INSERT INTO uploads(bucket, key, id, initiated, meta) VALUES(?, ?, ?, ?, ?)`,
-			bucket, []byte(key), id, now.UnixNano(), encodeMeta(meta))
+			bucket, []byte(key), id, now.UnixNano(), encodeStored(meta, nil, enc))
 		if err != nil {
 			return fmt.Errorf("localfs: create upload: %w", err)
 		}
@@ -36,24 +41,33 @@ func (b *Backend) CreateMultipartUpload(ctx context.Context, bucket, key string,
 	return id, nil
 }
 
-// checkPart validates an upload and part number before a part body is read.
-func (b *Backend) checkPart(ctx context.Context, bucket, key, uploadID string, number int) error {
+// checkPart validates an upload and part number before a part body is read,
+// and returns the cipher of the upload's parts (nil for plaintext).
+func (b *Backend) checkPart(ctx context.Context, bucket, key, uploadID string, number int, keys objstore.KeyOpener) (cipher.AEAD, error) {
 	if err := objstore.CheckObject(bucket, key); err != nil {
-		return err
+		return nil, err
 	}
 	if number < 1 || number > objstore.MaxPartNumber {
-		return fmt.Errorf("%w: part number %d outside 1..%d", objstore.ErrInvalidArgument, number, objstore.MaxPartNumber)
+		return nil, fmt.Errorf("%w: part number %d outside 1..%d", objstore.ErrInvalidArgument, number, objstore.MaxPartNumber)
 	}
-	_, err := requireUpload(b.idx.reader(ctx), bucket, key, uploadID)
-	return err
+	u, err := requireUpload(b.idx.reader(ctx), bucket, key, uploadID)
+	if err != nil {
+		return nil, err
+	}
+	return openAEAD(u.Encryption, keys)
 }
 
 // UploadPart implements objstore.Multipart.
-func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, number int, body io.Reader, size int64, checksums map[string]string) (objstore.PartInfo, error) {
-	if err := b.checkPart(ctx, bucket, key, uploadID, number); err != nil {
+func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, number int, body io.Reader, size int64, opts objstore.PartOptions) (objstore.PartInfo, error) {
+	aead, err := b.checkPart(ctx, bucket, key, uploadID, number, opts.Keys)
+	if err != nil {
 		return objstore.PartInfo{}, err
 	}
-	wr, err := b.blobs.write(ctx, body, size)
+	return b.uploadPart(ctx, bucket, key, uploadID, number, body, size, opts.Checksums, aead)
+}
+
+func (b *Backend) uploadPart(ctx context.Context, bucket, key, uploadID string, number int, body io.Reader, size int64, checksums map[string]string, aead cipher.AEAD) (objstore.PartInfo, error) {
+	wr, err := b.blobs.write(ctx, body, size, aead)
 	if err != nil {
 		return objstore.PartInfo{}, err
 	}
@@ -79,11 +93,12 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, 
 
 // UploadPartCopy implements objstore.Multipart by streaming the source
 // range through UploadPart: a part gets its own data file and MD5.
-func (b *Backend) UploadPartCopy(ctx context.Context, bucket, key, uploadID string, number int, src objstore.CopySource, rng *objstore.Range) (objstore.PartInfo, error) {
-	if err := b.checkPart(ctx, bucket, key, uploadID, number); err != nil {
+func (b *Backend) UploadPartCopy(ctx context.Context, bucket, key, uploadID string, number int, src objstore.CopySource, rng *objstore.Range, opts objstore.PartOptions) (objstore.PartInfo, error) {
+	aead, err := b.checkPart(ctx, bucket, key, uploadID, number, opts.Keys)
+	if err != nil {
 		return objstore.PartInfo{}, err
 	}
-	obj, err := b.GetObject(ctx, src.Bucket, src.Key, objstore.GetOptions{Range: rng, VersionID: src.VersionID})
+	obj, err := b.GetObject(ctx, src.Bucket, src.Key, objstore.GetOptions{Range: rng, VersionID: src.VersionID, Keys: src.Keys})
 	if err != nil {
 		return objstore.PartInfo{}, err
 	}
@@ -91,7 +106,7 @@ func (b *Backend) UploadPartCopy(ctx context.Context, bucket, key, uploadID stri
 	if err := checkSourceETag(src, obj.Info.ETag); err != nil {
 		return objstore.PartInfo{}, err
 	}
-	return b.UploadPart(ctx, bucket, key, uploadID, number, obj.Body, obj.Length, nil)
+	return b.uploadPart(ctx, bucket, key, uploadID, number, obj.Body, obj.Length, nil, aead)
 }
 
 // ListParts implements objstore.Multipart.
@@ -200,7 +215,7 @@ func assemble(u objstore.Upload, parts []objstore.CompletePart, stored []partRow
 	for _, p := range stored {
 		byNumber[p.info.Number] = p
 	}
-	r := objectRow{info: objstore.ObjectInfo{Bucket: u.Bucket, Key: u.Key, PartsCount: len(parts), Meta: u.Meta}}
+	r := objectRow{info: objstore.ObjectInfo{Bucket: u.Bucket, Key: u.Key, PartsCount: len(parts), Meta: u.Meta, Encryption: u.Encryption}}
 	listed := make([]partRow, len(parts))
 	for i, cp := range parts {
 		p, ok := byNumber[cp.Number]

@@ -16,13 +16,17 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, body io.Rea
 	if err := b.checkWritable(bucket, key); err != nil {
 		return objstore.ObjectInfo{}, err
 	}
-	wr, err := b.blobs.write(ctx, body, size)
+	aead, enc, err := newKeyAEAD(opts.Encrypt)
+	if err != nil {
+		return objstore.ObjectInfo{}, err
+	}
+	wr, err := b.blobs.write(ctx, body, size, aead)
 	if err != nil {
 		return objstore.ObjectInfo{}, err
 	}
 	r := objectRow{
 		info: objstore.ObjectInfo{Bucket: bucket, Key: key, Size: wr.size,
-			ETag: hex.EncodeToString(wr.md5[:]), LastModified: b.now(), Meta: opts.Meta},
+			ETag: hex.EncodeToString(wr.md5[:]), LastModified: b.now(), Meta: opts.Meta, Encryption: enc},
 		segs: []segment{{blob: wr.id, length: wr.size}},
 	}
 	info, err := b.replace(ctx, wr.dir, opts.Precondition, func(w *wtx) (objectRow, error) {
@@ -112,7 +116,9 @@ func (b *Backend) open(ctx context.Context, bucket, key string, opts objstore.Ge
 			return nil, err
 		}
 	}
-	obj.Body = &body{store: b.blobs, segs: clip(r.segs, obj.Offset, obj.Length), done: done}
+	if obj.Body, err = b.newBody(r, obj.Offset, obj.Length, opts.Keys, done); err != nil {
+		return nil, err
+	}
 	return obj, nil
 }
 
@@ -173,7 +179,8 @@ func (b *Backend) DeleteObject(ctx context.Context, bucket, key string, opts obj
 }
 
 // CopyObject implements objstore.Objects by sharing the source's data files:
-// the copy costs one index transaction whatever the object's size.
+// the copy costs one index transaction whatever the object's size. With
+// opts.Reencrypt the bytes are rewritten instead (see reencrypt).
 func (b *Backend) CopyObject(ctx context.Context, src objstore.CopySource, dstBucket, dstKey string, opts objstore.CopyOptions) (objstore.ObjectInfo, error) {
 	if err := objstore.CheckObject(src.Bucket, src.Key); err != nil {
 		return objstore.ObjectInfo{}, err
@@ -181,11 +188,23 @@ func (b *Backend) CopyObject(ctx context.Context, src objstore.CopySource, dstBu
 	if err := objstore.CheckObject(dstBucket, dstKey); err != nil {
 		return objstore.ObjectInfo{}, err
 	}
+	if opts.Reencrypt {
+		return b.reencrypt(ctx, src, dstBucket, dstKey, opts)
+	}
+	verified, err := b.verifySourceKey(ctx, src)
+	if err != nil {
+		return objstore.ObjectInfo{}, err
+	}
 	now := b.now()
 	return b.replace(ctx, "", opts.Precondition, func(w *wtx) (objectRow, error) {
 		s, err := w.copySource(src)
 		if err != nil {
 			return s, err
+		}
+		if !sameEncryption(s.info.Encryption, verified) {
+			// overwritten since the key was checked: the copy would share bytes
+			// whose key the caller has not shown
+			return s, fmt.Errorf("%w: copy source changed while it was read", objstore.ErrPreconditionFailed)
 		}
 		if err := requireBucket(w, dstBucket); err != nil {
 			return s, err

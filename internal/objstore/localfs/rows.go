@@ -37,7 +37,7 @@ func scanObject(sc rowScanner, bucket string, withSegs bool) (objectRow, error) 
 	r.info.Bucket, r.info.Key = bucket, string(key)
 	r.info.LastModified = time.Unix(0, modified).UTC()
 	r.info.IsLatest = true
-	if r.info.Meta, r.parts, err = decodeObjectMeta(meta); err != nil {
+	if r.info.Meta, r.parts, r.info.Encryption, err = decodeStored(meta); err != nil {
 		return r, err
 	}
 	if withSegs {
@@ -100,7 +100,7 @@ func (w *wtx) putCurrent(r objectRow) error {
 		modified = excluded.modified, parts = excluded.parts, meta = excluded.meta, segs = excluded.segs,
 		vid = excluded.vid`,
 		r.info.Bucket, []byte(r.info.Key), r.info.Size, r.info.ETag, r.info.LastModified.UnixNano(),
-		r.info.PartsCount, encodeObjectMeta(r.info.Meta, r.parts), encodeSegments(r.segs), vid)
+		r.info.PartsCount, encodeStored(r.info.Meta, r.parts, r.info.Encryption), encodeSegments(r.segs), vid)
 	if err != nil {
 		return fmt.Errorf("localfs: write object: %w", err)
 	}

@@ -53,7 +53,7 @@ func TestSweepLeavesWritesInProgressAndOpenBodiesAlone(t *testing.T) {
 		t.Fatal(err)
 	}
 	// a write between its rename and its commit: held, not yet referenced
-	w, err := b.blobs.write(ctx, strings.NewReader("in flight"), -1)
+	w, err := b.blobs.write(ctx, strings.NewReader("in flight"), -1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,12 +91,12 @@ func TestSweepAbortsOnlyUploadsOlderThanTheLimit(t *testing.T) {
 	if err := b.CreateBucket(ctx, "b"); err != nil {
 		t.Fatal(err)
 	}
-	old, _ := b.CreateMultipartUpload(ctx, "b", "old", objstore.ObjectMeta{})
-	if _, err := b.UploadPart(ctx, "b", "old", old, 1, strings.NewReader("part"), 4, nil); err != nil {
+	old, _ := b.CreateMultipartUpload(ctx, "b", "old", objstore.ObjectMeta{}, nil)
+	if _, err := b.UploadPart(ctx, "b", "old", old, 1, strings.NewReader("part"), 4, objstore.PartOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	now = now.Add(20 * time.Hour)
-	young, _ := b.CreateMultipartUpload(ctx, "b", "young", objstore.ObjectMeta{})
+	young, _ := b.CreateMultipartUpload(ctx, "b", "young", objstore.ObjectMeta{}, nil)
 	now = now.Add(5 * time.Hour)
 	if st, err := b.Sweep(ctx); err != nil || st != (SweepStats{Uploads: 1}) {
 		t.Fatalf("Sweep = %+v, %v; want one expired upload", st, err)

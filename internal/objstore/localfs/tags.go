@@ -29,7 +29,7 @@ func (b *Backend) PutObjectTags(ctx context.Context, bucket, key, versionID stri
 			return err
 		}
 		r.info.Meta.Tags = stored
-		meta := encodeObjectMeta(r.info.Meta, r.parts)
+		meta := encodeStored(r.info.Meta, r.parts, r.info.Encryption)
 		if cur, cerr := lookupObject(w, bucket, key); cerr == nil && cur.info.VersionID == r.info.VersionID {
 			_, err = w.exec(`UPDATE objects SET meta = ? WHERE bucket = ? AND key = ?`, meta, bucket, []byte(key))
 		} else {

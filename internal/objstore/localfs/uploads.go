@@ -29,7 +29,7 @@ func requireUpload(q querier, bucket, key, id string) (objstore.Upload, error) {
 		return u, fmt.Errorf("localfs: read upload: %w", err)
 	}
 	u.Initiated = time.Unix(0, initiated).UTC()
-	u.Meta, err = decodeMeta(meta)
+	u.Meta, _, u.Encryption, err = decodeStored(meta)
 	return u, err
 }
 

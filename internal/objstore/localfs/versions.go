@@ -147,7 +147,7 @@ func scanListedVersion(rows *sql.Rows, bucket string) (objstore.ObjectInfo, erro
 	}
 	info.Bucket, info.Key, info.LastModified = bucket, string(key), time.Unix(0, modified).UTC()
 	var err error
-	if info.Meta, _, err = decodeObjectMeta(meta); err != nil {
+	if info.Meta, _, info.Encryption, err = decodeStored(meta); err != nil {
 		return info, err
 	}
 	return info, nil
@@ -239,7 +239,7 @@ func scanVersion(sc rowScanner, bucket, key string) (versionRow, error) {
 		return v, err
 	}
 	v.info.Bucket, v.info.Key, v.info.LastModified = bucket, key, time.Unix(0, modified).UTC()
-	if v.info.Meta, v.parts, err = decodeObjectMeta(meta); err != nil {
+	if v.info.Meta, v.parts, v.info.Encryption, err = decodeStored(meta); err != nil {
 		return v, err
 	}
 	v.segs, err = decodeSegments(segs)
@@ -317,7 +317,7 @@ func (w *wtx) addVersion(r objectRow) error {
 	}
 	_, err = w.exec(`INSERT INTO versions(bucket, key, `+versionCols+`) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.info.Bucket, []byte(r.info.Key), seq, r.info.VersionID, r.info.DeleteMarker, r.info.Size, r.info.ETag,
-		r.info.LastModified.UnixNano(), r.info.PartsCount, encodeObjectMeta(r.info.Meta, r.parts), encodeSegments(r.segs))
+		r.info.LastModified.UnixNano(), r.info.PartsCount, encodeStored(r.info.Meta, r.parts, r.info.Encryption), encodeSegments(r.segs))
 	if err != nil {
 		return fmt.Errorf("localfs: write version: %w", err)
 	}

@@ -52,9 +52,9 @@ var bucketTests = []test{
 		noErr(f.t, f.b.DeleteBucket(f.ctx, bucket))
 	}},
 	{"deleting a bucket aborts its multipart uploads", func(f *fixture) {
-		id, err := f.b.CreateMultipartUpload(f.ctx, bucket, "k", objstore.ObjectMeta{})
+		id, err := f.b.CreateMultipartUpload(f.ctx, bucket, "k", objstore.ObjectMeta{}, nil)
 		noErr(f.t, err)
-		_, err = f.b.UploadPart(f.ctx, bucket, "k", id, 1, strings.NewReader("part"), 4, nil)
+		_, err = f.b.UploadPart(f.ctx, bucket, "k", id, 1, strings.NewReader("part"), 4, objstore.PartOptions{})
 		noErr(f.t, err)
 		noErr(f.t, f.b.DeleteBucket(f.ctx, bucket))
 		noErr(f.t, f.b.CreateBucket(f.ctx, bucket))
@@ -88,8 +88,8 @@ func missingBucketErrors(f *fixture, m string) map[string]error {
 	_, out["ListObjects"] = f.b.ListObjects(f.ctx, m, objstore.ListOptions{MaxKeys: 1})
 	_, out["CopyObject to"] = f.b.CopyObject(f.ctx, objstore.CopySource{Bucket: bucket, Key: "src"}, m, "k", objstore.CopyOptions{})
 	_, out["CopyObject from"] = f.b.CopyObject(f.ctx, objstore.CopySource{Bucket: m, Key: "k"}, bucket, "k", objstore.CopyOptions{})
-	_, out["CreateMultipartUpload"] = f.b.CreateMultipartUpload(f.ctx, m, "k", objstore.ObjectMeta{})
-	_, out["UploadPart"] = f.b.UploadPart(f.ctx, m, "k", "u", 1, bytes.NewReader(nil), 0, nil)
+	_, out["CreateMultipartUpload"] = f.b.CreateMultipartUpload(f.ctx, m, "k", objstore.ObjectMeta{}, nil)
+	_, out["UploadPart"] = f.b.UploadPart(f.ctx, m, "k", "u", 1, bytes.NewReader(nil), 0, objstore.PartOptions{})
 	_, out["ListParts"] = f.b.ListParts(f.ctx, m, "k", "u", objstore.ListPartsOptions{MaxParts: 1})
 	_, out["ListMultipartUploads"] = f.b.ListMultipartUploads(f.ctx, m, objstore.ListUploadsOptions{MaxUploads: 1})
 	out["AbortMultipartUpload"] = f.b.AbortMultipartUpload(f.ctx, m, "k", "u")

@@ -72,7 +72,7 @@ var keyTests = []test{
 			wantErr(f.t, err, objstore.ErrInvalidKey)
 			_, err = f.b.CopyObject(f.ctx, objstore.CopySource{Bucket: bucket, Key: k}, bucket, "dst", objstore.CopyOptions{})
 			wantErr(f.t, err, objstore.ErrInvalidKey)
-			_, err = f.b.CreateMultipartUpload(f.ctx, bucket, k, objstore.ObjectMeta{})
+			_, err = f.b.CreateMultipartUpload(f.ctx, bucket, k, objstore.ObjectMeta{}, nil)
 			wantErr(f.t, err, objstore.ErrInvalidKey)
 			_, err = f.b.ListObjects(f.ctx, bucket, objstore.ListOptions{Prefix: k, MaxKeys: 10})
 			wantErr(f.t, err, objstore.ErrInvalidKey)
@@ -97,7 +97,7 @@ var keyTests = []test{
 		wantErr(f.t, err, objstore.ErrKeyTooLong)
 		_, err = f.b.GetObject(f.ctx, bucket, long, objstore.GetOptions{})
 		wantErr(f.t, err, objstore.ErrKeyTooLong)
-		_, err = f.b.CreateMultipartUpload(f.ctx, bucket, "", objstore.ObjectMeta{})
+		_, err = f.b.CreateMultipartUpload(f.ctx, bucket, "", objstore.ObjectMeta{}, nil)
 		wantErr(f.t, err, objstore.ErrInvalidKey)
 	}},
 }

@@ -15,7 +15,7 @@ import (
 // returning its ID and the completion list.
 func (f *fixture) upload(key string, meta objstore.ObjectMeta, parts ...[]byte) (string, []objstore.CompletePart) {
 	f.t.Helper()
-	id, err := f.b.CreateMultipartUpload(f.ctx, bucket, key, meta)
+	id, err := f.b.CreateMultipartUpload(f.ctx, bucket, key, meta, nil)
 	noErr(f.t, err)
 	var list []objstore.CompletePart
 	for i, p := range parts {
@@ -28,7 +28,7 @@ func (f *fixture) upload(key string, meta objstore.ObjectMeta, parts ...[]byte) 
 func (f *fixture) uploadPart(key, id string, n int, data []byte) objstore.PartInfo {
 	f.t.Helper()
 	sums := map[string]string{"CRC32": fmt.Sprintf("part-%d", n)}
-	info, err := f.b.UploadPart(f.ctx, bucket, key, id, n, bytes.NewReader(data), int64(len(data)), sums)
+	info, err := f.b.UploadPart(f.ctx, bucket, key, id, n, bytes.NewReader(data), int64(len(data)), objstore.PartOptions{Checksums: sums})
 	noErr(f.t, err)
 	if info.Number != n || info.ETag != md5Hex(data) || info.Size != int64(len(data)) || !reflect.DeepEqual(info.Checksums, sums) {
 		f.t.Fatalf("UploadPart = %+v", info)
@@ -182,12 +182,12 @@ var multipartTests = []test{
 	}},
 	{"an aborted or foreign upload ID fails with ErrNoSuchUpload", func(f *fixture) {
 		id, list := f.upload("k", objstore.ObjectMeta{}, []byte("x"))
-		_, err := f.b.UploadPart(f.ctx, bucket, "other-key", id, 1, strings.NewReader("y"), 1, nil)
+		_, err := f.b.UploadPart(f.ctx, bucket, "other-key", id, 1, strings.NewReader("y"), 1, objstore.PartOptions{})
 		wantErr(f.t, err, objstore.ErrNoSuchUpload)
 		wantErr(f.t, f.b.AbortMultipartUpload(f.ctx, bucket, "other-key", id), objstore.ErrNoSuchUpload)
 		noErr(f.t, f.b.AbortMultipartUpload(f.ctx, bucket, "k", id))
 		wantErr(f.t, f.b.AbortMultipartUpload(f.ctx, bucket, "k", id), objstore.ErrNoSuchUpload)
-		_, err = f.b.UploadPart(f.ctx, bucket, "k", id, 2, strings.NewReader("y"), 1, nil)
+		_, err = f.b.UploadPart(f.ctx, bucket, "k", id, 2, strings.NewReader("y"), 1, objstore.PartOptions{})
 		wantErr(f.t, err, objstore.ErrNoSuchUpload)
 		_, err = f.complete("k", id, list, objstore.CompleteOptions{})
 		wantErr(f.t, err, objstore.ErrNoSuchUpload)
@@ -198,18 +198,18 @@ var multipartTests = []test{
 	{"part numbers outside 1..10000 are rejected", func(f *fixture) {
 		id, _ := f.upload("k", objstore.ObjectMeta{})
 		for _, n := range []int{0, -1, objstore.MaxPartNumber + 1} {
-			_, err := f.b.UploadPart(f.ctx, bucket, "k", id, n, strings.NewReader("x"), 1, nil)
+			_, err := f.b.UploadPart(f.ctx, bucket, "k", id, n, strings.NewReader("x"), 1, objstore.PartOptions{})
 			wantErr(f.t, err, objstore.ErrInvalidArgument)
 		}
 		f.uploadPart("k", id, objstore.MaxPartNumber, []byte("last"))
 	}},
 	{"a part body that fails stores no part", func(f *fixture) {
 		id, _ := f.upload("k", objstore.ObjectMeta{}, []byte("good"))
-		_, err := f.b.UploadPart(f.ctx, bucket, "k", id, 1, &failingReader{data: []byte("bad"), err: errBody}, 3, nil)
+		_, err := f.b.UploadPart(f.ctx, bucket, "k", id, 1, &failingReader{data: []byte("bad"), err: errBody}, 3, objstore.PartOptions{})
 		if err != errBody {
 			f.t.Fatalf("got error %v, want the body's own error", err)
 		}
-		_, err = f.b.UploadPart(f.ctx, bucket, "k", id, 2, strings.NewReader("short"), 10, nil)
+		_, err = f.b.UploadPart(f.ctx, bucket, "k", id, 2, strings.NewReader("short"), 10, objstore.PartOptions{})
 		wantErr(f.t, err, objstore.ErrIncompleteBody)
 		res, err := f.b.ListParts(f.ctx, bucket, "k", id, objstore.ListPartsOptions{MaxParts: 10})
 		noErr(f.t, err)
@@ -218,7 +218,7 @@ var multipartTests = []test{
 		}
 	}},
 	{"parts are listed in pages by part number", func(f *fixture) {
-		id, err := f.b.CreateMultipartUpload(f.ctx, bucket, "k", fullMeta)
+		id, err := f.b.CreateMultipartUpload(f.ctx, bucket, "k", fullMeta, nil)
 		noErr(f.t, err)
 		for _, n := range []int{5, 1, 3, 2, 4} {
 			f.uploadPart("k", id, n, []byte(fmt.Sprint(n)))
@@ -249,23 +249,23 @@ var multipartTests = []test{
 	{"UploadPartCopy copies a source range into a part", func(f *fixture) {
 		src := randomBytes(37, 2*objstore.MinPartSize)
 		f.put("src", src)
-		id, err := f.b.CreateMultipartUpload(f.ctx, bucket, "k", objstore.ObjectMeta{})
+		id, err := f.b.CreateMultipartUpload(f.ctx, bucket, "k", objstore.ObjectMeta{}, nil)
 		noErr(f.t, err)
 		cs := objstore.CopySource{Bucket: bucket, Key: "src"}
 		r := objstore.Range{First: 100, Last: 100 + objstore.MinPartSize - 1}
-		p1, err := f.b.UploadPartCopy(f.ctx, bucket, "k", id, 1, cs, &r)
+		p1, err := f.b.UploadPartCopy(f.ctx, bucket, "k", id, 1, cs, &r, objstore.PartOptions{})
 		noErr(f.t, err)
-		p2, err := f.b.UploadPartCopy(f.ctx, bucket, "k", id, 2, cs, nil)
+		p2, err := f.b.UploadPartCopy(f.ctx, bucket, "k", id, 2, cs, nil, objstore.PartOptions{})
 		noErr(f.t, err)
 		part1 := src[100 : 100+objstore.MinPartSize]
 		if p1.ETag != md5Hex(part1) || p1.Size != objstore.MinPartSize || p2.ETag != md5Hex(src) {
 			f.t.Fatalf("UploadPartCopy = %+v, %+v", p1, p2)
 		}
 		cs.IfMatch = md5Hex([]byte("other"))
-		_, err = f.b.UploadPartCopy(f.ctx, bucket, "k", id, 3, cs, nil)
+		_, err = f.b.UploadPartCopy(f.ctx, bucket, "k", id, 3, cs, nil, objstore.PartOptions{})
 		wantErr(f.t, err, objstore.ErrPreconditionFailed)
 		bad := objstore.Range{First: int64(len(src))}
-		_, err = f.b.UploadPartCopy(f.ctx, bucket, "k", id, 3, objstore.CopySource{Bucket: bucket, Key: "src"}, &bad)
+		_, err = f.b.UploadPartCopy(f.ctx, bucket, "k", id, 3, objstore.CopySource{Bucket: bucket, Key: "src"}, &bad, objstore.PartOptions{})
 		wantErr(f.t, err, objstore.ErrInvalidRange)
 		_, err = f.complete("k", id, []objstore.CompletePart{{Number: 1, ETag: p1.ETag}, {Number: 2, ETag: p2.ETag}}, objstore.CompleteOptions{})
 		noErr(f.t, err)

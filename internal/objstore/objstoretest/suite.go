@@ -64,6 +64,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) objstore.Backend, opts ...O
 		{"tags", tagTests},
 		{"concurrency", concurrencyTests},
 		{"versioning", versionTests},
+		{"encryption", encryptionTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

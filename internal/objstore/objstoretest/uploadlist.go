@@ -20,7 +20,7 @@ var uploadListTests = []test{
 		ids := map[string][]string{}
 		var stored []string
 		for _, k := range keys {
-			id, err := f.b.CreateMultipartUpload(f.ctx, bucket, k, objstore.ObjectMeta{ContentType: "x/" + k})
+			id, err := f.b.CreateMultipartUpload(f.ctx, bucket, k, objstore.ObjectMeta{ContentType: "x/" + k}, nil)
 			if f.stored(k, err) {
 				ids[k] = append(ids[k], id)
 				stored = append(stored, k)
@@ -37,7 +37,7 @@ var uploadListTests = []test{
 	}},
 	{"a key marker without an upload ID marker skips every upload of that key", func(f *fixture) {
 		for _, k := range []string{"a", "a", "b"} {
-			_, err := f.b.CreateMultipartUpload(f.ctx, bucket, k, objstore.ObjectMeta{})
+			_, err := f.b.CreateMultipartUpload(f.ctx, bucket, k, objstore.ObjectMeta{}, nil)
 			noErr(f.t, err)
 		}
 		res, err := f.b.ListMultipartUploads(f.ctx, bucket, objstore.ListUploadsOptions{KeyMarker: "a", MaxUploads: 10})

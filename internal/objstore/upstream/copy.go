@@ -30,6 +30,9 @@ func (b *Backend) CopyObject(ctx context.Context, src objstore.CopySource, dstBu
 	if err != nil {
 		return objstore.ObjectInfo{}, err
 	}
+	if err := refuseDataKey(opts.Encrypt); err != nil {
+		return objstore.ObjectInfo{}, err
+	}
 	dstName, err := b.objectName(dstBucket, dstKey)
 	if err != nil {
 		return objstore.ObjectInfo{}, err
@@ -92,7 +95,7 @@ func copyHeader(srcName, srcKey, vid, etag string) http.Header {
 
 // UploadPartCopy copies src, or rng of it, into a part. The range is resolved
 // against the source's size here, so that ErrInvalidRange is the contract's.
-func (b *Backend) UploadPartCopy(ctx context.Context, bucket, key, uploadID string, number int, src objstore.CopySource, rng *objstore.Range) (objstore.PartInfo, error) {
+func (b *Backend) UploadPartCopy(ctx context.Context, bucket, key, uploadID string, number int, src objstore.CopySource, rng *objstore.Range, _ objstore.PartOptions) (objstore.PartInfo, error) {
 	name, err := b.objectName(bucket, key)
 	if err != nil {
 		return objstore.PartInfo{}, err

@@ -53,7 +53,7 @@ func every(b *upstream.Backend, t *testing.T) map[string]error {
 	_, out["ListObjects"] = b.ListObjects(ctx, "bk", objstore.ListOptions{MaxKeys: 10})
 	_, out["DeleteObject"] = b.DeleteObject(ctx, "bk", "k", objstore.DeleteOptions{})
 	_, out["ListBuckets"] = b.ListBuckets(ctx)
-	_, out["CreateMultipartUpload"] = b.CreateMultipartUpload(ctx, "bk", "k", objstore.ObjectMeta{})
+	_, out["CreateMultipartUpload"] = b.CreateMultipartUpload(ctx, "bk", "k", objstore.ObjectMeta{}, nil)
 	return out
 }
 

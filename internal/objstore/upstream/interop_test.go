@@ -76,15 +76,15 @@ func partFailingAtItsEnd(t *testing.T, srv *s3server.Server) {
 	if err := b.CreateBucket(ctx, "b"); err != nil {
 		t.Fatal(err)
 	}
-	id, err := b.CreateMultipartUpload(ctx, "b", "k", objstore.ObjectMeta{})
+	id, err := b.CreateMultipartUpload(ctx, "b", "k", objstore.ObjectMeta{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	good, err := b.UploadPart(ctx, "b", "k", id, 1, strings.NewReader("good part"), 9, nil)
+	good, err := b.UploadPart(ctx, "b", "k", id, 1, strings.NewReader("good part"), 9, objstore.PartOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = b.UploadPart(ctx, "b", "k", id, 1, failAtEnd{strings.NewReader("bad part!")}, 9, nil)
+	_, err = b.UploadPart(ctx, "b", "k", id, 1, failAtEnd{strings.NewReader("bad part!")}, 9, objstore.PartOptions{})
 	if err != errVerify {
 		t.Fatalf("got %v, want the body's own error", err)
 	}

@@ -19,9 +19,12 @@ import (
 // CreateMultipartUpload starts an upstream upload with meta (so the upstream
 // stores it with the object) and records meta in the state bucket for the
 // listings. The upload ID is the upstream's.
-func (b *Backend) CreateMultipartUpload(ctx context.Context, bucket, key string, meta objstore.ObjectMeta) (string, error) {
+func (b *Backend) CreateMultipartUpload(ctx context.Context, bucket, key string, meta objstore.ObjectMeta, dk *objstore.DataKey) (string, error) {
 	name, err := b.objectName(bucket, key)
 	if err != nil {
+		return "", err
+	}
+	if err := refuseDataKey(dk); err != nil {
 		return "", err
 	}
 	h := make(http.Header, 8)
@@ -56,7 +59,8 @@ func checkPartNumber(n int) error {
 
 // UploadPart streams a part under PutObject's body rules; its checksums,
 // opaque to the upstream, are recorded in the state bucket.
-func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, number int, body io.Reader, size int64, checksums map[string]string) (objstore.PartInfo, error) {
+func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, number int, body io.Reader, size int64, opts objstore.PartOptions) (objstore.PartInfo, error) {
+	checksums := opts.Checksums
 	name, err := b.objectName(bucket, key)
 	if err != nil {
 		return objstore.PartInfo{}, err

@@ -29,6 +29,9 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, body io.Rea
 	if err != nil {
 		return objstore.ObjectInfo{}, err
 	}
+	if err := refuseDataKey(opts.Encrypt); err != nil {
+		return objstore.ObjectInfo{}, err
+	}
 	h := make(http.Header, 8)
 	if err := b.setPrecondition(ctx, h, name, key, opts.Precondition); err != nil {
 		return objstore.ObjectInfo{}, err
@@ -479,4 +482,15 @@ func quoteETag(etag string) string {
 		return etag
 	}
 	return `"` + etag + `"`
+}
+
+// refuseDataKey refuses inkan's encryption at rest: the upstream S3 stores
+// the bytes, with its own keys or none, and inkan's data keys cannot reach
+// it (docs/upstream.md). The wire layer does not send data keys to this
+// backend; this is the contract's guard.
+func refuseDataKey(dk *objstore.DataKey) error {
+	if dk != nil {
+		return fmt.Errorf("%w: upstream backend", objstore.ErrEncryptionUnsupported)
+	}
+	return nil
 }
