@@ -24,6 +24,7 @@ import (
 	"github.com/inkan-dev/inkan/internal/server"
 	"github.com/inkan-dev/inkan/internal/sigv4"
 	"github.com/inkan-dev/inkan/internal/sse"
+	"github.com/inkan-dev/inkan/internal/store"
 )
 
 // objectsFlags are serve's object-backend flags; each overrides its INKAN_* variable and
@@ -161,7 +162,7 @@ func (s sdkCredentials) Credentials(ctx context.Context) (sigv4.Credentials, err
 
 // openKeys opens the keyring of objects encrypted at rest, whose master keys live in the
 // store; nil for an upstream backend, which keeps its own keys.
-func openKeys(ctx context.Context, cfg config.Config, st sse.Blobs) (s3.Keys, error) {
+func openKeys(ctx context.Context, cfg config.Config, st store.Blobs) (s3.Keys, error) {
 	if _, upstream := cfg.Objects.UpstreamEndpoint(); upstream {
 		return nil, nil
 	}

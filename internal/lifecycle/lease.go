@@ -10,15 +10,6 @@ import (
 	"github.com/inkan-dev/inkan/internal/store"
 )
 
-// Blobs is the part of the shared store the lease lives in; store.Store is one. Its
-// contract is store.Blobs: PutBlob is a compare-and-swap on the version (ErrConflict when
-// another writer got there first), GetBlob answers store.ErrNotFound for a blob never
-// written.
-type Blobs interface {
-	GetBlob(ctx context.Context, name string) ([]byte, int64, error)
-	PutBlob(ctx context.Context, name string, data []byte, ifVersion int64) (int64, error)
-}
-
 // leaseBlob is the blob every node of a cluster competes for before a pass.
 const leaseBlob = "lifecycle-lease"
 
@@ -46,7 +37,7 @@ type cursor struct {
 // cluster from doing the work twice. A holder that dies stops renewing and its lease
 // expires after the TTL.
 type lease struct {
-	blobs   Blobs
+	blobs   store.Blobs
 	holder  string
 	ttl     time.Duration
 	version int64
@@ -58,7 +49,7 @@ var errLeaseLost = errors.New("lifecycle: the lease was taken over by another no
 
 // acquireLease takes the lease for holder at now, or returns nil when another holder's
 // lease has not expired yet.
-func acquireLease(ctx context.Context, b Blobs, holder string, ttl time.Duration, now time.Time) (*lease, error) {
+func acquireLease(ctx context.Context, b store.Blobs, holder string, ttl time.Duration, now time.Time) (*lease, error) {
 	l := &lease{blobs: b, holder: holder, ttl: ttl}
 	data, version, err := b.GetBlob(ctx, leaseBlob)
 	switch {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/inkan-dev/inkan/internal/audit"
 	"github.com/inkan-dev/inkan/internal/objstore"
+	"github.com/inkan-dev/inkan/internal/store"
 )
 
 // Settings reads bucket settings; *iam.Service is one (its snapshot, no store round trip).
@@ -49,7 +50,7 @@ type Stats struct {
 type Options struct {
 	Backend  objstore.Backend
 	Settings Settings
-	Lease    Blobs
+	Lease    store.Blobs
 	// Node names this node in the lease; it must differ between nodes (and between runs,
 	// so that a restarted node does not mistake a dead run's lease for its own).
 	Node string

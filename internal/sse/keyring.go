@@ -19,21 +19,12 @@ import (
 	"github.com/inkan-dev/inkan/internal/store"
 )
 
-// Blobs is the part of the store the master keys live in; store.Store is one.
-type Blobs interface {
-	// GetBlob returns the blob's data and version; store.ErrNotFound if there is none.
-	GetBlob(ctx context.Context, name string) ([]byte, int64, error)
-	// PutBlob writes the blob if its version is ifVersion (0: it must not exist) and
-	// returns the new version; store.ErrConflict if another writer got there first.
-	PutBlob(ctx context.Context, name string, data []byte, ifVersion int64) (int64, error)
-}
-
 // keysBlob names the master key file in the store.
 const keysBlob = "sse-master-keys"
 
 // Options configure a Keyring; Blobs is required.
 type Options struct {
-	Blobs Blobs
+	Blobs store.Blobs
 	// Rand supplies keys and nonces; crypto/rand.Reader when nil.
 	Rand io.Reader
 	// Now is the clock of key creation; time.Now when nil.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"syscall"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -96,7 +97,8 @@ func dsn(path string, extra url.Values) string {
 
 // classifySQLite maps a SQLite constraint violation to the store error it
 // means, keeping the driver's message (it names tables and columns, never
-// values); ok is false for an error that is not SQLite's.
+// values), and a full disk to ErrUnavailable; ok is false for an error that
+// is not SQLite's.
 func classifySQLite(err error) (_ error, ok bool) {
 	var se *sqlite.Error
 	if !errors.As(err, &se) {
@@ -107,6 +109,12 @@ func classifySQLite(err error) (_ error, ok bool) {
 		return fmt.Errorf("%w (%v)", store.ErrExists, err), true
 	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 		return fmt.Errorf("%w (%v)", store.ErrConflict, err), true
+	}
+	if se.Code()&0xff == sqlite3.SQLITE_FULL || errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		// The disk the database is on has no room: transient (the write succeeds once
+		// space is freed), as PostgreSQL's disk_full (SQLSTATE 53100) is; nothing was
+		// written. The file's path stays out of the message.
+		return fmt.Errorf("%w: the database's disk is full", store.ErrUnavailable), true
 	}
 	return err, true
 }
