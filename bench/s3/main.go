@@ -30,6 +30,18 @@
 // -rounds N runs every phase N times, alternating which side goes first (the first run of a
 // phase pays for what the upstream allocates on first use), and compares medians;
 // bench/upstream/run.sh sets up SeaweedFS and inkan in front of it and runs three rounds.
+// The direct endpoint may be any other S3 server — MinIO, say — for a side-by-side
+// comparison in one invocation; with -direct-pid its server's CPU is read from /proc and
+// the report gives both servers' and the load tool's CPU per MB.
+//
+// -client sdk sends every request through aws-sdk-go-v2's S3 client with its default
+// checksum settings (a CRC32 on every PUT, GET answers' checksums validated), as deploy jobs
+// built on the SDK do, instead of the load tool's own signed requests; -profile-dir records
+// the load tool's CPU profile of every measured run, to see where a client spends per byte:
+//
+//	BENCH_DIRECT_ACCESS_KEY_ID=minioadmin BENCH_DIRECT_SECRET_ACCESS_KEY=minioadmin \
+//	  go run ./bench/s3 -client sdk -phases large-put,large-get -large-c 1 -rounds 3 \
+//	  -direct-endpoint http://127.0.0.1:9000 -direct-pid $(pgrep -x minio) -profile-dir /tmp/prof
 //
 // To profile the server under one load, run only that phase for longer and record the
 // server process meanwhile:
@@ -62,8 +74,19 @@ type options struct {
 	largeConc, largeSize, largeKeys           int
 	largePuts, largeGets                      int64
 	directEndpoint, directBucket              string
+	directPID                                 int
 	rounds                                    int
+	client                                    clientMode
+	profileDir                                string
 }
+
+// clientMode names who sends the requests: the load tool's own signer, or aws-sdk-go-v2.
+type clientMode string
+
+const (
+	clientRaw clientMode = "raw"
+	clientSDK clientMode = "sdk"
+)
 
 func main() {
 	o, err := parseFlags(os.Args[1:])
@@ -99,12 +122,21 @@ func parseFlags(args []string) (options, error) {
 	fs.Int64Var(&o.largeGets, "large-gets", 128, "large GETs to time")
 	fs.StringVar(&o.directEndpoint, "direct-endpoint", "", "also run each phase against this S3 endpoint directly (keys in BENCH_DIRECT_ACCESS_KEY_ID, BENCH_DIRECT_SECRET_ACCESS_KEY)")
 	fs.StringVar(&o.directBucket, "direct-bucket", "bench-s3-direct", "bucket of the direct runs")
+	fs.IntVar(&o.directPID, "direct-pid", 0, "the direct endpoint's server process, whose CPU per operation and per MB is then reported too")
+	var client string
+	fs.StringVar(&client, "client", string(clientRaw), "who sends the requests: raw (the load tool's own SigV4 requests, -payload says how PUTs declare bodies) or sdk (aws-sdk-go-v2's S3 client with its default checksum settings)")
+	fs.StringVar(&o.profileDir, "profile-dir", "", "write the load tool's CPU profile of every measured run into this directory (inkan-<phase>-<n>.pprof, direct-<phase>-<n>.pprof)")
 	fs.IntVar(&o.rounds, "rounds", 1, "with -direct-endpoint, run every phase this many times, inkan first in odd rounds and the direct endpoint first in even ones, and compare medians")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	switch o.client = clientMode(client); o.client {
+	case clientRaw, clientSDK:
+	default:
+		return o, fmt.Errorf("-client %q: want %s or %s", client, clientRaw, clientSDK)
 	}
 	var err error
 	o.payload, err = parsePayloadMode(payload)
@@ -123,7 +155,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "session %s; bucket %s; payload %s; GOMAXPROCS of the load tool %d\n", b.s.arn, o.bucket, o.payload, runtimeProcs())
+	fmt.Fprintf(out, "session %s; bucket %s; client %s; payload %s; GOMAXPROCS of the load tool %d\n", b.s.arn, o.bucket, o.client, o.payload, runtimeProcs())
 	var direct *bench
 	if o.directEndpoint != "" {
 		if direct, err = newDirectBench(ctx, o, out); err != nil {

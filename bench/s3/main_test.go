@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
-	"github.com/inkan-dev/inkan/internal/testsupport/inkantest"
 	"io"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/inkan-dev/inkan/bench/loadutil"
+	"github.com/inkan-dev/inkan/internal/testsupport/inkantest"
 )
 
 // startInkan runs `inkan serve --dev` in-process on a loopback port and a fresh data
@@ -143,3 +146,47 @@ func benchSmall(b *testing.B, op func(*bench, context.Context, int, int64) error
 func BenchmarkPut4KiB(b *testing.B) { benchSmall(b, (*bench).putNew) }
 
 func BenchmarkGet4KiB(b *testing.B) { benchSmall(b, (*bench).getSmall) }
+
+// TestTheSDKClientComparesSideBySideWithCPUPerMBAndProfiles runs the large phases through
+// aws-sdk-go-v2 against inkan and, as the other endpoint, a second inkan signed with its
+// root keys, two interleaved rounds, and checks the comparison: ratios, the CPU per MB of
+// both servers and of the load tool, and a client profile of every measured run.
+func TestTheSDKClientComparesSideBySideWithCPUPerMBAndProfiles(t *testing.T) {
+	endpoint, dir := startInkan(t)
+	peer, peerDir := startInkan(t)
+	keys, err := loadutil.RootCredentials(peerDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("BENCH_DIRECT_ACCESS_KEY_ID", keys.AccessKeyID)
+	t.Setenv("BENCH_DIRECT_SECRET_ACCESS_KEY", keys.SecretAccessKey)
+	profiles := t.TempDir()
+	o, err := parseFlags([]string{"-endpoint", endpoint, "-data-dir", dir, "-client", "sdk", "-phases", "large-put,large-get",
+		"-large-size", strconv.Itoa(3<<20 + 5), "-large-puts", "3", "-large-gets", "3", "-rounds", "2",
+		"-direct-endpoint", peer, "-direct-pid", strconv.Itoa(os.Getpid()), "-profile-dir", profiles})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := run(context.Background(), o, &out); err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	report := out.String()
+	if !strings.Contains(report, "client sdk;") || strings.Contains(report, "errors)\nfirst error") {
+		t.Errorf("the report does not name the SDK client, or has errors:\n%s", report)
+	}
+	perMB := regexp.MustCompile(`(?m)^3145733 B (PUT|GET) +(\d+\.\d+) / (\d+\.\d+) +(\d+\.\d+) / (\d+\.\d+) *$`)
+	if got := perMB.FindAllString(report, -1); len(got) != 2 {
+		t.Errorf("want the CPU per MB of both servers and the load tool for PUT and GET:\n%s", report)
+	}
+	if !strings.Contains(report, "(medians of 2 rounds)") {
+		t.Errorf("the comparison is not of 2 rounds:\n%s", report)
+	}
+	files, err := os.ReadDir(profiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 8 {
+		t.Errorf("%d profiles written, want 8 (2 sides × 2 phases × 2 rounds): %v", len(files), files)
+	}
+}

@@ -19,7 +19,7 @@ type bench struct {
 	o           options
 	out         io.Writer
 	s           *session
-	c           *client
+	c           objectClient
 	small       *body
 	large       *body
 	bufs        [][]byte
@@ -28,8 +28,13 @@ type bench struct {
 	largeStored bool
 	direct      bool                          // the upstream itself: no /metrics, no session
 	results     map[string][]*loadutil.Result // by measurement name, one per round, in order of names
+	cpu         map[string][]cpuUse           // beside results: the CPU each run took
 	names       []string
 }
+
+// cpuUse is the CPU one measured run took on each side, in seconds; server is negative when
+// it could not be read (a direct endpoint without -direct-pid).
+type cpuUse struct{ server, client float64 }
 
 // newBench checks the endpoint, opens the session and builds the bodies.
 func newBench(ctx context.Context, o options, out io.Writer) (*bench, error) {
@@ -50,7 +55,11 @@ func newBench(ctx context.Context, o options, out io.Writer) (*bench, error) {
 // withSession builds the bench of a session: client, bodies and read buffers.
 func withSession(o options, out io.Writer, s *session, hc *http.Client) *bench {
 	b := &bench{o: o, out: out, s: s, run: strconv.FormatInt(time.Now().UnixNano(), 36), c: &client{s: s, http: hc, mode: o.payload},
-		small: newBody(o.smallSize, 4), large: newBody(o.largeSize, 64), results: map[string][]*loadutil.Result{}}
+		small: newBody(o.smallSize, 4), large: newBody(o.largeSize, 64), results: map[string][]*loadutil.Result{},
+		cpu: map[string][]cpuUse{}}
+	if o.client == clientSDK {
+		b.c = newSDKClient(s, hc)
+	}
 	for range max(o.conc, o.largeConc) {
 		b.bufs = append(b.bufs, make([]byte, 1<<20))
 	}
@@ -128,21 +137,33 @@ func (b *bench) prepare(ctx context.Context, what string, conc int, n int64, op 
 // what it saw, with the server's and the load tool's CPU over the run.
 func (b *bench) measure(ctx context.Context, name string, conc int, d time.Duration, n int64, size int,
 	op func(context.Context, int, int64) error) error {
-	before, err := b.serverStats(ctx)
+	before, err := b.serverCPU(ctx)
+	if err != nil {
+		return err
+	}
+	stop, err := b.startProfile(name)
 	if err != nil {
 		return err
 	}
 	self := selfCPU()
 	res := loadutil.Run(ctx, conc, d, n, op)
 	selfUsed := selfCPU() - self
-	after, err := b.serverStats(ctx)
+	if err := stop(); err != nil {
+		return err
+	}
+	after, err := b.serverCPU(ctx)
 	if err != nil {
 		return err
+	}
+	use := cpuUse{server: after - before, client: selfUsed.Seconds()}
+	if before < 0 {
+		use.server = -1
 	}
 	if b.results[name] == nil {
 		b.names = append(b.names, name)
 	}
 	b.results[name] = append(b.results[name], res)
+	b.cpu[name] = append(b.cpu[name], use)
 	if b.direct {
 		name += " (direct)"
 	}
@@ -153,12 +174,29 @@ func (b *bench) measure(ctx context.Context, name string, conc int, d time.Durat
 	fmt.Fprintf(b.out, "throughput: %.0f ops/s, %.1f MB/s\n", res.Rate(), res.Rate()*float64(size)/1e6)
 	const µs = time.Microsecond
 	fmt.Fprintf(b.out, "latency: p50 %s, p99 %s, max %s\n", res.Percentile(50).Round(µs), res.Percentile(99).Round(µs), res.Percentile(100).Round(µs))
-	if res.Ops > 0 && !b.direct {
-		ops, server := float64(res.Ops), after.CPUSeconds-before.CPUSeconds
-		fmt.Fprintf(b.out, "CPU: server %.0f µs per op (%.2f cores), load tool %.0f µs per op (%.2f cores)\n", server*1e6/ops,
-			server/res.Elapsed.Seconds(), selfUsed.Seconds()*1e6/ops, selfUsed.Seconds()/res.Elapsed.Seconds())
+	if res.Ops > 0 {
+		ops, secs, mb := float64(res.Ops), res.Elapsed.Seconds(), float64(res.Ops)*float64(size)/1e6
+		server := "server unknown"
+		if use.server >= 0 {
+			server = fmt.Sprintf("server %.0f µs per op (%.2f cores, %.2f ms per MB)", use.server*1e6/ops, use.server/secs, use.server*1e3/mb)
+		}
+		fmt.Fprintf(b.out, "CPU: %s, load tool %.0f µs per op (%.2f cores, %.2f ms per MB)\n", server,
+			use.client*1e6/ops, use.client/secs, use.client*1e3/mb)
 	}
 	return nil
+}
+
+// serverCPU is the CPU time, in seconds, the server has used: inkan's from its /metrics, a
+// direct endpoint's from /proc/<-direct-pid>/stat; -1 for a direct endpoint without a pid.
+func (b *bench) serverCPU(ctx context.Context) (float64, error) {
+	if !b.direct {
+		st, err := b.serverStats(ctx)
+		return st.CPUSeconds, err
+	}
+	if b.o.directPID <= 0 {
+		return -1, nil
+	}
+	return procCPU(b.o.directPID)
 }
 
 func (b *bench) serverStats(ctx context.Context) (loadutil.ServerStats, error) {

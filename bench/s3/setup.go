@@ -132,7 +132,7 @@ func compare(out io.Writer, inkan, direct *bench) {
 			continue
 		}
 		unit, scale := "ops/s", 1.0
-		if strings.Contains(name, "MiB") {
+		if inkan.isLarge(name) {
 			unit, scale = "MB/s", float64(inkan.o.largeSize)/1e6
 		}
 		p50 := func(r *loadutil.Result) float64 { return float64(r.Percentile(50)) }
@@ -140,10 +140,37 @@ func compare(out io.Writer, inkan, direct *bench) {
 		fmt.Fprintf(out, "%-12s %8.1f %-5s %8.1f %-5s %8.2f %12s %12s %10s\n", name, ri*scale, unit, rd*scale, unit,
 			ri/rd, p50i.Round(time.Microsecond), p50d.Round(time.Microsecond), (p50i - p50d).Round(time.Microsecond))
 	}
+	fmt.Fprintf(out, "\n%-12s %28s %28s\n", "CPU per MB", "server ms: inkan / direct", "load tool ms: inkan / direct")
+	for _, name := range inkan.names {
+		if !inkan.isLarge(name) || len(direct.results[name]) == 0 {
+			continue
+		}
+		perMB := func(b *bench, side func(cpuUse) float64) string {
+			v := make([]float64, len(b.results[name]))
+			for i, r := range b.results[name] {
+				if c := side(b.cpu[name][i]); c >= 0 && r.Ops > 0 {
+					v[i] = c * 1e3 / (float64(r.Ops) * float64(b.o.largeSize) / 1e6)
+				} else {
+					return "-"
+				}
+			}
+			slices.Sort(v)
+			return fmt.Sprintf("%.2f", (v[(len(v)-1)/2]+v[len(v)/2])/2)
+		}
+		server := func(c cpuUse) float64 { return c.server }
+		client := func(c cpuUse) float64 { return c.client }
+		fmt.Fprintf(out, "%-12s %13s / %-12s %13s / %-12s\n", name, perMB(inkan, server), perMB(direct, server),
+			perMB(inkan, client), perMB(direct, client))
+	}
 	if len(inkan.names) > 0 && len(inkan.results[inkan.names[0]]) > 1 {
 		n := len(inkan.results[inkan.names[0]])
 		fmt.Fprintf(out, "(medians of %d rounds)\n", n)
 	}
+}
+
+// isLarge reports whether the measurement name is of a large-object phase.
+func (b *bench) isLarge(name string) bool {
+	return strings.HasPrefix(name, sizeName(b.o.largeSize)+" ")
 }
 
 // median returns the median of f over rs (the mean of the middle two for an even count).

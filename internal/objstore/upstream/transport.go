@@ -76,6 +76,10 @@ func (t *connTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	ctx := req.Context()
 	for {
+		// A request whose context has ended is not sent: nothing of it reaches the upstream.
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		c, reused, err := t.conn(ctx, addr)
 		if err != nil {
 			return nil, err
@@ -118,6 +122,11 @@ func (t *connTransport) exchange(ctx context.Context, c *conn, req *http.Request
 		werr = c.bw.Flush()
 	}
 	c.tcp.SetReadDeadline(time.Now().Add(responseHeaderTimeout))
+	if ctx.Err() != nil {
+		// The context ended before the line above, whose deadline replaced the one its
+		// AfterFunc set: end the exchange as that deadline would have.
+		c.tcp.SetDeadline(time.Unix(1, 0))
+	}
 	if werr != nil && (ctx.Err() != nil || !closedEarly(werr) || req.Body == nil || req.Body == http.NoBody) {
 		stop()
 		return nil, werr

@@ -300,3 +300,35 @@ func TestPutsRetryAConnectionClosedWhileIdle(t *testing.T) {
 		t.Fatalf("a streamed PUT: %d, and it went through connTransport's pool", resp.StatusCode)
 	}
 }
+
+// A request whose context has ended sends nothing, even on a pooled connection that is
+// ready at once: the conformance suite's "a put under a canceled context stores nothing".
+func TestARequestWithAnEndedContextSendsNothing(t *testing.T) {
+	var requests atomic.Int32
+	srv, _ := countingServer(t, nil, func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Length", "0")
+	})
+	ct := testConnTransport(t)
+	drain(send(t, ct, http.MethodHead, srv.URL+"/b/k", nil, 0, false).Body) // pools a connection
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for range 50 {
+		data := []byte("x")
+		req, err := http.NewRequestWithContext(ctx, http.MethodPut, srv.URL+"/b/k", bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+		if resp, err := ct.RoundTrip(req); !errors.Is(err, context.Canceled) {
+			if resp != nil {
+				drain(resp.Body)
+			}
+			t.Fatalf("a PUT under a canceled context: %v, want context.Canceled", err)
+		}
+	}
+	if n := requests.Load(); n != 1 {
+		t.Fatalf("the upstream received %d requests, want only the first HEAD", n)
+	}
+}
