@@ -75,9 +75,11 @@ type options struct {
 	largePuts, largeGets                      int64
 	directEndpoint, directBucket              string
 	directPID                                 int
+	directAnyETag                             bool
 	rounds                                    int
 	client                                    clientMode
 	profileDir                                string
+	readSize                                  int
 }
 
 // clientMode names who sends the requests: the load tool's own signer, or aws-sdk-go-v2.
@@ -123,9 +125,11 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.directEndpoint, "direct-endpoint", "", "also run each phase against this S3 endpoint directly (keys in BENCH_DIRECT_ACCESS_KEY_ID, BENCH_DIRECT_SECRET_ACCESS_KEY)")
 	fs.StringVar(&o.directBucket, "direct-bucket", "bench-s3-direct", "bucket of the direct runs")
 	fs.IntVar(&o.directPID, "direct-pid", 0, "the direct endpoint's server process, whose CPU per operation and per MB is then reported too")
+	fs.BoolVar(&o.directAnyETag, "direct-any-etag", false, "accept any ETag from the direct endpoint (MinIO's ETags of objects it encrypts are not the MD5 of their bytes)")
 	var client string
 	fs.StringVar(&client, "client", string(clientRaw), "who sends the requests: raw (the load tool's own SigV4 requests, -payload says how PUTs declare bodies) or sdk (aws-sdk-go-v2's S3 client with its default checksum settings)")
 	fs.StringVar(&o.profileDir, "profile-dir", "", "write the load tool's CPU profile of every measured run into this directory (inkan-<phase>-<n>.pprof, direct-<phase>-<n>.pprof)")
+	fs.IntVar(&o.readSize, "read-size", 1<<20, "bytes a GET asks its body for at a time (io.Copy asks for 32768)")
 	fs.IntVar(&o.rounds, "rounds", 1, "with -direct-endpoint, run every phase this many times, inkan first in odd rounds and the direct endpoint first in even ones, and compare medians")
 	if err := fs.Parse(args); err != nil {
 		return o, err

@@ -41,8 +41,8 @@ func newBench(ctx context.Context, o options, out io.Writer) (*bench, error) {
 	if err := loadutil.CheckLoopback(o.endpoint); err != nil {
 		return nil, err
 	}
-	if o.conc < 1 || o.largeConc < 1 || o.keys < 1 || o.largeKeys < 1 || o.smallSize < 0 || o.largeSize < 0 {
-		return nil, fmt.Errorf("-c, -large-c, -keys and -large-keys must be positive, sizes not negative")
+	if o.conc < 1 || o.largeConc < 1 || o.keys < 1 || o.largeKeys < 1 || o.smallSize < 0 || o.largeSize < 0 || o.readSize < 1 {
+		return nil, fmt.Errorf("-c, -large-c, -keys, -large-keys and -read-size must be positive, sizes not negative")
 	}
 	hc := newHTTPClient(max(o.conc, o.largeConc) * 2)
 	s, err := newSession(ctx, hc, o.endpoint, o.region, o.bucket, o.dataDir)
@@ -58,10 +58,10 @@ func withSession(o options, out io.Writer, s *session, hc *http.Client) *bench {
 		small: newBody(o.smallSize, 4), large: newBody(o.largeSize, 64), results: map[string][]*loadutil.Result{},
 		cpu: map[string][]cpuUse{}}
 	if o.client == clientSDK {
-		b.c = newSDKClient(s, hc)
+		b.c = newSDKClient(s, max(o.conc, o.largeConc)*2)
 	}
 	for range max(o.conc, o.largeConc) {
-		b.bufs = append(b.bufs, make([]byte, 1<<20))
+		b.bufs = append(b.bufs, make([]byte, o.readSize))
 	}
 	return b
 }

@@ -118,6 +118,12 @@ func newDirectBench(ctx context.Context, o options, out io.Writer) (*bench, erro
 	s := &session{endpoint: strings.TrimRight(o.directEndpoint, "/"), region: o.region, bucket: o.directBucket, creds: creds, arn: "direct"}
 	b := withSession(o, out, s, hc)
 	b.direct = true
+	switch c := b.c.(type) {
+	case *client:
+		c.anyETag = o.directAnyETag
+	case *sdkClient:
+		c.anyETag = o.directAnyETag
+	}
 	return b, nil
 }
 
