@@ -146,9 +146,15 @@ func (c *client) get(ctx context.Context, key string, size int, buf []byte) erro
 		return err
 	}
 	defer resp.Body.Close()
+	return readBody(key, resp.Body, size, buf)
+}
+
+// readBody reads the answer to a GET of key to its end, slice after slice of buf, and
+// checks it held size bytes; a reader that verifies what it reads reports a mismatch then.
+func readBody(key string, body io.Reader, size int, buf []byte) error {
 	n := 0
 	for {
-		m, err := resp.Body.Read(buf)
+		m, err := body.Read(buf)
 		n += m
 		if err == io.EOF {
 			break

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -70,19 +69,5 @@ func (c *sdkClient) get(ctx context.Context, key string, size int, buf []byte) e
 	}
 	defer out.Body.Close()
 	// The SDK's validating reader reports a checksum mismatch at io.EOF.
-	n := 0
-	for {
-		m, err := out.Body.Read(buf)
-		n += m
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("GET %s after %d bytes: %w", key, n, err)
-		}
-	}
-	if n != size {
-		return fmt.Errorf("GET %s: %d bytes, want %d", key, n, size)
-	}
-	return nil
+	return readBody(key, out.Body, size, buf)
 }
