@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -92,6 +93,13 @@ func writeTree(t *testing.T, dir string, files map[string][]byte) {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(p, body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		// Files older than the sync that uploads them, as a real tree is: S3 (and
+		// SeaweedFS) answer LastModified in whole seconds, so a file written in the second
+		// it was uploaded looks newer than its object, and `aws s3 sync` uploads it again.
+		old := time.Now().Add(-time.Minute)
+		if err := os.Chtimes(p, old, old); err != nil {
 			t.Fatal(err)
 		}
 	}
