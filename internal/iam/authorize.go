@@ -80,6 +80,16 @@ func (s *Service) callerSet(snap *snapshot, p *Principal) (*policy.Set, policy.K
 			"aws:userid": {p.UserID}, "aws:principaltype": {"Account"}}
 		return &policy.Set{Identity: []*policy.Policy{allowAll}}, keys, nil
 	}
+	set, r, err := s.sessionSet(snap, p)
+	if err != nil {
+		return nil, nil, err
+	}
+	return set, SessionKeys(p.Account, p.Session, r.rec.Tags), nil
+}
+
+// sessionSet is the policy set of a session principal and its role, without the condition
+// keys callerSet adds: what a question about the policies alone (UsesConditionKey) needs.
+func (s *Service) sessionSet(snap *snapshot, p *Principal) (*policy.Set, *role, *Error) {
 	c := p.Session
 	r := snap.roles[strings.ToLower(c.RoleARN[strings.LastIndexByte(c.RoleARN, '/')+1:])]
 	if r == nil || r.rec.ID != c.RoleID {
@@ -92,7 +102,6 @@ func (s *Service) callerSet(snap *snapshot, p *Principal) (*policy.Set, policy.K
 		return nil, nil, s.callerDenied(p, "*", c.RoleARN, "sessions of role "+r.rec.Name+" issued before "+
 			va.UTC().Format(time.RFC3339)+" are revoked (this one was issued "+c.Issued.UTC().Format(time.RFC3339)+")", nil)
 	}
-	keys := SessionKeys(p.Account, c, r.rec.Tags)
 	set := &policy.Set{Identity: r.identity, Boundary: r.boundary}
 	if c.Policy != "" || len(c.PolicyARNs) > 0 {
 		set.HasSession = true
@@ -110,7 +119,7 @@ func (s *Service) callerSet(snap *snapshot, p *Principal) (*policy.Set, policy.K
 			}
 		}
 	}
-	return set, keys, nil
+	return set, r, nil
 }
 
 // policyCache keeps compiled session policies by text, so a session's policy is compiled once

@@ -14,7 +14,7 @@ func (s *Service) UsesConditionKey(p *Principal, bucketPolicy *policy.Policy, pr
 	if p == nil || p.Root {
 		return false // anonymous callers and root answer to the bucket policy alone
 	}
-	set, _, err := s.callerSet(s.snap.Load(), p)
+	set, _, err := s.sessionSet(s.snap.Load(), p)
 	if err != nil {
 		return true
 	}
