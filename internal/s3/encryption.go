@@ -53,17 +53,21 @@ type bucketEncryptionState struct {
 
 // bucketEncryption reads the bucket's configuration from the snapshot (no store round
 // trip). A stored document that no longer parses blocks SSE-C and encrypts: fail closed.
+// The parsed state is kept in a settingCache: every write consults it.
 func (h *Handler) bucketEncryption(bucket string) bucketEncryptionState {
 	doc, ok := h.o.Auth.BucketSetting(bucket, encryptionSetting)
+	st := h.encryptions.get(bucket, doc, ok, func(doc string) bucketEncryptionState {
+		var cfg encryptionConfiguration
+		if err := xml.Unmarshal([]byte(doc), &cfg); err != nil || len(cfg.Rules) != 1 {
+			h.o.Logger.Error("stored bucket encryption configuration does not parse", "bucket", bucket, "err", err)
+			return bucketEncryptionState{configured: true, blockSSEC: true}
+		}
+		return bucketEncryptionState{configured: true, blockSSEC: cfg.Rules[0].blocksSSEC()}
+	})
 	if !ok {
 		return bucketEncryptionState{blockSSEC: true}
 	}
-	var cfg encryptionConfiguration
-	if err := xml.Unmarshal([]byte(doc), &cfg); err != nil || len(cfg.Rules) != 1 {
-		h.o.Logger.Error("stored bucket encryption configuration does not parse", "bucket", bucket, "err", err)
-		return bucketEncryptionState{configured: true, blockSSEC: true}
-	}
-	return bucketEncryptionState{configured: true, blockSSEC: cfg.Rules[0].blocksSSEC()}
+	return st
 }
 
 func (r encryptionRule) blocksSSEC() bool {

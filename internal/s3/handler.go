@@ -111,6 +111,8 @@ type Handler struct {
 	cors   settingCache[[]corsRule]
 	// lifecycles caches parsed lifecycle configurations (lifecycle.go).
 	lifecycles settingCache[*lifecycle.Configuration]
+	// encryptions caches each bucket's parsed default encryption (encryption.go).
+	encryptions settingCache[bucketEncryptionState]
 }
 
 // New returns the S3 endpoint's handler. Backend, Auth and Policies are required: New
