@@ -4,7 +4,8 @@ import "sync"
 
 // settingCache keeps each bucket's parsed setting with the document it came from, so that
 // requests that consult a setting (every browser request its CORS rules, every object
-// answer its lifecycle rules) do not parse the document again; an entry is replaced when
+// answer its lifecycle rules, every write its default encryption) do not parse the
+// document again; an entry is replaced when
 // the document changes and dropped when the bucket has none, so it holds only configured
 // buckets. Safe for concurrent use.
 type settingCache[T any] struct {
