@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/netip"
+	"strings"
 	"sync"
 	"time"
 
@@ -113,4 +114,34 @@ func (s *Server) throttle(w http.ResponseWriter, r *http.Request, service string
 		w.Header().Set("Retry-After", "1")
 		http.Error(w, "too many requests in flight from this address", http.StatusServiceUnavailable)
 	}
+}
+
+// Lingering on a body the answer did not need: an HTTP/1.1 client that sent
+// "Expect: 100-continue" may send its body without waiting for the 100 (RFC 9110 §10.1.1;
+// Go's http.Transport does with its default ExpectContinueTimeout of zero). When the answer
+// is a refusal that never read that body, net/http closes the connection at once, and the
+// close of a socket with unread bytes is a TCP reset: the client's write fails, and its
+// kernel may drop the refusal it had not read yet, so the client sees "connection reset"
+// where it should see AccessDenied (and retries a request that cannot succeed). For bodies
+// without Expect net/http itself avoids this (it half-closes and waits 500 ms); for these
+// inkan does the same: it sends the answer, then reads and discards what the client still
+// sends, for at most lingerTime and lingerBytes, before net/http closes the connection.
+const (
+	lingerTime  = 500 * time.Millisecond
+	lingerBytes = 8 << 20
+)
+
+// lingerOnUnreadBody is that linger, for the request's original body. A body read to its
+// end (every accepted upload) costs one read that returns io.EOF at once.
+func lingerOnUnreadBody(w http.ResponseWriter, r *http.Request, body io.ReadCloser) {
+	if r.ProtoMajor != 1 || body == nil || body == http.NoBody || r.ContentLength == 0 ||
+		!strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
+		return
+	}
+	rc := http.NewResponseController(w)
+	if rc.Flush() != nil {
+		return
+	}
+	_ = rc.SetReadDeadline(time.Now().Add(lingerTime))
+	_, _ = io.CopyN(io.Discard, body, lingerBytes)
 }

@@ -150,15 +150,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"status", rw.status, "bytes", rw.bytes, "duration_ms", strconv.FormatFloat(float64(elapsed.Microseconds())/1000, 'f', 3, 64),
 			"service", service, "remote", r.RemoteAddr)
 	}()
+	body := r.Body
 	if service != "internal" { // health, readiness and metrics always answer
 		release, ok := s.limit.acquire(remoteIP(r))
 		if !ok {
 			s.throttle(rw, r, service)
+			lingerOnUnreadBody(rw, r, body)
 			return
 		}
 		defer release()
 	}
 	s.limitBody(rw, r)
+	s.route(rw, r, service)
+	lingerOnUnreadBody(rw, r, body)
+}
+
+// route hands the request to the part of inkan that serves it.
+func (s *Server) route(rw http.ResponseWriter, r *http.Request, service string) {
 	switch service {
 	case "internal", "idp", "admin", "console":
 		s.mux.ServeHTTP(rw, r)
