@@ -76,6 +76,8 @@ type options struct {
 	directEndpoint, directBucket              string
 	directPID                                 int
 	directAnyETag                             bool
+	// sdkWhenRequired sets the SDK's checksums to "when required" (-sdk-checksums).
+	sdkWhenRequired bool
 	rounds                                    int
 	client                                    clientMode
 	profileDir                                string
@@ -128,6 +130,8 @@ func parseFlags(args []string) (options, error) {
 	fs.BoolVar(&o.directAnyETag, "direct-any-etag", false, "accept any ETag from the direct endpoint (MinIO's ETags of objects it encrypts are not the MD5 of their bytes)")
 	var client string
 	fs.StringVar(&client, "client", string(clientRaw), "who sends the requests: raw (the load tool's own SigV4 requests, -payload says how PUTs declare bodies) or sdk (aws-sdk-go-v2's S3 client with its default checksum settings)")
+	sdkChecksums := "when-supported"
+	fs.StringVar(&sdkChecksums, "sdk-checksums", sdkChecksums, "with -client sdk: when-supported (the SDK's default: a CRC32 on every PUT, every GET answer's checksum validated) or when-required (neither: the SDK then does not ask a GET answer for its checksum, so no server sends one)")
 	fs.StringVar(&o.profileDir, "profile-dir", "", "write the load tool's CPU profile of every measured run into this directory (inkan-<phase>-<n>.pprof, direct-<phase>-<n>.pprof)")
 	fs.IntVar(&o.readSize, "read-size", 1<<20, "bytes a GET asks its body for at a time (io.Copy asks for 32768)")
 	fs.IntVar(&o.rounds, "rounds", 1, "with -direct-endpoint, run every phase this many times, inkan first in odd rounds and the direct endpoint first in even ones, and compare medians")
@@ -141,6 +145,13 @@ func parseFlags(args []string) (options, error) {
 	case clientRaw, clientSDK:
 	default:
 		return o, fmt.Errorf("-client %q: want %s or %s", client, clientRaw, clientSDK)
+	}
+	switch sdkChecksums {
+	case "when-supported":
+	case "when-required":
+		o.sdkWhenRequired = true
+	default:
+		return o, fmt.Errorf("-sdk-checksums %q: want when-supported or when-required", sdkChecksums)
 	}
 	var err error
 	o.payload, err = parsePayloadMode(payload)
@@ -159,7 +170,11 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "session %s; bucket %s; client %s; payload %s; GOMAXPROCS of the load tool %d\n", b.s.arn, o.bucket, o.client, o.payload, runtimeProcs())
+	clientName := string(o.client)
+	if o.client == clientSDK && o.sdkWhenRequired {
+		clientName += " (checksums when required)"
+	}
+	fmt.Fprintf(out, "session %s; bucket %s; client %s; payload %s; GOMAXPROCS of the load tool %d\n", b.s.arn, o.bucket, clientName, o.payload, runtimeProcs())
 	var direct *bench
 	if o.directEndpoint != "" {
 		if direct, err = newDirectBench(ctx, o, out); err != nil {

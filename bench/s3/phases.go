@@ -58,7 +58,7 @@ func withSession(o options, out io.Writer, s *session, hc *http.Client) *bench {
 		small: newBody(o.smallSize, 4), large: newBody(o.largeSize, 64), results: map[string][]*loadutil.Result{},
 		cpu: map[string][]cpuUse{}}
 	if o.client == clientSDK {
-		b.c = newSDKClient(s, max(o.conc, o.largeConc)*2)
+		b.c = newSDKClient(s, max(o.conc, o.largeConc)*2, o.sdkWhenRequired)
 	}
 	for range max(o.conc, o.largeConc) {
 		b.bufs = append(b.bufs, make([]byte, o.readSize))

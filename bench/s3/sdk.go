@@ -36,8 +36,10 @@ type sdkClient struct {
 // newSDKClient builds the SDK's client for s, path-style, on the SDK's own default HTTP
 // client (its transport's buffer sizes and pooling are part of what a deploy job gets),
 // with no retries (an error is counted, not hidden by a retry); conns bounds the idle
-// connections it keeps.
-func newSDKClient(s *session, conns int) *sdkClient {
+// connections it keeps. whenRequired turns the default checksums off on both sides
+// (-sdk-checksums when-required): what a client spends on them is then measured by the
+// difference between two runs.
+func newSDKClient(s *session, conns int, whenRequired bool) *sdkClient {
 	hc := awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
 		t.MaxIdleConns, t.MaxIdleConnsPerHost = conns, conns
 	})
@@ -46,6 +48,10 @@ func newSDKClient(s *session, conns int) *sdkClient {
 	c := s3.NewFromConfig(cfg, func(o *s3.Options) {
 		o.BaseEndpoint, o.UsePathStyle = aws.String(s.endpoint), true
 		o.RetryMaxAttempts = 1
+		if whenRequired {
+			o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+			o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+		}
 	})
 	return &sdkClient{c: c, bucket: s.bucket}
 }
