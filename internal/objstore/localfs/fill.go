@@ -66,25 +66,12 @@ func (s *blobStore) fill(ctx context.Context, f *os.File, body io.Reader, size i
 // sink hashes and writes a data file's bytes in order, asking the kernel
 // to start writeback every writebackChunk bytes. After a write error it
 // ignores the rest.
-//
-// Behind the window being written back, a large file's earlier windows are
-// waited for and dropped from the page cache (dropWritten): a multi-GiB
-// upload then holds at most three windows of page cache instead of evicting
-// whatever the machine had cached, its dirty pages stay bounded (so the
-// final fdatasync is short and a fast client cannot fill memory with them),
-// and the pages it frees are the ones its next windows reuse. That reuse is
-// most of the cost of a large write on a virtual machine whose host reclaims
-// the guest's free memory: every page cache page taken from fresh memory
-// faults in the host on its first touch, which made the copy into the page
-// cache half of the server's CPU on 1 GiB PUTs (docs/performance.md). A file
-// shorter than two windows is never dropped; the rest of a large one is read
-// from the disk by its first GET, as MinIO's (written with O_DIRECT) are.
 type sink struct {
-	f                     *os.File
-	h                     hash.Hash
-	seal                  *sealer
-	off, flushed, dropped int64
-	err                   error
+	f            *os.File
+	h            hash.Hash
+	seal         *sealer
+	off, flushed int64
+	err          error
 }
 
 func (k *sink) put(b []byte) {
@@ -122,10 +109,6 @@ func (k *sink) write(b []byte) {
 	k.off += int64(len(b))
 	if k.off-k.flushed >= writebackChunk {
 		startWriteback(k.f, k.flushed, k.off-k.flushed)
-		if k.flushed > k.dropped {
-			dropWritten(k.f, k.dropped, k.flushed-k.dropped)
-			k.dropped = k.flushed
-		}
 		k.flushed = k.off
 	}
 }

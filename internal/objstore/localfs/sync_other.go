@@ -17,6 +17,3 @@ func syncFile(f *os.File) error {
 
 // startWriteback is a no-op where sync_file_range(2) does not exist.
 func startWriteback(*os.File, int64, int64) {}
-
-// dropWritten is a no-op where sync_file_range(2) does not exist.
-func dropWritten(*os.File, int64, int64) {}
