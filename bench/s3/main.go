@@ -78,10 +78,13 @@ type options struct {
 	directAnyETag                             bool
 	// sdkWhenRequired sets the SDK's checksums to "when required" (-sdk-checksums).
 	sdkWhenRequired bool
-	rounds                                    int
-	client                                    clientMode
-	profileDir                                string
-	readSize                                  int
+	rounds          int
+	client          clientMode
+	profileDir      string
+	readSize        int
+	// partConc and partSize shape the multipart phases (-part-c, -part-size).
+	partConc []int
+	partSize int
 }
 
 // clientMode names who sends the requests: the load tool's own signer, or aws-sdk-go-v2.
@@ -112,7 +115,10 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.region, "region", "us-east-1", "signing region")
 	fs.StringVar(&o.bucket, "bucket", "bench-s3", "bucket to create (or reuse) and load")
 	fs.StringVar(&o.dataDir, "data-dir", "./inkan-data", "server data directory, for root credentials when the environment has none")
-	fs.StringVar(&o.phases, "phases", "put,get,large-put,large-get", "phases to run, in order: put, get, large-put, large-get")
+	fs.StringVar(&o.phases, "phases", "put,get,large-put,large-get", "phases to run, in order: put, get, large-put, large-get, mp-put, mp-get (the last two with -client sdk: a transfer manager's parallel parts and ranged GETs)")
+	partConc := "1,2,4,8"
+	fs.StringVar(&partConc, "part-c", partConc, "mp-put and mp-get: the parts one transfer moves at a time, each value its own phase")
+	fs.IntVar(&o.partSize, "part-size", 8<<20, "mp-put and mp-get: part and range size in bytes (the AWS CLI's default is 8 MiB)")
 	fs.StringVar(&payload, "payload", string(payloadSHA256), "how PUTs declare their body: sha256 (signed SHA-256, as the AWS CLI) or unsigned (UNSIGNED-PAYLOAD with x-amz-checksum-crc32, as the SDKs)")
 	fs.IntVar(&o.conc, "c", 16, "concurrent workers for small objects")
 	fs.DurationVar(&o.dur, "d", 10*time.Second, "duration of each small-object phase")
@@ -154,6 +160,12 @@ func parseFlags(args []string) (options, error) {
 		return o, fmt.Errorf("-sdk-checksums %q: want when-supported or when-required", sdkChecksums)
 	}
 	var err error
+	if o.partConc, err = parsePartConc(partConc); err != nil {
+		return o, err
+	}
+	if o.partSize < 5<<20 {
+		return o, fmt.Errorf("-part-size %d: S3's smallest part is 5 MiB (5242880)", o.partSize)
+	}
 	o.payload, err = parsePayloadMode(payload)
 	return o, err
 }
@@ -162,7 +174,7 @@ func parseFlags(args []string) (options, error) {
 func run(ctx context.Context, o options, out io.Writer) error {
 	phases := strings.Split(o.phases, ",")
 	for _, p := range phases {
-		if !slices.Contains([]string{"put", "get", "large-put", "large-get"}, p) {
+		if !slices.Contains([]string{"put", "get", "large-put", "large-get", "mp-put", "mp-get"}, p) {
 			return fmt.Errorf("-phases: unknown phase %q", p)
 		}
 	}

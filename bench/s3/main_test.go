@@ -190,3 +190,40 @@ func TestTheSDKClientComparesSideBySideWithCPUPerMBAndProfiles(t *testing.T) {
 		t.Errorf("%d profiles written, want 8 (2 sides × 2 phases × 2 rounds): %v", len(files), files)
 	}
 }
+
+func TestTheMultipartPhasesUploadInPartsAndDownloadInRangesAtEachParallelism(t *testing.T) {
+	endpoint, dir := startInkan(t)
+	size := 11<<20 + 5 // three 5 MiB parts, the last one short
+	o, err := parseFlags([]string{"-endpoint", endpoint, "-data-dir", dir, "-client", "sdk", "-phases", "mp-put,mp-get",
+		"-large-size", strconv.Itoa(size), "-large-keys", "2", "-large-puts", "2", "-large-gets", "2",
+		"-part-size", strconv.Itoa(5 << 20), "-part-c", "1,3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := run(context.Background(), o, &out); err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	report := out.String()
+	for _, phase := range []string{"MPU P=1", "MPU P=3", "ranged GET P=1", "ranged GET P=3"} {
+		if !strings.Contains(report, "\n11534341 B "+phase+": 2 in ") || !strings.Contains(report, phase+": 2 in ") {
+			t.Errorf("no report of %s:\n%s", phase, report)
+		}
+	}
+	if strings.Contains(report, "first error") || !strings.Contains(report, "with 1 workers (0 errors)") {
+		t.Errorf("errors in the multipart phases:\n%s", report)
+	}
+	// What mp-put stored is what mp-get compared against, range by range; a server that
+	// answered other bytes would have made the GET phases count errors (above).
+
+	if _, err := parseFlags([]string{"-part-size", "1048576"}); err == nil {
+		t.Error("a part size under 5 MiB was accepted")
+	}
+	if _, err := parseFlags([]string{"-part-c", "2,0"}); err == nil {
+		t.Error("a parallelism of 0 was accepted")
+	}
+	o.client = clientRaw
+	if err := run(context.Background(), o, io.Discard); err == nil || !strings.Contains(err.Error(), "-client sdk") {
+		t.Errorf("the multipart phases with the raw client: %v", err)
+	}
+}

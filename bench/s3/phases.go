@@ -26,6 +26,7 @@ type bench struct {
 	smallStored bool
 	run         string // distinguishes this run's new keys from earlier runs'
 	largeStored bool
+	mpStored    bool                          // the multipart phases' keys are written
 	direct      bool                          // the upstream itself: no /metrics, no session
 	results     map[string][]*loadutil.Result // by measurement name, one per round, in order of names
 	cpu         map[string][]cpuUse           // beside results: the CPU each run took
@@ -69,6 +70,9 @@ func withSession(o options, out io.Writer, s *session, hc *http.Client) *bench {
 func smallKey(i int64, keys int) string { return fmt.Sprintf("small/%06d", i%int64(keys)) }
 func largeKey(i int64, keys int) string { return fmt.Sprintf("large/%03d", i%int64(keys)) }
 
+// timeLimit bounds a phase that runs a count of operations rather than for a duration.
+const timeLimit = time.Hour
+
 // runPhase prepares what the phase reads and runs it.
 func (b *bench) runPhase(ctx context.Context, name string) error {
 	o := b.o
@@ -89,9 +93,11 @@ func (b *bench) runPhase(ctx context.Context, name string) error {
 			op = b.putSmall
 		}
 		return b.measure(ctx, sizeName(o.smallSize)+" "+strings.ToUpper(name), o.conc, o.dur, 0, o.smallSize, op)
+	case "mp-put", "mp-get":
+		return b.runMultipart(ctx, name)
 	case "large-put":
 		b.largeStored = true
-		return b.measure(ctx, sizeName(o.largeSize)+" PUT", o.largeConc, time.Hour, o.largePuts, o.largeSize, b.putLarge)
+		return b.measure(ctx, sizeName(o.largeSize)+" PUT", o.largeConc, timeLimit, o.largePuts, o.largeSize, b.putLarge)
 	default:
 		if !b.largeStored {
 			if err := b.prepare(ctx, "writing the large keys", o.largeConc, int64(o.largeKeys), b.putLarge); err != nil {
@@ -99,7 +105,7 @@ func (b *bench) runPhase(ctx context.Context, name string) error {
 			}
 			b.largeStored = true
 		}
-		return b.measure(ctx, sizeName(o.largeSize)+" GET", o.largeConc, time.Hour, o.largeGets, o.largeSize, b.getLarge)
+		return b.measure(ctx, sizeName(o.largeSize)+" GET", o.largeConc, timeLimit, o.largeGets, o.largeSize, b.getLarge)
 	}
 }
 
