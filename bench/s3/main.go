@@ -43,6 +43,10 @@
 //	  go run ./bench/s3 -client sdk -phases large-put,large-get -large-c 1 -rounds 3 \
 //	  -direct-endpoint http://127.0.0.1:9000 -direct-pid $(pgrep -x minio) -profile-dir /tmp/prof
 //
+// -phases mp-put,mp-get (with -client sdk) move -large-size objects through the SDK's transfer
+// managers: multipart uploads and ranged downloads with P parts in flight, one phase for each
+// P of -part-c, to show how a server scales with the parallelism of one transfer.
+//
 // To profile the server under one load, run only that phase for longer and record the
 // server process meanwhile:
 //
