@@ -8,16 +8,19 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 
 	"github.com/inkan-dev/inkan/internal/objstore"
 )
 
 // fill copies body into f while hashing it (MD5), reading until io.EOF (or
 // one byte past size, which is then an error). A read error other than
-// io.EOF is returned as is. Bodies longer than one chunk are hashed and
-// written by a second goroutine while this one reads the next chunk, so
-// that the caller's verifying readers (SHA-256, CRC) and MD5 run on two
-// cores instead of one after the other.
+// io.EOF is returned as is. Bodies longer than one chunk are hashed by a
+// second goroutine and written by a third while this one reads the next
+// chunk, so that the caller's verifying readers (SHA-256, CRC), MD5 and the
+// write (with its encryption) run side by side instead of one after the
+// other: one stream is then bounded by the slowest of the three, not by
+// their sum (docs/performance.md).
 //
 // With seal set, the file holds the sealed chunks of the bytes (see crypt.go),
 // after a header the caller wrote; the MD5 is of the plaintext.
@@ -45,7 +48,7 @@ func (s *blobStore) fill(ctx context.Context, f *os.File, body io.Reader, size i
 			return 0, sum, rerr
 		}
 		n += int64(m)
-		p.push(chunk{buf, m})
+		p.push(chunk{buf: buf, n: m})
 		if rerr != nil {
 			break
 		}
@@ -74,11 +77,17 @@ type sink struct {
 	err          error
 }
 
+// put hashes and stores b, for a body held whole in one chunk.
 func (k *sink) put(b []byte) {
+	k.h.Write(b)
+	k.store(b)
+}
+
+// store seals (when encrypting) and writes b; the hash is the caller's.
+func (k *sink) store(b []byte) {
 	if k.err != nil {
 		return
 	}
-	k.h.Write(b)
 	if k.seal != nil {
 		b, k.err = k.seal.add(b)
 	}
@@ -116,20 +125,28 @@ func (k *sink) write(b []byte) {
 type chunk struct {
 	buf *[]byte
 	n   int
+	// refs counts the goroutines still using buf: the hasher and the writer.
+	refs *atomic.Int32
 }
 
 // pipeline feeds chunks to a sink. The first chunk is held: a body that
 // ends within it is put inline and costs no goroutine. From the second
-// chunk on, a goroutine drains the chunks; three buffers circulate, so the
-// reader blocks only when the sink is two chunks behind.
+// chunk on, one goroutine hashes the chunks and another stores them, each
+// in order; a buffer goes back to the reader when both are done with it.
+// Four buffers circulate, so the reader blocks only when the slower of the
+// two is three chunks behind.
 type pipeline struct {
-	sink *sink
-	pool *sync.Pool
-	held *chunk
-	work chan chunk
-	free chan *[]byte
-	done chan struct{}
+	sink  *sink
+	pool  *sync.Pool
+	held  *chunk
+	hashq chan chunk
+	work  chan chunk
+	free  chan *[]byte
+	done  sync.WaitGroup
 }
+
+// pipelineBuffers is how many chunk buffers one body's pipeline holds.
+const pipelineBuffers = 4
 
 // buffer returns an empty buffer to read a chunk into.
 func (p *pipeline) buffer() *[]byte {
@@ -147,25 +164,51 @@ func (p *pipeline) push(c chunk) {
 	}
 	if p.work == nil {
 		p.start()
-		p.work <- *p.held
+		p.send(*p.held)
 		p.held = nil
 	}
+	p.send(c)
+}
+
+func (p *pipeline) send(c chunk) {
+	c.refs = new(atomic.Int32)
+	c.refs.Store(2)
+	p.hashq <- c
 	p.work <- c
 }
 
-func (p *pipeline) start() {
-	p.work, p.free, p.done = make(chan chunk, 1), make(chan *[]byte, 3), make(chan struct{})
-	p.free <- p.pool.Get().(*[]byte)
-	go func(work <-chan chunk, free chan<- *[]byte, done chan<- struct{}, k *sink) {
-		for c := range work {
-			k.put((*c.buf)[:c.n])
-			free <- c.buf
-		}
-		close(done)
-	}(p.work, p.free, p.done, p.sink)
+// release is called by each consumer when it is done with c.
+func (p *pipeline) release(c chunk) {
+	if c.refs.Add(-1) == 0 {
+		p.free <- c.buf
+	}
 }
 
-// finish puts what is left, waits for the goroutine, returns the buffers
+func (p *pipeline) start() {
+	p.hashq, p.work = make(chan chunk, pipelineBuffers), make(chan chunk, pipelineBuffers)
+	p.free = make(chan *[]byte, pipelineBuffers)
+	// The held chunk's buffer and the one being read are two; the rest wait here.
+	for range pipelineBuffers - 2 {
+		p.free <- p.pool.Get().(*[]byte)
+	}
+	p.done.Add(2)
+	go func(q <-chan chunk, h hash.Hash) {
+		defer p.done.Done()
+		for c := range q {
+			h.Write((*c.buf)[:c.n])
+			p.release(c)
+		}
+	}(p.hashq, p.sink.h)
+	go func(q <-chan chunk, k *sink) {
+		defer p.done.Done()
+		for c := range q {
+			k.store((*c.buf)[:c.n])
+			p.release(c)
+		}
+	}(p.work, p.sink)
+}
+
+// finish puts what is left, waits for the goroutines, returns the buffers
 // to the pool and reports the sink's error.
 func (p *pipeline) finish() error {
 	if p.held != nil {
@@ -174,8 +217,9 @@ func (p *pipeline) finish() error {
 		p.held = nil
 	}
 	if p.work != nil {
+		close(p.hashq)
 		close(p.work)
-		<-p.done
+		p.done.Wait()
 		for len(p.free) > 0 {
 			p.pool.Put(<-p.free)
 		}
