@@ -161,17 +161,9 @@ func TestTheSDKClientComparesSideBySideWithCPUPerMBAndProfiles(t *testing.T) {
 	t.Setenv("BENCH_DIRECT_ACCESS_KEY_ID", keys.AccessKeyID)
 	t.Setenv("BENCH_DIRECT_SECRET_ACCESS_KEY", keys.SecretAccessKey)
 	profiles := t.TempDir()
-	o, err := parseFlags([]string{"-endpoint", endpoint, "-data-dir", dir, "-client", "sdk", "-phases", "large-put,large-get",
-		"-large-size", strconv.Itoa(3<<20 + 5), "-large-puts", "3", "-large-gets", "3", "-rounds", "2",
-		"-direct-endpoint", peer, "-direct-pid", strconv.Itoa(os.Getpid()), "-profile-dir", profiles})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out strings.Builder
-	if err := run(context.Background(), o, &out); err != nil {
-		t.Fatalf("run: %v\n%s", err, out.String())
-	}
-	report := out.String()
+	_, report := runReport(t, "-endpoint", endpoint, "-data-dir", dir, "-client", "sdk", "-phases", "large-put,large-get",
+		"-large-size", strconv.Itoa(3<<20+5), "-large-puts", "3", "-large-gets", "3", "-rounds", "2",
+		"-direct-endpoint", peer, "-direct-pid", strconv.Itoa(os.Getpid()), "-profile-dir", profiles)
 	if !strings.Contains(report, "client sdk;") || strings.Contains(report, "errors)\nfirst error") {
 		t.Errorf("the report does not name the SDK client, or has errors:\n%s", report)
 	}
@@ -194,19 +186,11 @@ func TestTheSDKClientComparesSideBySideWithCPUPerMBAndProfiles(t *testing.T) {
 func TestTheMultipartPhasesUploadInPartsAndDownloadInRangesAtEachParallelism(t *testing.T) {
 	endpoint, dir := startInkan(t)
 	size := 11<<20 + 5 // three 5 MiB parts, the last one short
-	o, err := parseFlags([]string{"-endpoint", endpoint, "-data-dir", dir, "-client", "sdk", "-phases", "mp-put,mp-get",
+	o, report := runReport(t, "-endpoint", endpoint, "-data-dir", dir, "-client", "sdk", "-phases", "mp-put,mp-get",
 		"-large-size", strconv.Itoa(size), "-large-keys", "2", "-large-puts", "2", "-large-gets", "2",
-		"-part-size", strconv.Itoa(5 << 20), "-part-c", "1,3"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out strings.Builder
-	if err := run(context.Background(), o, &out); err != nil {
-		t.Fatalf("run: %v\n%s", err, out.String())
-	}
-	report := out.String()
+		"-part-size", strconv.Itoa(5<<20), "-part-c", "1,3")
 	for _, phase := range []string{"MPU P=1", "MPU P=3", "ranged GET P=1", "ranged GET P=3"} {
-		if !strings.Contains(report, "\n11534341 B "+phase+": 2 in ") || !strings.Contains(report, phase+": 2 in ") {
+		if !strings.Contains(report, "\n11534341 B "+phase+": 2 in ") {
 			t.Errorf("no report of %s:\n%s", phase, report)
 		}
 	}
@@ -226,4 +210,19 @@ func TestTheMultipartPhasesUploadInPartsAndDownloadInRangesAtEachParallelism(t *
 	if err := run(context.Background(), o, io.Discard); err == nil || !strings.Contains(err.Error(), "-client sdk") {
 		t.Errorf("the multipart phases with the raw client: %v", err)
 	}
+}
+
+// runReport runs the bench with args and returns its options and report, failing the test
+// on a flag or run error.
+func runReport(t *testing.T, args ...string) (options, string) {
+	t.Helper()
+	o, err := parseFlags(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := run(context.Background(), o, &out); err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	return o, out.String()
 }
