@@ -77,8 +77,12 @@ func (b *bench) runMultipart(ctx context.Context, name string) error {
 	}
 	o := b.o
 	size := sizeName(o.largeSize)
+	kind := "MPU"
+	if name == "mp-get" {
+		kind = "ranged GET"
+	}
 	for _, p := range o.partConc {
-		phase := fmt.Sprintf("%s %s P=%d", size, map[string]string{"mp-put": "MPU", "mp-get": "ranged GET"}[name], p)
+		phase := fmt.Sprintf("%s %s P=%d", size, kind, p)
 		put := func(ctx context.Context, _ int, i int64) error {
 			return c.mpPut(ctx, mpKey(i, o.largeKeys), b.large, int64(o.partSize), p)
 		}

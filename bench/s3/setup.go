@@ -160,8 +160,7 @@ func compare(out io.Writer, inkan, direct *bench) {
 					return "-"
 				}
 			}
-			slices.Sort(v)
-			return fmt.Sprintf("%.2f", (v[(len(v)-1)/2]+v[len(v)/2])/2)
+			return fmt.Sprintf("%.2f", middle(v))
 		}
 		server := func(c cpuUse) float64 { return c.server }
 		client := func(c cpuUse) float64 { return c.client }
@@ -188,6 +187,11 @@ func median(rs []*loadutil.Result, f func(*loadutil.Result) float64) float64 {
 	for i, r := range rs {
 		v[i] = f(r)
 	}
+	return middle(v)
+}
+
+// middle returns the median of v (the mean of the middle two for an even count), sorting v.
+func middle(v []float64) float64 {
 	slices.Sort(v)
 	return (v[(len(v)-1)/2] + v[len(v)/2]) / 2
 }
