@@ -134,6 +134,7 @@ func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, cfg config.
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	ln = loopbackListener{ln}
 	errc := make(chan error, 1)
 	go func() {
 		if cfg.TLS.Cert != "" {
