@@ -128,6 +128,31 @@ func putBig(b *testing.B, wrap func(io.Reader) io.Reader, dk *objstore.DataKey) 
 	}
 }
 
+// BenchmarkPutObject64MiBVerifiedParallel4 runs four verified 64 MiB puts at
+// a time, as four upload streams do on the server, and reports the process's
+// CPU per MiB: with both CPUs of a 2-core machine busy, that cost and not
+// one stream's latency decides throughput (docs/performance.md).
+func BenchmarkPutObject64MiBVerifiedParallel4(b *testing.B) {
+	be := benchBackend(b)
+	data := bytes.Repeat([]byte("0123456789abcdef"), 4<<20)
+	b.SetBytes(int64(len(data)))
+	b.SetParallelism((4 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	var next atomic.Int64
+	cpu := cpuTime()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			// Eight keys overwritten in turn, so that the page cache recycles pages.
+			key := fmt.Sprint("big/", next.Add(1)%8)
+			body := io.TeeReader(bytes.NewReader(data), sha256.New())
+			if _, err := be.PutObject(b.Context(), benchBucket, key, body, int64(len(data)), objstore.PutOptions{}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/float64(b.N)/float64(len(data)>>20), "cpu-µs/MiB")
+}
+
 func BenchmarkGetObject64MiB(b *testing.B) {
 	getBig(b, nil)
 }
