@@ -288,10 +288,10 @@ func freePorts(n int) ([]int, error) {
 //
 // A 409 is accepted at the first step (the probe bucket is left from an
 // earlier start) and at the last: after a restart, SeaweedFS has answered
-// BucketNotEmpty to the probe bucket's DELETE for over a minute once the
-// probe object was stored and deleted (its log showed it retrying deletions
-// recovered from before the stop meanwhile). The object's round trip is what settle waits for;
-// the probe bucket then stays, empty, and no test counts it.
+// BucketNotEmpty to the probe bucket's DELETE for over a minute after the
+// probe object was stored and deleted, its log meanwhile showing it retrying
+// deletions recovered from before the stop. The object's round trip is what
+// settle waits for; the probe bucket then stays, and no test counts it.
 func (s *Server) settle(ctx context.Context) error {
 	steps := []struct{ method, path string }{
 		{http.MethodPut, "/s3server-probe"}, {http.MethodPut, "/s3server-probe/k"},
