@@ -33,16 +33,27 @@ func benchBackend(b *testing.B) *Backend {
 	return be
 }
 
-// parallel16 runs body from 16 goroutines whatever GOMAXPROCS is, and
-// reports throughput and the process's CPU time (user and system) per
-// operation, which varies less than throughput on a shared machine.
+// parallel16 runs body from 16 goroutines, and reports throughput and the
+// process's CPU time (user and system) per operation, which varies less than
+// throughput on a shared machine.
 func parallel16(b *testing.B, body func(pb *testing.PB)) {
-	b.SetParallelism((16 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
-	start, cpu := time.Now(), cpuTime()
-	b.RunParallel(body)
+	start := time.Now()
+	cpu := parallel(b, 16, body)
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "ops/s")
-	b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/float64(b.N), "cpu-µs/op")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/op")
 }
+
+// parallel runs body from n goroutines whatever GOMAXPROCS is, and returns
+// the process's CPU time (user and system) they took.
+func parallel(b *testing.B, n int, body func(pb *testing.PB)) time.Duration {
+	b.SetParallelism((n + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	cpu := cpuTime()
+	b.RunParallel(body)
+	return cpuTime() - cpu
+}
+
+// bigObject is the 64 MiB body of the large-object benchmarks.
+func bigObject() []byte { return bytes.Repeat([]byte("0123456789abcdef"), 4<<20) }
 
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
@@ -117,7 +128,7 @@ func BenchmarkPutObject64MiBVerified(b *testing.B) {
 // dk when it is set.
 func putBig(b *testing.B, wrap func(io.Reader) io.Reader, dk *objstore.DataKey) {
 	be := benchBackend(b)
-	data := bytes.Repeat([]byte("0123456789abcdef"), 4<<20)
+	data := bigObject()
 	b.SetBytes(int64(len(data)))
 	b.ResetTimer()
 	for i := range b.N {
@@ -134,12 +145,10 @@ func putBig(b *testing.B, wrap func(io.Reader) io.Reader, dk *objstore.DataKey) 
 // one stream's latency decides throughput (docs/performance.md).
 func BenchmarkPutObject64MiBVerifiedParallel4(b *testing.B) {
 	be := benchBackend(b)
-	data := bytes.Repeat([]byte("0123456789abcdef"), 4<<20)
+	data := bigObject()
 	b.SetBytes(int64(len(data)))
-	b.SetParallelism((4 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
 	var next atomic.Int64
-	cpu := cpuTime()
-	b.RunParallel(func(pb *testing.PB) {
+	cpu := parallel(b, 4, func(pb *testing.PB) {
 		for pb.Next() {
 			// Eight keys overwritten in turn, so that the page cache recycles pages.
 			key := fmt.Sprint("big/", next.Add(1)%8)
@@ -150,7 +159,7 @@ func BenchmarkPutObject64MiBVerifiedParallel4(b *testing.B) {
 			}
 		}
 	})
-	b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/float64(b.N)/float64(len(data)>>20), "cpu-µs/MiB")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N)/float64(len(data)>>20), "cpu-µs/MiB")
 }
 
 func BenchmarkGetObject64MiB(b *testing.B) {
@@ -165,7 +174,7 @@ func BenchmarkGetObject64MiBEncrypted(b *testing.B) {
 
 func getBig(b *testing.B, dk *objstore.DataKey) {
 	be := benchBackend(b)
-	data := bytes.Repeat([]byte("0123456789abcdef"), 4<<20)
+	data := bigObject()
 	if _, err := be.PutObject(b.Context(), benchBucket, "big", bytes.NewReader(data), int64(len(data)), objstore.PutOptions{Encrypt: dk}); err != nil {
 		b.Fatal(err)
 	}
