@@ -16,7 +16,8 @@ import "net"
 // reorderings seen and 202 segments retransmitted for nothing, at 4,030 MB/s; capped at 256 KiB
 // (the kernel doubles it), 8, 2 and 64, at 7,818–8,139 MB/s, the server and the client each
 // spending about half as much CPU per byte (docs/performance.md, "The loopback send buffer").
-// 128 KiB was slower again (0.87× of 256 KiB); 512 KiB and 1 MiB were as slow as the default.
+// 128 KiB was slower again (0.87× of 256 KiB); 512 KiB and 1 MiB were nearly as slow as the
+// default (0.45–0.66× of 256 KiB, the default 0.55×).
 //
 // A loopback path has no bandwidth-delay product to fill (its round trip takes microseconds),
 // so the cap costs it nothing. Every other connection keeps the kernel's autotuning, which a
