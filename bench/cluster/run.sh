@@ -17,6 +17,9 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+# shellcheck source=bench/ports.sh
+. bench/ports.sh
+ports_free 15432 18751 18752 18753 18754 18760
 
 export INKAN_ROOT_ACCESS_KEY_ID=AKIAINKANBENCHROOT00 INKAN_ROOT_SECRET_ACCESS_KEY=inkan-bench-root-secret-key-000000000000
 go build -o "$WORK/inkan" ./cmd/inkan

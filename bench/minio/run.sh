@@ -30,6 +30,9 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+# shellcheck source=bench/ports.sh
+. bench/ports.sh
+ports_free 18750 19000
 
 export INKAN_ROOT_ACCESS_KEY_ID=AKIAINKANBENCHROOT00 INKAN_ROOT_SECRET_ACCESS_KEY=inkan-bench-root-secret-key-000000000000
 MINIO_KEY=minio-bench-root MINIO_SECRET=minio-bench-root-secret-key-00000000000

@@ -24,6 +24,9 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+# shellcheck source=bench/ports.sh
+. bench/ports.sh
+ports_free 18750 18333 28333 18888 28888 18080 28080 19333 29333
 
 UP_KEY=AKIAWEEDBENCHROOT000 UP_SECRET=weed-bench-root-secret-key-0000000000000
 export INKAN_ROOT_ACCESS_KEY_ID=AKIAINKANBENCHROOT00 INKAN_ROOT_SECRET_ACCESS_KEY=inkan-bench-root-secret-key-000000000000
