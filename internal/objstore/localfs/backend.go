@@ -85,7 +85,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Backend, error) {
 	}
 	b := &Backend{dir: dir, opts: opts.withDefaults(), lock: lock,
 		stop: make(chan struct{}), swept: make(chan struct{})}
-	b.keep = newKeeper(func(id blobID) { b.blobs.removeFile(id) })
+	b.keep = newKeeper(func(id blobID) { b.blobs.retireFile(id) })
 	b.blobs = newBlobStore(dir, b.keep, b.newBlobID)
 	if err := b.start(ctx); err != nil {
 		lock.Close()
@@ -120,6 +120,7 @@ func (b *Backend) start(ctx context.Context) error {
 func (b *Backend) Close() error {
 	close(b.stop)
 	<-b.swept
+	b.blobs.spares.drop(true)
 	err := b.idx.close()
 	if lerr := b.lock.Close(); err == nil {
 		err = lerr

@@ -4,12 +4,15 @@ import (
 	"context"
 	"crypto/cipher"
 	"crypto/md5"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+
+	"github.com/inkan-dev/inkan/internal/objstore"
 )
 
 // Layout of a backend directory. Data files live in blobs/<2 hex>/<32 hex>,
@@ -34,6 +37,7 @@ type blobStore struct {
 	bufs      sync.Pool
 	// cryptBufs are the read buffers of encrypted bodies (cryptBody).
 	cryptBufs sync.Pool
+	spares    spares
 }
 
 func newBlobStore(root string, keep *keeper, rand func() (blobID, error)) *blobStore {
@@ -113,7 +117,11 @@ func (s *blobStore) write(ctx context.Context, body io.Reader, size int64, aead 
 	if err != nil {
 		s.keep.release(id)
 	}
-	return w, storageFull(err)
+	err = storageFull(err)
+	if errors.Is(err, objstore.ErrStorageFull) {
+		s.spares.drop(false) // their blocks are the retry's room
+	}
+	return w, err
 }
 
 func (s *blobStore) writeHeld(ctx context.Context, id blobID, body io.Reader, size int64, aead cipher.AEAD) (written, error) {
@@ -239,6 +247,12 @@ func (s *blobStore) discard(w written) {
 // failures leave an orphan for the next sweep.
 func (s *blobStore) removeFile(id blobID) {
 	_ = os.Remove(s.path(id))
+}
+
+// retireFile deletes the data file of a replaced or deleted version, which
+// may become a spare (see spares).
+func (s *blobStore) retireFile(id blobID) {
+	s.spares.remove(s.path(id))
 }
 
 func syncDir(dir string) error {

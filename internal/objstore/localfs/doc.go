@@ -43,7 +43,9 @@
 // committed: one directory fsync and one WAL fsync serve a whole batch, and
 // the directory fsync of one batch overlaps the commit of the previous one.
 // Data files of a replaced or deleted version are deleted after the commit,
-// once no reader that may have opened them is still reading (see keeper).
+// once no reader that may have opened them is still reading (see keeper);
+// large ones stay open, unlinked, for a minute at most, for a large write to
+// take over their page-cache pages (see spares).
 //
 // A crash therefore leaves at most: a temporary file, or a data file no
 // index row references (written but not committed, or freed but not yet

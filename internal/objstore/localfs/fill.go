@@ -26,7 +26,8 @@ import (
 // after a header the caller wrote; the MD5 is of the plaintext.
 func (s *blobStore) fill(ctx context.Context, f *os.File, body io.Reader, size int64, seal *sealer) (int64, [md5.Size]byte, error) {
 	var sum [md5.Size]byte
-	p := &pipeline{sink: &sink{f: f, h: md5.New(), seal: seal}, pool: &s.bufs}
+	p := &pipeline{sink: &sink{f: f, h: md5.New(), seal: seal, spares: &s.spares, size: size}, pool: &s.bufs}
+	defer func() { p.sink.trade.close() }()
 	if seal != nil {
 		p.sink.off = headerSize
 	}
@@ -74,7 +75,15 @@ type sink struct {
 	h            hash.Hash
 	seal         *sealer
 	off, flushed int64
-	err          error
+	// size is the body's declared length, or negative. A write takes a
+	// spare to trade (see spares) when the body has at least spareMinSize
+	// left to write, or when a body of unknown length has reached it; it
+	// looks again every writebackChunk until it has one.
+	size   int64
+	spares *spares
+	trade  *trade
+	tryAt  int64
+	err    error
 }
 
 // put hashes and stores b, for a body held whole in one chunk.
@@ -111,6 +120,13 @@ func (k *sink) write(b []byte) {
 	if k.err != nil || len(b) == 0 {
 		return
 	}
+	if k.trade == nil && k.off >= k.tryAt {
+		if k.size >= 0 && k.size-k.off >= spareMinSize || k.size < 0 && k.off >= spareMinSize {
+			k.trade = k.spares.take(k.off)
+		}
+		k.tryAt = k.off + writebackChunk
+	}
+	k.trade.ahead(k.off + int64(len(b)))
 	if _, err := k.f.Write(b); err != nil {
 		k.err = fmt.Errorf("localfs: write data file: %w", err)
 		return

@@ -23,3 +23,23 @@ func startWriteback(f *os.File, off, n int64) {
 	const syncFileRangeWrite = 2 // SYNC_FILE_RANGE_WRITE
 	_ = syscall.SyncFileRange(int(f.Fd()), off, n, syncFileRangeWrite)
 }
+
+// openSpare opens the data file at path for spares.remove when it is at
+// least min bytes long and its file system has at least a tenth of its space
+// free; ok is false otherwise, and the caller deletes it as usual.
+func openSpare(path string, min int64) (f *os.File, size int64, ok bool) {
+	var fs syscall.Statfs_t
+	if syscall.Statfs(path, &fs) != nil || fs.Bavail < fs.Blocks/10 {
+		return nil, 0, false
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return nil, 0, false
+	}
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() < min {
+		f.Close()
+		return nil, 0, false
+	}
+	return f, fi.Size(), true
+}
