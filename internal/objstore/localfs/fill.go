@@ -27,7 +27,11 @@ import (
 func (s *blobStore) fill(ctx context.Context, f *os.File, body io.Reader, size int64, seal *sealer) (int64, [md5.Size]byte, error) {
 	var sum [md5.Size]byte
 	p := &pipeline{sink: &sink{f: f, h: md5.New(), seal: seal, spares: &s.spares, size: size}, pool: &s.bufs}
-	defer func() { p.sink.trade.close() }()
+	defer func() {
+		if p.sink.trade != nil {
+			s.spares.giveBack(p.sink.trade)
+		}
+	}()
 	if seal != nil {
 		p.sink.off = headerSize
 	}
@@ -121,8 +125,11 @@ func (k *sink) write(b []byte) {
 		return
 	}
 	if k.trade == nil && k.off >= k.tryAt {
-		if k.size >= 0 && k.size-k.off >= spareMinSize || k.size < 0 && k.off >= spareMinSize {
-			k.trade = k.spares.take(k.off)
+		switch left := k.size - k.off; {
+		case k.size >= 0 && left >= spareMinSize:
+			k.trade = k.spares.take(k.off, left)
+		case k.size < 0 && k.off >= spareMinSize:
+			k.trade = k.spares.take(k.off, -1)
 		}
 		k.tryAt = k.off + writebackChunk
 	}

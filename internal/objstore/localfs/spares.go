@@ -81,25 +81,39 @@ func (s *spares) remove(path string) {
 		f.Close()
 		return
 	}
+	// Real time, not the backend's clock: the bound is on how long the disk
+	// space stays taken.
+	s.keep(spare{f: f, size: size, at: time.Now()})
+}
+
+// keep puts sp in the pool in the order of removal, evicting the oldest
+// beyond the bounds, and arms the expiry.
+func (s *spares) keep(sp spare) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		f.Close()
+		sp.f.Close()
 		return
 	}
-	// Real time, not the backend's clock: the bound is on how long the disk
-	// space stays taken.
-	s.files = append(s.files, spare{f: f, size: size, at: time.Now()})
-	s.bytes += size
+	i := len(s.files)
+	for i > 0 && s.files[i-1].at.After(sp.at) {
+		i--
+	}
+	s.files = append(s.files[:i], append([]spare{sp}, s.files[i:]...)...)
+	s.bytes += sp.size
 	var evicted []spare
 	for len(s.files) > spareMaxFiles || s.bytes > spareMaxBytes {
 		evicted = append(evicted, s.popOldestLocked())
 	}
-	if s.timer == nil {
-		s.timer = time.AfterFunc(spareTTL, s.expire)
+	if s.timer == nil && len(s.files) > 0 {
+		s.timer = time.AfterFunc(spareTTL-time.Since(s.files[0].at), s.expire)
 	}
 	s.mu.Unlock()
-	closeSpares(evicted)
+	if len(evicted) > 0 {
+		// The caller may be the index's commit loop; freeing a large
+		// file's pages and blocks is not its work.
+		go closeSpares(evicted)
+	}
 }
 
 func (s *spares) popOldestLocked() spare {
@@ -109,18 +123,45 @@ func (s *spares) popOldestLocked() spare {
 	return sp
 }
 
-// take returns the most recently removed spare, whose pages are the likeliest
-// to be cached, for a write now at offset base; nil if there is none.
-func (s *spares) take(base int64) *trade {
+// take returns a spare for a write now at offset base with need bytes still
+// to write (negative if unknown), or nil if there is none: the smallest that
+// covers need, else the largest; the most recently removed one, whose pages
+// are the likeliest to be cached, when need is unknown.
+func (s *spares) take(base, need int64) *trade {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.files) == 0 {
 		return nil
 	}
-	sp := s.files[len(s.files)-1]
-	s.files = s.files[:len(s.files)-1]
+	pick := len(s.files) - 1
+	if need >= 0 {
+		for i, sp := range s.files {
+			best := s.files[pick]
+			switch {
+			case sp.size >= need && (best.size < need || sp.size < best.size):
+				pick = i
+			case best.size < need && sp.size > best.size:
+				pick = i
+			}
+		}
+	}
+	sp := s.files[pick]
+	s.files = append(s.files[:pick], s.files[pick+1:]...)
 	s.bytes -= sp.size
-	return &trade{f: sp.f, base: base, size: sp.size, left: sp.size}
+	return &trade{spare: sp, base: base, left: sp.size}
+}
+
+// giveBack returns what a write left of its spare to the pool, or closes it
+// when that is too little. It keeps its removal time, so spareTTL still
+// counts from the delete.
+func (s *spares) giveBack(t *trade) {
+	if t.left < spareMinSize {
+		t.f.Close()
+		return
+	}
+	sp := t.spare
+	sp.size = t.left
+	s.keep(sp)
 }
 
 // expire closes the spares older than spareTTL and rearms itself while any
@@ -159,8 +200,8 @@ func closeSpares(list []spare) {
 
 // trade is a spare being given up by one write as it grows.
 type trade struct {
-	f                *os.File
-	base, size, left int64
+	spare
+	base, left int64
 }
 
 // ahead frees the spare's pages for a write that will end at end: the spare
@@ -174,12 +215,5 @@ func (t *trade) ahead(end int64) {
 	keep -= keep % tradeStep
 	if keep < t.left && t.f.Truncate(keep) == nil {
 		t.left = keep
-	}
-}
-
-// close frees what is left of the spare.
-func (t *trade) close() {
-	if t != nil {
-		t.f.Close()
 	}
 }

@@ -57,8 +57,9 @@ func TestReplacedLargeDataFileIsKeptAsASpareAndTradedByTheNextLargeWrite(t *test
 	}
 	v3 := randomBytes(2*spareMinSize, 6)
 	putBytes(t, b, "next", v3)
-	if n, size := sparesHeld(&b.blobs.spares); n != 0 || size != 0 {
-		t.Fatalf("spares after a large write: %d files, %d bytes; want none", n, size)
+	// It freed the spare's tail and two steps; the step left goes back.
+	if n, size := sparesHeld(&b.blobs.spares); n != 1 || size != tradeStep {
+		t.Fatalf("spares after a write of two steps: %d files, %d bytes; want the one step left, %d", n, size, tradeStep)
 	}
 	for key, want := range map[string][]byte{"big": v2, "next": v3} {
 		if got, _ := readAll(t, b, key, objstore.GetOptions{}); !bytes.Equal(got, want) {
@@ -118,11 +119,11 @@ func TestTradeTruncatesInWholeStepsAheadOfTheWrite(t *testing.T) {
 	if _, err := os.Lstat(path); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("a spare keeps its name: %v", err)
 	}
-	tr := s.take(100) // a write that had already written 100 bytes
+	tr := s.take(100, -1) // a write that had already written 100 bytes
 	if tr == nil {
 		t.Fatal("no spare to take")
 	}
-	defer tr.close()
+	defer tr.f.Close()
 	for _, c := range []struct{ end, want int64 }{
 		{100, 5 * tradeStep},                   // the unaligned tail goes first
 		{100 + 4096 + 7, 5 * tradeStep},        // not yet a whole step more
@@ -155,8 +156,14 @@ func TestSparesAreBoundedInFilesBytesAndTime(t *testing.T) {
 		return fs
 	}
 	closed := func(f *os.File) bool {
-		_, err := f.Stat()
-		return errors.Is(err, os.ErrClosed)
+		// evicted spares are closed by a goroutine of their own
+		for range 100 {
+			if _, err := f.Stat(); errors.Is(err, os.ErrClosed) {
+				return true
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		return false
 	}
 
 	// Too small: deleted, not kept.
@@ -196,7 +203,7 @@ func TestSparesAreBoundedInFilesBytesAndTime(t *testing.T) {
 	s.mu.Unlock()
 	first, rest := held()[0], held()[1:]
 	s.expire()
-	if n, _ := sparesHeld(&s); n != len(rest) || !closed(first) || closed(rest[0]) {
+	if n, _ := sparesHeld(&s); n != len(rest) || !closed(first) {
 		t.Fatalf("after expire: %d spares, expired one closed %v; want %d and it closed", n, closed(first), len(rest))
 	}
 
@@ -214,5 +221,47 @@ func TestSparesAreBoundedInFilesBytesAndTime(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Fatalf("%d files left in %s", len(entries), filepath.Base(dir))
+	}
+}
+
+func TestTakeFitsTheWriteAndGiveBackKeepsTheRest(t *testing.T) {
+	dir := t.TempDir()
+	var s spares
+	defer s.drop(true)
+	for _, size := range []int64{3 * spareMinSize, 8 * spareMinSize, 2 * spareMinSize} {
+		s.remove(newSpareFile(t, dir, size))
+	}
+	sizeOf := func(tr *trade) int64 {
+		if tr == nil {
+			t.Fatal("no spare to take")
+		}
+		return tr.size
+	}
+	// the smallest that covers the write
+	a := s.take(0, 2*spareMinSize+1)
+	if got := sizeOf(a); got != 3*spareMinSize {
+		t.Fatalf("a write of 2 steps and a byte took a spare of %d bytes; want %d", got, 3*spareMinSize)
+	}
+	// none covers it: the largest
+	b := s.take(0, 100*spareMinSize)
+	if got := sizeOf(b); got != 8*spareMinSize {
+		t.Fatalf("a write larger than every spare took one of %d bytes; want the largest, %d", got, 8*spareMinSize)
+	}
+	// what a write leaves goes back, in the order of removal; too little is closed
+	b.ahead(5 * spareMinSize)
+	s.giveBack(b)
+	a.ahead(3*spareMinSize - 1)
+	s.giveBack(a)
+	if n, size := sparesHeld(&s); n != 2 || size != 3*spareMinSize+2*spareMinSize {
+		t.Fatalf("after giving back: %d spares of %d bytes; want 2 of %d", n, size, 5*spareMinSize)
+	}
+	if _, err := a.f.Stat(); !errors.Is(err, os.ErrClosed) {
+		t.Fatal("a spare with less than spareMinSize left was not closed")
+	}
+	s.mu.Lock()
+	first := s.files[0].size
+	s.mu.Unlock()
+	if first != 3*spareMinSize {
+		t.Fatalf("the oldest spare holds %d bytes; want the one removed first (%d left)", first, 3*spareMinSize)
 	}
 }
