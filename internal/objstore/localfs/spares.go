@@ -6,12 +6,12 @@ import (
 	"time"
 )
 
-// spares keeps the data files of replaced and deleted large objects for a
-// few seconds after the keeper removes them: unlinked, so nothing can open
+// spares keeps the data files of replaced and deleted large objects for up
+// to a minute after the keeper removes them: unlinked, so nothing can open
 // them and a crash frees them, but still open, so that their page-cache
-// pages still exist. A large write takes one and truncates it step by step
-// as it fills its own file (trade), so the kernel gets back pages that are
-// in use right before the write needs new ones.
+// pages still exist. A large write takes the one that best fits it and
+// truncates it step by step as it fills its own file (trade), so the kernel
+// gets back pages that are in use right before the write needs new ones.
 //
 // Why: on a virtual machine that reports free memory to its host (free page
 // reporting), a page left free for about two seconds is handed back, and the
