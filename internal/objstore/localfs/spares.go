@@ -105,14 +105,20 @@ func (s *spares) keep(sp spare) {
 	for len(s.files) > spareMaxFiles || s.bytes > spareMaxBytes {
 		evicted = append(evicted, s.popOldestLocked())
 	}
-	if s.timer == nil && len(s.files) > 0 {
-		s.timer = time.AfterFunc(spareTTL-time.Since(s.files[0].at), s.expire)
-	}
+	s.armLocked()
 	s.mu.Unlock()
 	if len(evicted) > 0 {
 		// The caller may be the index's commit loop; freeing a large
 		// file's pages and blocks is not its work.
 		go closeSpares(evicted)
+	}
+}
+
+// armLocked sets the expiry timer for the oldest spare, if there is one and
+// no timer is set.
+func (s *spares) armLocked() {
+	if s.timer == nil && len(s.files) > 0 {
+		s.timer = time.AfterFunc(spareTTL-time.Since(s.files[0].at), s.expire)
 	}
 }
 
@@ -136,11 +142,7 @@ func (s *spares) take(base, need int64) *trade {
 	pick := len(s.files) - 1
 	if need >= 0 {
 		for i, sp := range s.files {
-			best := s.files[pick]
-			switch {
-			case sp.size >= need && (best.size < need || sp.size < best.size):
-				pick = i
-			case best.size < need && sp.size > best.size:
+			if fitsBetter(sp.size, s.files[pick].size, need) {
 				pick = i
 			}
 		}
@@ -149,6 +151,16 @@ func (s *spares) take(base, need int64) *trade {
 	s.files = append(s.files[:pick], s.files[pick+1:]...)
 	s.bytes -= sp.size
 	return &trade{spare: sp, base: base, left: sp.size}
+}
+
+// fitsBetter reports whether a spare of a bytes serves a write of need bytes
+// better than one of b: one that covers need beats one that does not; of two
+// that cover it, the smaller; of two that do not, the larger.
+func fitsBetter(a, b, need int64) bool {
+	if a >= need {
+		return b < need || a < b
+	}
+	return b < need && a > b
 }
 
 // giveBack returns what a write left of its spare to the pool, or closes it
@@ -174,9 +186,7 @@ func (s *spares) expire() {
 		old = append(old, s.popOldestLocked())
 	}
 	s.timer = nil
-	if len(s.files) > 0 {
-		s.timer = time.AfterFunc(spareTTL-now.Sub(s.files[0].at), s.expire)
-	}
+	s.armLocked()
 	s.mu.Unlock()
 	closeSpares(old)
 }
