@@ -8,6 +8,10 @@
 #
 # Usage: bench/minio/run.sh [bench/s3 flags…]
 #   (default: -phases large-put,large-get -large-c 1 -large-size 64MiB -rounds 3)
+# MATRIX=1 runs issue 15's whole matrix against the same two servers instead: PUT and GET of
+#   64 MiB and 1 GiB objects on one stream and on four, ROUNDS (default 5) interleaved rounds
+#   each, every cell in buckets of its own, then one table of all of them; flags given are
+#   added to every cell's.
 # MINIO=path to the minio binary (default: minio on PATH, else GOPATH/bin/minio); build it
 #   with: GOBIN=… go install github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c
 # ENCRYPT=0 (the default) compares like with like unencrypted: inkan with
@@ -63,6 +67,48 @@ curl -fs -o /dev/null http://127.0.0.1:18750/readyz || { cat "$WORK/inkan.log" >
 PROF=()
 [ -z "${PROFILE:-}" ] || { mkdir -p "$PROFILE"; PROF=(-profile-dir "$PROFILE"); }
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); ENCRYPT=${ENCRYPT:-0}; inkan flags: ${INKAN_SSE[*]} ${INKAN_FLAGS:-}; minio: $("$MINIO" --version | head -1)"
-BENCH_DIRECT_ACCESS_KEY_ID="$MINIO_KEY" BENCH_DIRECT_SECRET_ACCESS_KEY="$MINIO_SECRET" \
-  "$WORK/bench-s3" -endpoint http://127.0.0.1:18750 -data-dir "$WORK/inkan" -client sdk \
-  -direct-endpoint http://127.0.0.1:19000 -direct-bucket bench-minio -direct-pid "$MINIO_PID" "${DIRECT[@]}" "${PROF[@]}" "${ARGS[@]}"
+bench() {
+  BENCH_DIRECT_ACCESS_KEY_ID="$MINIO_KEY" BENCH_DIRECT_SECRET_ACCESS_KEY="$MINIO_SECRET" \
+    "$WORK/bench-s3" -endpoint http://127.0.0.1:18750 -data-dir "$WORK/inkan" -client sdk \
+    -direct-endpoint http://127.0.0.1:19000 -direct-pid "$MINIO_PID" "${DIRECT[@]}" "${PROF[@]}" "$@"
+}
+if [ "${MATRIX:-0}" != 1 ]; then
+  bench -direct-bucket bench-minio "${ARGS[@]}"
+  exit 0
+fi
+
+# The matrix: one cell after the other against the same two servers, each in its own buckets
+# (the cells' keys are the same names at different sizes), the 1 GiB cells with fewer
+# operations per round. A 1 GiB cell's first two rounds find no spare on inkan's side (new
+# keys, then the first overwrites; see docs/performance.md), hence five rounds by default.
+[ $# -gt 0 ] || ARGS=()
+CELLS=(
+  "$((64 << 20)) 1 24 128"
+  "$((64 << 20)) 4 24 128"
+  "$((1 << 30)) 1 4 16"
+  "$((1 << 30)) 4 4 16"
+)
+for cell in "${CELLS[@]}"; do
+  read -r size c puts gets <<<"$cell"
+  name="$((size >> 20))mib-c$c"
+  echo
+  echo "== $((size >> 20)) MiB, $c stream(s)"
+  bench -bucket "bench-s3-$name" -direct-bucket "bench-minio-$name" -phases large-put,large-get \
+    -large-size "$size" -large-c "$c" -large-puts "$puts" -large-gets "$gets" -rounds "${ROUNDS:-5}" \
+    "${ARGS[@]}" | tee "$WORK/cell-$name.txt"
+done
+
+# One table: each cell's medians and ratios, and both sides' CPU per MB, from its own report.
+echo
+echo "== issue 15 matrix (medians of ${ROUNDS:-5} interleaved rounds; inkan / MinIO)"
+printf '%-8s %-7s %-4s %-22s %-7s %-30s\n' object streams op "MB/s" ratio "ms per MB: server, load tool"
+for cell in "${CELLS[@]}"; do
+  read -r size c _ _ <<<"$cell"
+  name="$((size >> 20))mib-c$c"
+  for op in PUT GET; do
+    rate=$(awk -v op="$op" '$3 == op && $5 == "MB/s" {printf "%s / %s %s", $4, $6, $8}' "$WORK/cell-$name.txt")
+    cpu=$(awk -v op="$op" '$3 == op && $5 == "/" {printf "%s / %s, %s / %s", $4, $6, $7, $9}' "$WORK/cell-$name.txt")
+    read -r a _ b ratio <<<"$rate"
+    printf '%-8s %-7s %-4s %-22s %-7s %-30s\n' "$((size >> 20)) MiB" "$c" "$op" "$a / $b" "$ratio" "$cpu"
+  done
+done
