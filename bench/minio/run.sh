@@ -10,8 +10,8 @@
 #   (default: -phases large-put,large-get -large-c 1 -large-size 64MiB -rounds 3)
 # MATRIX=1 runs issue 15's whole matrix against the same two servers instead: PUT and GET of
 #   64 MiB and 1 GiB objects on one stream and on four, ROUNDS (default 5) interleaved rounds
-#   each, every cell in buckets of its own, then one table of all of them; flags given are
-#   added to every cell's.
+#   each, every cell in buckets of its own and deleting its objects when done, then one table
+#   of all of them; flags given are added to every cell's.
 # MINIO=path to the minio binary (default: minio on PATH, else GOPATH/bin/minio); build it
 #   with: GOBIN=… go install github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c
 # ENCRYPT=0 (the default) compares like with like unencrypted: inkan with
@@ -79,7 +79,9 @@ fi
 
 # The matrix: one cell after the other against the same two servers, each in its own buckets
 # (the cells' keys are the same names at different sizes), the 1 GiB cells with fewer
-# operations per round. A 1 GiB cell's first two rounds find no spare on inkan's side (new
+# operations per round. Each cell deletes its objects when it ends (-cleanup): left in place,
+# the earlier cells' objects fill this machine's page cache by the 1 GiB cells, and a third or
+# more of those cells' objects were then read from the disk (docs/performance.md). A 1 GiB cell's first two rounds find no spare on inkan's side (new
 # keys, then the first overwrites; see docs/performance.md), hence five rounds by default.
 [ $# -gt 0 ] || ARGS=()
 CELLS=(
@@ -95,7 +97,7 @@ for cell in "${CELLS[@]}"; do
   echo "== $((size >> 20)) MiB, $c stream(s)"
   bench -bucket "bench-s3-$name" -direct-bucket "bench-minio-$name" -phases large-put,large-get \
     -large-size "$size" -large-c "$c" -large-puts "$puts" -large-gets "$gets" -rounds "${ROUNDS:-5}" \
-    "${ARGS[@]}" | tee "$WORK/cell-$name.txt"
+    -cleanup "${ARGS[@]}" | tee "$WORK/cell-$name.txt"
 done
 
 # One table: each cell's medians and ratios, and both sides' CPU per MB, from its own report.

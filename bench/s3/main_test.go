@@ -226,3 +226,42 @@ func runReport(t *testing.T, args ...string) (options, string) {
 	}
 	return o, out.String()
 }
+
+// TestCleanupDeletesTheLargeKeysFromBothEndpoints runs large PUTs with -cleanup, once
+// through the load tool's own requests against inkan alone and once through the SDK side by
+// side with a second inkan, and checks that no large key is left on either endpoint.
+func TestCleanupDeletesTheLargeKeysFromBothEndpoints(t *testing.T) {
+	endpoint, dir := startInkan(t)
+	peer, peerDir := startInkan(t)
+	peerKeys, err := loadutil.RootCredentials(peerDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rootKeys, err := loadutil.RootCredentials(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("BENCH_DIRECT_ACCESS_KEY_ID", peerKeys.AccessKeyID)
+	t.Setenv("BENCH_DIRECT_SECRET_ACCESS_KEY", peerKeys.SecretAccessKey)
+	size := 1<<20 + 3
+	gone := func(s *session) {
+		t.Helper()
+		c := newSDKClient(s, 2, false)
+		for i := range 2 {
+			key := largeKey(int64(i), 2)
+			err := c.get(context.Background(), key, size, make([]byte, 64<<10))
+			if err == nil || !strings.Contains(err.Error(), "NoSuchKey") {
+				t.Errorf("%s %s/%s after -cleanup: %v; want NoSuchKey", s.endpoint, s.bucket, key, err)
+			}
+		}
+	}
+	common := []string{"-endpoint", endpoint, "-data-dir", dir, "-phases", "large-put", "-large-size", strconv.Itoa(size),
+		"-large-keys", "2", "-large-puts", "2", "-cleanup"}
+
+	runReport(t, append(common, "-client", "raw", "-bucket", "cleanup-raw")...)
+	gone(&session{endpoint: endpoint, region: "us-east-1", bucket: "cleanup-raw", creds: rootKeys})
+
+	runReport(t, append(common, "-client", "sdk", "-bucket", "cleanup-sdk", "-direct-endpoint", peer, "-direct-bucket", "cleanup-peer")...)
+	gone(&session{endpoint: endpoint, region: "us-east-1", bucket: "cleanup-sdk", creds: rootKeys})
+	gone(&session{endpoint: peer, region: "us-east-1", bucket: "cleanup-peer", creds: peerKeys})
+}

@@ -99,8 +99,8 @@ func (c *client) request(ctx context.Context, method, key string, data []byte, h
 	return req, nil
 }
 
-// do sends a signed request and returns the answer if it is a 200; the caller closes its
-// body.
+// do sends a signed request and returns the answer if it is a success (2xx); the caller
+// closes its body.
 func (c *client) do(ctx context.Context, method, key string, data []byte, hash string, header http.Header) (*http.Response, error) {
 	req, err := c.request(ctx, method, key, data, hash, header)
 	if err != nil {
@@ -110,7 +110,7 @@ func (c *client) do(ctx context.Context, method, key string, data []byte, hash s
 	if err != nil {
 		return nil, err
 	}
-	if resp.StatusCode != 200 {
+	if resp.StatusCode/100 != 2 {
 		defer resp.Body.Close()
 		return nil, statusError(method, resp)
 	}
@@ -147,6 +147,15 @@ func (c *client) get(ctx context.Context, key string, size int, buf []byte) erro
 	}
 	defer resp.Body.Close()
 	return readBody(key, resp.Body, size, buf)
+}
+
+// delete removes key.
+func (c *client) delete(ctx context.Context, key string) error {
+	resp, err := c.do(ctx, http.MethodDelete, key, nil, sigv4.EmptyPayloadHash, nil)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
 }
 
 // readBody reads the answer to a GET of key to its end, slice after slice of buf, and

@@ -130,6 +130,19 @@ func (b *bench) getLarge(ctx context.Context, w int, i int64) error {
 	return b.c.get(ctx, largeKey(i, b.o.largeKeys), b.o.largeSize, b.bufs[w])
 }
 
+// deleteLarge deletes the large keys (for -cleanup); a nil b has none.
+func (b *bench) deleteLarge(ctx context.Context) error {
+	if b == nil || !b.largeStored {
+		return nil
+	}
+	for i := range b.o.largeKeys {
+		if err := b.c.delete(ctx, largeKey(int64(i), b.o.largeKeys)); err != nil {
+			return fmt.Errorf("-cleanup: %w", err)
+		}
+	}
+	return nil
+}
+
 // prepare runs n operations untimed and fails on the first error.
 func (b *bench) prepare(ctx context.Context, what string, conc int, n int64, op func(context.Context, int, int64) error) error {
 	res := loadutil.Run(ctx, conc, time.Hour, n, op)

@@ -19,6 +19,8 @@ type objectClient interface {
 	put(ctx context.Context, key string, b *body) error
 	// get reads the whole of key, in slices of buf, and checks it holds size bytes.
 	get(ctx context.Context, key string, size int, buf []byte) error
+	// delete removes key.
+	delete(ctx context.Context, key string) error
 }
 
 // sdkClient sends requests through aws-sdk-go-v2's S3 client with its default checksum
@@ -76,4 +78,9 @@ func (c *sdkClient) get(ctx context.Context, key string, size int, buf []byte) e
 	defer out.Body.Close()
 	// The SDK's validating reader reports a checksum mismatch at io.EOF.
 	return readBody(key, out.Body, size, buf)
+}
+
+func (c *sdkClient) delete(ctx context.Context, key string) error {
+	_, err := c.c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(c.bucket), Key: aws.String(key)})
+	return err
 }
