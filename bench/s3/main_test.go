@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/inkan-dev/inkan/bench/loadutil"
+	"github.com/inkan-dev/inkan/internal/sigv4"
 	"github.com/inkan-dev/inkan/internal/testsupport/inkantest"
 )
 
@@ -21,6 +22,20 @@ func startInkan(t testing.TB) (string, string) {
 	t.Helper()
 	srv := inkantest.Start(t, nil, "--log-level", "error")
 	return srv.URL, srv.DataDir
+}
+
+// startDirectPeer starts a second inkan to serve as -direct-endpoint and puts its root keys
+// where the load tool looks for the direct endpoint's keys.
+func startDirectPeer(t testing.TB) (string, sigv4.Credentials) {
+	t.Helper()
+	peer, peerDir := startInkan(t)
+	keys, err := loadutil.RootCredentials(peerDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("BENCH_DIRECT_ACCESS_KEY_ID", keys.AccessKeyID)
+	t.Setenv("BENCH_DIRECT_SECRET_ACCESS_KEY", keys.SecretAccessKey)
+	return peer, keys
 }
 
 // smallRun is a short run of every phase against endpoint.
@@ -153,13 +168,7 @@ func BenchmarkGet4KiB(b *testing.B) { benchSmall(b, (*bench).getSmall) }
 // both servers and of the load tool, and a client profile of every measured run.
 func TestTheSDKClientComparesSideBySideWithCPUPerMBAndProfiles(t *testing.T) {
 	endpoint, dir := startInkan(t)
-	peer, peerDir := startInkan(t)
-	keys, err := loadutil.RootCredentials(peerDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("BENCH_DIRECT_ACCESS_KEY_ID", keys.AccessKeyID)
-	t.Setenv("BENCH_DIRECT_SECRET_ACCESS_KEY", keys.SecretAccessKey)
+	peer, _ := startDirectPeer(t)
 	profiles := t.TempDir()
 	_, report := runReport(t, "-endpoint", endpoint, "-data-dir", dir, "-client", "sdk", "-phases", "large-put,large-get",
 		"-large-size", strconv.Itoa(3<<20+5), "-large-puts", "3", "-large-gets", "3", "-rounds", "2",
@@ -232,17 +241,11 @@ func runReport(t *testing.T, args ...string) (options, string) {
 // side with a second inkan, and checks that no large key is left on either endpoint.
 func TestCleanupDeletesTheLargeKeysFromBothEndpoints(t *testing.T) {
 	endpoint, dir := startInkan(t)
-	peer, peerDir := startInkan(t)
-	peerKeys, err := loadutil.RootCredentials(peerDir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	peer, peerKeys := startDirectPeer(t)
 	rootKeys, err := loadutil.RootCredentials(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("BENCH_DIRECT_ACCESS_KEY_ID", peerKeys.AccessKeyID)
-	t.Setenv("BENCH_DIRECT_SECRET_ACCESS_KEY", peerKeys.SecretAccessKey)
 	size := 1<<20 + 3
 	gone := func(s *session) {
 		t.Helper()
