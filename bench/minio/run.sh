@@ -81,8 +81,9 @@ fi
 # (the cells' keys are the same names at different sizes), the 1 GiB cells with fewer
 # operations per round. Each cell deletes its objects when it ends (-cleanup): left in place,
 # the earlier cells' objects fill this machine's page cache by the 1 GiB cells, and a third or
-# more of those cells' objects were then read from the disk (docs/performance.md). A 1 GiB cell's first two rounds find no spare on inkan's side (new
-# keys, then the first overwrites; see docs/performance.md), hence five rounds by default.
+# more of those cells' objects were then read from the disk. A 1 GiB cell's first two rounds
+# find no spare on inkan's side (new keys, then the first overwrites), hence five rounds by
+# default (docs/performance.md, both).
 [ $# -gt 0 ] || ARGS=()
 CELLS=(
   "$((64 << 20)) 1 24 128"

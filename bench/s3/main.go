@@ -145,7 +145,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&sdkChecksums, "sdk-checksums", sdkChecksums, "with -client sdk: when-supported (the SDK's default: a CRC32 on every PUT, every GET answer's checksum validated) or when-required (neither: the SDK then does not ask a GET answer for its checksum, so no server sends one)")
 	fs.StringVar(&o.profileDir, "profile-dir", "", "write the load tool's CPU profile of every measured run into this directory (inkan-<phase>-<n>.pprof, direct-<phase>-<n>.pprof)")
 	fs.IntVar(&o.readSize, "read-size", 1<<20, "bytes a GET asks its body for at a time (io.Copy asks for 32768)")
-	fs.BoolVar(&o.cleanup, "cleanup", false, "when the run ends, delete the large keys it wrote from inkan and the direct endpoint, so that a later run on the same servers does not find them in memory")
+	fs.BoolVar(&o.cleanup, "cleanup", false, "when the run ends, delete the keys of the large-put and large-get phases from inkan and the direct endpoint, so that a later run on the same servers does not find them in memory")
 	fs.IntVar(&o.rounds, "rounds", 1, "with -direct-endpoint, run every phase this many times, inkan first in odd rounds and the direct endpoint first in even ones, and compare medians")
 	if err := fs.Parse(args); err != nil {
 		return o, err
