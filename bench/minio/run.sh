@@ -91,9 +91,10 @@ CELLS=(
   "$((1 << 30)) 1 4 16"
   "$((1 << 30)) 4 4 16"
 )
+cell_name() { echo "$(($1 >> 20))mib-c$2"; } # a cell's buckets and report file
 for cell in "${CELLS[@]}"; do
   read -r size c puts gets <<<"$cell"
-  name="$((size >> 20))mib-c$c"
+  name=$(cell_name "$size" "$c")
   echo
   echo "== $((size >> 20)) MiB, $c stream(s)"
   bench -bucket "bench-s3-$name" -direct-bucket "bench-minio-$name" -phases large-put,large-get \
@@ -107,7 +108,7 @@ echo "== issue 15 matrix (medians of ${ROUNDS:-5} interleaved rounds; inkan / Mi
 printf '%-8s %-7s %-4s %-22s %-7s %-30s\n' object streams op "MB/s" ratio "ms per MB: server, load tool"
 for cell in "${CELLS[@]}"; do
   read -r size c _ _ <<<"$cell"
-  name="$((size >> 20))mib-c$c"
+  name=$(cell_name "$size" "$c")
   for op in PUT GET; do
     rate=$(awk -v op="$op" '$3 == op && $5 == "MB/s" {printf "%s / %s %s", $4, $6, $8}' "$WORK/cell-$name.txt")
     cpu=$(awk -v op="$op" '$3 == op && $5 == "/" {printf "%s / %s, %s / %s", $4, $6, $7, $9}' "$WORK/cell-$name.txt")

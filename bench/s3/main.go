@@ -226,6 +226,9 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	}
 	if o.cleanup {
 		for _, x := range []*bench{b, direct} {
+			if x == nil {
+				continue
+			}
 			if err := x.deleteLarge(ctx); err != nil {
 				return err
 			}

@@ -130,10 +130,9 @@ func (b *bench) getLarge(ctx context.Context, w int, i int64) error {
 	return b.c.get(ctx, largeKey(i, b.o.largeKeys), b.o.largeSize, b.bufs[w])
 }
 
-// deleteLarge deletes the keys of the large-put and large-get phases (for -cleanup); a nil b
-// has none.
+// deleteLarge deletes the keys of the large-put and large-get phases (for -cleanup).
 func (b *bench) deleteLarge(ctx context.Context) error {
-	if b == nil || !b.largeStored {
+	if !b.largeStored {
 		return nil
 	}
 	for i := range b.o.largeKeys {
