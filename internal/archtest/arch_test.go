@@ -56,6 +56,19 @@ func TestLeavesImportOnlyTheStandardLibrary(t *testing.T) {
 	}
 }
 
+// md5lanes is a leaf too, but it asks the CPU what it has through x/sys.
+func TestMD5LanesImportsOnlyTheStandardLibraryAndCPUFeatures(t *testing.T) {
+	p, ok := listPackages(t)["internal/md5lanes"]
+	if !ok {
+		t.Fatal("internal/md5lanes is missing")
+	}
+	for _, d := range p.Deps {
+		if !isStd(d) && d != "golang.org/x/sys/cpu" {
+			t.Errorf("internal/md5lanes depends on %s", d)
+		}
+	}
+}
+
 func TestTheClientImportsOnlyTheStandardLibrarySigV4AndTheAuditRecord(t *testing.T) {
 	for _, d := range listPackages(t)["internal/awsclient"].Deps {
 		if !isStd(d) && d != module+"internal/sigv4" && d != module+"internal/audit" {

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/inkan-dev/inkan/internal/md5lanes"
 	"github.com/inkan-dev/inkan/internal/objstore"
 )
 
@@ -38,10 +39,12 @@ type blobStore struct {
 	// cryptBufs are the read buffers of encrypted bodies (cryptBody).
 	cryptBufs sync.Pool
 	spares    spares
+	// md5 hashes the bodies longer than one copy buffer (see pipeline).
+	md5 *md5lanes.Engine
 }
 
 func newBlobStore(root string, keep *keeper, rand func() (blobID, error)) *blobStore {
-	s := &blobStore{root: root, keep: keep, rand: rand}
+	s := &blobStore{root: root, keep: keep, rand: rand, md5: md5lanes.NewEngine()}
 	s.bufs.New = func() any { b := make([]byte, copyBuf); return &b }
 	s.cryptBufs.New = func() any { b := make([]byte, readBatch*sealedChunk); return &b }
 	if id, err := rand(); err == nil {
