@@ -67,7 +67,12 @@ func (d *digest) Write(p []byte) (int, error) {
 }
 
 // Sum appends the digest of what was written to b, leaving d as it was.
+// It tells the engine that d has stopped writing, so that no worker waits
+// for its next write; a write after it starts again as usual.
 func (d *digest) Sum(b []byte) []byte {
+	if d.e != nil {
+		d.e.quiet(&d.s)
+	}
 	s := d.s
 	// Padding: a 1 bit, zeros up to 56 bytes mod 64, the length in bits.
 	var tail [2 * BlockSize]byte

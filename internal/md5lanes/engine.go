@@ -49,11 +49,10 @@ type Engine struct {
 	workers int
 	// free counts the lanes of running workers that no write holds.
 	free int
-	// lastAt is when the latest write arrived, from the digest whose state
-	// is lastS; otherAt when the latest from any other digest did.
-	lastAt, otherAt time.Time
-	lastS           *[4]uint32
-	// arrived wakes a worker lingering over a lone write (see linger).
+	// recent holds the latest write's arrival of each of the digests that
+	// wrote most recently (see active).
+	recent [2 * lanes]arrival
+	// arrived wakes a lingering worker (see linger).
 	arrived chan struct{}
 }
 
@@ -79,8 +78,14 @@ type job struct {
 	s    *[4]uint32
 	p    []byte
 	done chan struct{}
-	// lingered is set once a worker has waited for company for this write.
-	lingered bool
+	// at is when the write arrived.
+	at time.Time
+}
+
+// arrival is when a digest, known by its state's address, last wrote.
+type arrival struct {
+	s  *[4]uint32
+	at time.Time
 }
 
 // hash runs MD5's compression over p, whole blocks, updating s, in a
@@ -89,13 +94,9 @@ func (e *Engine) hash(j *job, s *[4]uint32, p []byte) {
 	if j.done == nil {
 		j.done = make(chan struct{}, 1)
 	}
-	j.s, j.p, j.lingered = s, p, false
-	now := time.Now()
+	j.s, j.p, j.at = s, p, time.Now()
 	e.mu.Lock()
-	if s != e.lastS {
-		e.otherAt, e.lastS = e.lastAt, s
-	}
-	e.lastAt = now
+	e.arrive(s, j.at)
 	e.queue = append(e.queue, j)
 	if len(e.queue) > e.free && e.workers < e.maxWorkers {
 		e.workers++
@@ -127,7 +128,7 @@ func (e *Engine) work() {
 		e.mu.Lock()
 		e.free += finished
 		finished = 0
-		held, lone := 0, (*job)(nil)
+		held, oldest := 0, time.Time{}
 		for i := range w.jobs {
 			if w.jobs[i] == nil && len(e.queue) > 0 {
 				w.take(i, e.queue[0])
@@ -135,8 +136,11 @@ func (e *Engine) work() {
 				e.queue = e.queue[1:]
 				e.free--
 			}
-			if w.jobs[i] != nil {
-				held, lone = held+1, w.jobs[i]
+			if j := w.jobs[i]; j != nil {
+				held++
+				if oldest.IsZero() || j.at.Before(oldest) {
+					oldest = j.at
+				}
 			}
 		}
 		if held == 0 {
@@ -145,14 +149,14 @@ func (e *Engine) work() {
 			e.mu.Unlock()
 			return
 		}
-		if held == 1 && !lone.lingered && e.company(lone) {
-			lone.lingered = true
+		now := time.Now()
+		if wait := linger - now.Sub(oldest); wait > 0 && held < min(lanes, e.active(now)) {
 			select {
 			case <-e.arrived: // an earlier write's, taken above
 			default:
 			}
 			e.mu.Unlock()
-			w.linger(e.arrived)
+			w.linger(e.arrived, wait)
 			continue
 		}
 		e.mu.Unlock()
@@ -160,35 +164,66 @@ func (e *Engine) work() {
 	}
 }
 
-// linger is how long a worker holding one write waits for another before
-// hashing it alone, once per write, when another stream wrote within the
-// last companyWindow. Concurrent streams write their chunks at different
-// moments; without waiting, a worker would mostly hash one at a time, at
-// one stream per core. A stream's copy pipeline keeps a few chunks of slack
-// (localfs's pipeline holds four), so that a wait this short delays its
-// MD5 without slowing the stream; a stream alone, or beside streams that
-// write seldom, is not kept waiting.
+// A worker whose lanes hold fewer writes than the streams that wrote
+// within the last companyWindow (active) waits for the others' next writes
+// before hashing, until the oldest write it holds is linger old. Concurrent
+// streams write their chunks at different moments; a worker that hashed
+// each as it came would mostly hash one at a time, at one stream per core.
+// A stream's copy pipeline keeps a few chunks of slack (localfs's pipeline
+// holds four, a chunk every 7 ms or so per stream at four streams of this
+// machine's speed), so that the wait delays its MD5 without slowing the
+// stream; a stream alone, or beside streams that write seldom, is not kept
+// waiting.
 const (
-	linger        = 2 * time.Millisecond
+	linger        = 4 * time.Millisecond
 	companyWindow = 10 * time.Millisecond
 )
 
-// company reports whether a digest other than j's wrote within the last
-// companyWindow. e.mu is held.
-func (e *Engine) company(j *job) bool {
-	other := e.lastAt
-	if j.s == e.lastS {
-		other = e.otherAt
+// arrive records that the digest with state s wrote at t. e.mu is held.
+func (e *Engine) arrive(s *[4]uint32, t time.Time) {
+	oldest := 0
+	for i, a := range e.recent {
+		if a.s == s {
+			e.recent[i].at = t
+			return
+		}
+		if a.at.Before(e.recent[oldest].at) {
+			oldest = i
+		}
 	}
-	return time.Since(other) < companyWindow
+	e.recent[oldest] = arrival{s: s, at: t}
 }
 
-// linger waits until a write arrives or the linger time passes.
-func (w *worker) linger(arrived <-chan struct{}) {
+// quiet forgets the digest with state s's writes: it has stopped writing,
+// and no worker should wait for it. e.mu is not held.
+func (e *Engine) quiet(s *[4]uint32) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i, a := range e.recent {
+		if a.s == s {
+			e.recent[i] = arrival{}
+		}
+	}
+}
+
+// active counts the digests that wrote within the last companyWindow, as
+// far as recent remembers them. e.mu is held.
+func (e *Engine) active(now time.Time) int {
+	n := 0
+	for _, a := range e.recent {
+		if a.s != nil && now.Sub(a.at) < companyWindow {
+			n++
+		}
+	}
+	return n
+}
+
+// linger waits until a write arrives or d passes.
+func (w *worker) linger(arrived <-chan struct{}, d time.Duration) {
 	if w.timer == nil {
-		w.timer = time.NewTimer(linger)
+		w.timer = time.NewTimer(d)
 	} else {
-		w.timer.Reset(linger)
+		w.timer.Reset(d)
 	}
 	select {
 	case <-arrived:

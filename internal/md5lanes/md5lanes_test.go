@@ -188,26 +188,34 @@ func TestScalarBlocks(t *testing.T) {
 	}
 }
 
-// TestCompanyIsAnotherDigestsRecentWrite pins when a worker lingers over a
-// lone write: only when a different digest wrote within companyWindow.
-func TestCompanyIsAnotherDigestsRecentWrite(t *testing.T) {
+// TestActiveCountsDigestsThatWroteRecently pins what a worker waits for:
+// the digests that wrote within companyWindow, each counted once, not
+// those that have summed since, the oldest forgotten when more than recent
+// holds have written.
+func TestActiveCountsDigestsThatWroteRecently(t *testing.T) {
 	e := NewEngine()
-	var a, b [4]uint32
-	ja, jb := &job{s: &a}, &job{s: &b}
 	now := time.Now()
-	e.lastS, e.lastAt = &a, now
-	if e.company(ja) {
-		t.Error("a's own write counted as company for a")
+	var a, b, c [4]uint32
+	e.arrive(&a, now.Add(-2*companyWindow))
+	if n := e.active(now); n != 0 {
+		t.Errorf("a wrote two windows ago: %d active, want 0", n)
 	}
-	if !e.company(jb) {
-		t.Error("a's write just now did not count as company for b")
+	e.arrive(&a, now)
+	e.arrive(&b, now)
+	e.arrive(&b, now)
+	e.arrive(&c, now.Add(-companyWindow/2))
+	if n := e.active(now); n != 3 {
+		t.Errorf("a, b twice and c within the window: %d active, want 3", n)
 	}
-	e.otherAt = now.Add(-companyWindow / 2)
-	if !e.company(ja) {
-		t.Error("another digest's write half a window ago did not count as company for a")
+	e.quiet(&b)
+	if n := e.active(now); n != 2 {
+		t.Errorf("after b's Sum: %d active, want 2", n)
 	}
-	e.otherAt = now.Add(-2 * companyWindow)
-	if e.company(ja) {
-		t.Error("another digest's write two windows ago counted as company for a")
+	many := make([][4]uint32, len(e.recent)+1)
+	for i := range many {
+		e.arrive(&many[i], now)
+	}
+	if n := e.active(now); n != len(e.recent) {
+		t.Errorf("%d digests at once: %d active, want %d (what recent holds)", len(many), n, len(e.recent))
 	}
 }
