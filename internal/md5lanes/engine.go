@@ -26,9 +26,10 @@ const roundBlocks = 256
 // them together. A write hands its blocks to a worker goroutine and waits;
 // a worker runs up to eight writes at once, one in each lane, a round of at
 // most roundBlocks blocks at a time, and takes queued writes into lanes that
-// free up between rounds. Workers start when writes are queued and every
-// running worker's lanes are taken, up to one per processor, and end when
-// they have nothing to hash.
+// free up between rounds. A worker holding fewer writes than there are
+// streams writing waits a little for the others' (see linger). Workers
+// start when writes are queued and every running worker's lanes are taken,
+// up to one per processor, and end when they have nothing to hash.
 //
 // Concurrent streams therefore share a core's vector unit instead of each
 // running MD5's serial chain on a core of its own; one stream alone costs
