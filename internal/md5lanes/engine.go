@@ -40,9 +40,6 @@ const roundBlocks = 256
 // NewEngine. The digests it hands out are not safe for concurrent use, as
 // no hash.Hash is.
 type Engine struct {
-	// vector is false on a CPU without the instructions; New then hands
-	// out crypto/md5's digests.
-	vector     bool
 	maxWorkers int
 
 	mu      sync.Mutex
@@ -59,14 +56,14 @@ type Engine struct {
 
 // NewEngine returns an Engine for this CPU.
 func NewEngine() *Engine {
-	return &Engine{vector: haveLanes, maxWorkers: runtime.GOMAXPROCS(0), arrived: make(chan struct{}, 1)}
+	return &Engine{maxWorkers: runtime.GOMAXPROCS(0), arrived: make(chan struct{}, 1)}
 }
 
 // New returns a new MD5 digest. Writes of engineMin bytes or more go
 // through e when the CPU has the vector instructions; otherwise New returns
 // crypto/md5's digest.
 func (e *Engine) New() hash.Hash {
-	if !e.vector {
+	if !haveLanes {
 		return md5.New()
 	}
 	d := &digest{e: e}
